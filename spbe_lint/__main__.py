@@ -1,0 +1,4 @@
+from spbe_lint.cli import main
+
+if __name__ == "__main__":
+    main(prog_name="spbe-lint")

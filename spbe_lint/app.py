@@ -1,0 +1,141 @@
+"""Composition root: turn run options into a Report. No click below this line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from spbe_lint import __version__, config, discovery, engine, rulepack, source
+from spbe_lint.errors import InputError, UsageError
+from spbe_lint.findings import InputFile, InputProblem, Report, Severity
+from spbe_lint.i18n import DEFAULT_LANGUAGE, LocalText
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything a run needs, parsed once at the edge (the CLI)."""
+
+    paths: tuple[Path, ...] = ()
+    config_file: Path | None = None
+    isolated: bool = False  # ignore any configuration file
+    lang: str | None = None
+    fail_on: Severity | None = None
+    exit_zero: bool = False
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    rules_dir: Path | None = None
+    cwd: Path = Path()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options, configuration file and defaults, merged (options win)."""
+
+    lang: str
+    fail_on: Severity
+    exit_zero: bool
+    pack: rulepack.RulePack
+    rules: tuple[rulepack.Rule, ...]  # the rules in force
+    config: config.Config
+
+
+def resolve(options: RunOptions) -> Settings:
+    conf = _load_config(options)
+    rules_dir = options.rules_dir or conf.rules
+    pack = rulepack.load_pack(rules_dir, profile_overrides=conf.profile)
+    _check_rule_ids(conf, pack, options)
+    select = options.select if options.select is not None else conf.select
+    ignore = options.ignore if options.ignore is not None else conf.ignore
+    rules = rulepack.configure(
+        pack.rules, select=select, ignore=ignore, severity=conf.severity
+    )
+    lang = options.lang or conf.lang or os.environ.get("SPBE_LINT_LANG") or DEFAULT_LANGUAGE
+    return Settings(
+        lang=lang if lang in ("id", "en") else DEFAULT_LANGUAGE,
+        fail_on=options.fail_on or conf.fail_on or Severity.ERROR,
+        exit_zero=options.exit_zero,
+        pack=pack,
+        rules=rules,
+        config=conf,
+    )
+
+
+def check(options: RunOptions) -> Report:
+    """Check every manifest the options name; one unreadable file never stops the run."""
+    settings = resolve(options)
+    targets, problems = discovery.find(options.paths, options.cwd)
+    context = engine.Context(profile=settings.pack.profile)
+    inputs: list[InputFile] = []
+    findings = []
+    for target in targets:
+        try:
+            document = source.load(target.path, target.display)
+        except InputError as exc:
+            problems.append(
+                InputProblem(target.display, exc.message, exc.line, exc.column)
+            )
+            continue
+        inputs.append(document.file)
+        findings.extend(engine.evaluate(document, settings.rules, context))
+    return Report(
+        tool_version=__version__,
+        pack=settings.pack.info,
+        lang=settings.lang,
+        fail_on=settings.fail_on,
+        inputs=tuple(inputs),
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key())),
+        problems=tuple(problems),
+        rules=settings.rules,
+        exit_zero=settings.exit_zero,
+    )
+
+
+def _load_config(options: RunOptions) -> config.Config:
+    if options.isolated:
+        return config.Config()
+    path = options.config_file or config.discover(options.cwd.absolute())
+    if path is None:
+        return config.Config()
+    return config.load(path, discovery.display_path(path, options.cwd))
+
+
+def _check_rule_ids(
+    conf: config.Config, pack: rulepack.RulePack, options: RunOptions
+) -> None:
+    """Unknown rule ids are an error, never silently ignored."""
+    for key in ("select", "ignore"):
+        for index, selector in enumerate(getattr(conf, key)):
+            if rulepack.unknown_selectors(pack.rules, [selector]):
+                raise conf.error_at((key, index), _unknown_rule(selector, pack))
+    for rule_id in conf.severity:
+        if pack.get(rule_id) is None:
+            raise conf.error_at(("severity", rule_id), _unknown_rule(rule_id, pack))
+    for selectors in (options.select or (), options.ignore or ()):
+        for selector in rulepack.unknown_selectors(pack.rules, selectors):
+            raise UsageError(_unknown_rule(selector, pack))
+
+
+def _unknown_rule(selector: str, pack: rulepack.RulePack) -> LocalText:
+    return LocalText(
+        f"aturan tidak dikenal '{selector}' di paket {pack.name}; "
+        "lihat: spbe-lint rules list",
+        f"unknown rule '{selector}' in pack {pack.name}; see: spbe-lint rules list",
+    )
+
+
+def explainable(pack: rulepack.RulePack, rule_id: str) -> rulepack.Rule:
+    """The rule *rule_id*, or a UsageError suggesting the closest ids."""
+    import difflib
+
+    rule = pack.get(rule_id.upper())
+    if rule is not None:
+        return rule
+    close = difflib.get_close_matches(rule_id.upper(), [r.id for r in pack.rules], n=3)
+    hint = f" ({', '.join(close)}?)" if close else ""
+    raise UsageError(
+        LocalText(
+            f"aturan '{rule_id}' tidak ada{hint}; lihat: spbe-lint rules list",
+            f"no rule '{rule_id}'{hint}; see: spbe-lint rules list",
+        )
+    )

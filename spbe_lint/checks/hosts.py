@@ -1,0 +1,101 @@
+"""Host names and URLs compared label by label, never as plain strings.
+
+``evil-jambikota.go.id`` ends with the text ``jambikota.go.id`` but is not a
+subdomain of it; ``jambikota.go.id.example.net`` starts with it and is not one
+either. Comparing DNS labels gets both right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from spbe_lint.findings import Violation
+
+if TYPE_CHECKING:
+    from spbe_lint.checks import CheckContext
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def labels(host: str) -> tuple[str, ...] | None:
+    """The DNS labels of *host* (lower case, no trailing dot), or None if invalid."""
+    host = host.strip().lower().removesuffix(".")
+    if not host or len(host) > 253:
+        return None
+    parts = tuple(host.split("."))
+    if len(parts) < 2 or not all(_LABEL.match(p) for p in parts):
+        return None
+    if parts[-1].isdigit():  # an IP address is not a host name under a domain
+        return None
+    return parts
+
+
+def host_of(value: str) -> str | None:
+    """The host of a URL or a bare host name."""
+    if "://" not in value:
+        return value
+    try:
+        parts = urlsplit(value)
+        return parts.hostname if parts.scheme in ("http", "https") else None
+    except ValueError:
+        return None
+
+
+def is_subdomain(host: str, domain: str) -> bool:
+    """True when *host* lies strictly below *domain*."""
+    host_labels, domain_labels = labels(host), labels(domain)
+    if host_labels is None or domain_labels is None:
+        return False
+    n = len(domain_labels)
+    return len(host_labels) > n and host_labels[-n:] == domain_labels
+
+
+def city_subdomain(
+    value: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    """The host (or URL's host) is a subdomain of the profile's city domain."""
+    domain = context.profile["domain"]
+    host = host_of(value) if isinstance(value, str) else None
+    if host is None or labels(host) is None:
+        yield Violation(params={"value": value}, kind="invalid")
+    elif labels(host) == labels(domain):
+        yield Violation(params={"host": host}, kind="apex")
+    elif not is_subdomain(host, domain):
+        yield Violation(params={"host": host})
+
+
+def url_under(
+    value: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    """The URL is an https URL under one of ``params["prefixes"]``.
+
+    Prefixes compare by scheme, exact host and whole path segments, so
+    ``https://git.jambikota.go.id/`` does not admit ``git.jambikota.go.id.evil``.
+    """
+    prefixes = list(params["prefixes"])
+    shown = ", ".join(prefixes)
+    try:
+        url = urlsplit(value) if isinstance(value, str) else None
+    except ValueError:
+        url = None
+    if url is None or url.scheme != "https" or not url.hostname:
+        yield Violation(params={"value": value, "prefixes": shown}, kind="invalid")
+        return
+    if not any(_is_under(url, urlsplit(prefix)) for prefix in prefixes):
+        yield Violation(params={"value": value, "prefixes": shown}, kind="outside")
+
+
+def _is_under(url: Any, prefix: Any) -> bool:
+    if url.scheme != prefix.scheme or url.hostname != prefix.hostname:
+        return False
+    try:
+        if (url.port or 443) != (prefix.port or 443):
+            return False
+    except ValueError:  # a port that is not a number
+        return False
+    base = [s for s in prefix.path.split("/") if s]
+    path = [s for s in url.path.split("/") if s]
+    return path[: len(base)] == base

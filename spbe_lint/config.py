@@ -1,0 +1,111 @@
+"""Find, load and validate ``.spbe-lint.yaml`` into a frozen Config.
+
+Discovery walks from the working folder up to the repository root (the first
+folder holding ``.git``) or the filesystem root, like yamllint and ansible-lint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spbe_lint import resources, schema, source
+from spbe_lint.errors import ConfigError, InputError
+from spbe_lint.findings import Severity
+from spbe_lint.i18n import LocalText
+
+CONFIG_NAME = ".spbe-lint.yaml"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    lang: str | None = None
+    fail_on: Severity | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    rules: Path | None = None
+    profile: Mapping[str, Any] = field(default_factory=dict)
+    document: source.Document | None = field(default=None, compare=False, repr=False)
+
+    def error_at(self, path: Sequence[str | int], message: LocalText) -> ConfigError:
+        """A ConfigError pointing at *path* inside this file."""
+        if self.document is None:
+            return ConfigError(message)
+        span = self.document.locate(path)
+        return ConfigError(
+            message, path=self.document.path, line=span.line, column=span.column
+        )
+
+
+def discover(start: Path) -> Path | None:
+    """The nearest ``.spbe-lint.yaml`` from *start* up to the repository root."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load(path: Path, display: str) -> Config:
+    try:
+        document = source.load(path, display, allow_empty=True)
+    except InputError as exc:
+        raise ConfigError(
+            exc.message, path=exc.path, line=exc.line, column=exc.column
+        ) from None
+    if document.issues:
+        issue = document.issues[0]
+        span = issue.span or document.locate(issue.path)
+        problem = issue.params.get("problem") or issue.kind
+        raise ConfigError(
+            LocalText(f"YAML tidak sah: {problem}", f"invalid YAML: {problem}"),
+            path=display,
+            line=span.line,
+            column=span.column,
+        )
+    data = document.data
+    blank = Config(path=path, document=document)
+    _validate(blank, data)
+    rules_dir = (path.parent / data["rules"]) if "rules" in data else None
+    return Config(
+        path=path,
+        lang=data.get("lang"),
+        fail_on=Severity.parse(data["fail-on"]) if "fail-on" in data else None,
+        select=tuple(data.get("select", ())),
+        ignore=tuple(data.get("ignore", ())),
+        severity={k: Severity.parse(v) for k, v in data.get("severity", {}).items()},
+        rules=rules_dir,
+        profile=data.get("profile", {}),
+        document=document,
+    )
+
+
+def _validate(config: Config, data: Any) -> None:
+    from jsonschema.exceptions import best_match
+
+    validator = schema.compile_schema(resources.schema("config"))
+    error = best_match(validator.iter_errors(data))
+    if error is None:
+        return
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        unknown = next(k for k in error.instance if k not in known and not k.startswith("x-"))
+        raise config.error_at(
+            (*path, unknown),
+            LocalText(
+                f"opsi tidak dikenal '{unknown}'; yang tersedia: {', '.join(known)}",
+                f"unknown option '{unknown}'; available: {', '.join(known)}",
+            ),
+        )
+    detail = schema.describe(error)
+    where = schema.dotted(path)
+    raise config.error_at(
+        path, LocalText(f"{where}: {detail.id}", f"{where}: {detail.en}")
+    )

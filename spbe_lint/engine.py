@@ -1,0 +1,196 @@
+"""Evaluate rules on a loaded manifest.
+
+Checks and schemas say what is wrong and where; the engine says who (the rule)
+and how bad (its configured severity), fills the rule's bilingual message and
+turns paths into positions. A rule that does not apply says why
+(``not_applicable``) rather than passing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from spbe_lint import schema
+from spbe_lint.checks import CHECKS, CheckContext
+from spbe_lint.findings import Finding, Location, Status, Violation
+from spbe_lint.i18n import LocalText
+from spbe_lint.pointers import literal_prefix, select, to_pointer, value_at
+from spbe_lint.rulepack import Predicate, Rule
+from spbe_lint.source import Document
+
+LIFECYCLE = ("planning", "development", "staging", "production", "retired")
+
+_MISSING = LocalText(
+    "{field} tidak dicantumkan", "{field} is missing"
+)
+_NOTHING_SELECTED = LocalText(
+    "tidak ada yang diperiksa: {field} tidak dicantumkan",
+    "nothing to check: {field} is not declared",
+)
+_CONDITION_UNMET = LocalText(
+    "syarat penerapan aturan ini tidak terpenuhi oleh manifest",
+    "the manifest does not meet the conditions under which this rule applies",
+)
+_LIFECYCLE = LocalText(
+    "berlaku pada app.status {expected}; manifest ini berstatus {status}",
+    "applies when app.status is {expected}; this manifest is {status}",
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    profile: Mapping[str, Any]
+
+    @property
+    def check_context(self) -> CheckContext:
+        return CheckContext(profile=self.profile)
+
+
+def evaluate(document: Document, rules: Iterable[Rule], context: Context) -> list[Finding]:
+    """Every rule on one document: failures, passes and not-applicable results."""
+    problems = functools.cache(lambda: _problems(document))
+    readable = document.data is not None and not any(
+        v.code == "version" and v.path for v in problems()
+    )
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.is_builtin:
+            findings.extend(_builtin(rule, document, problems))
+        elif readable:
+            findings.extend(_evaluate(rule, document, context))
+    return findings
+
+
+def _problems(document: Document) -> list[Violation]:
+    found = list(document.issues)
+    if isinstance(document.data, dict):
+        found.extend(schema.manifest_violations(document.data))
+    return found
+
+
+def _builtin(
+    rule: Rule, document: Document, problems: Callable[[], list[Violation]]
+) -> list[Finding]:
+    codes = {p.builtin for p in rule.predicates}
+    violations = [v for v in problems() if v.code in codes]
+    return _results(
+        rule, document, violations, applicable=True, reason=None, profile={}
+    )
+
+
+def _evaluate(rule: Rule, document: Document, context: Context) -> list[Finding]:
+    data = document.data
+    status = data.get("app", {}).get("status") if isinstance(data.get("app"), dict) else None
+    if rule.lifecycle and status in LIFECYCLE and status not in rule.lifecycle:
+        reason = _LIFECYCLE.format(
+            {"expected": ", ".join(rule.lifecycle), "status": status}
+        )
+        return [_result(rule, document, Status.NOT_APPLICABLE, reason)]
+    for condition in rule.when:
+        nodes = select(data, condition.select)
+        if not nodes or not all(condition.validator.is_valid(n) for _, n in nodes):
+            reason = rule.not_applicable_reason or _CONDITION_UNMET
+            return [_result(rule, document, Status.NOT_APPLICABLE, reason)]
+    violations: list[Violation] = []
+    applicable = False
+    for predicate in rule.predicates:
+        selected = select(data, predicate.select)
+        if not selected:
+            if predicate.missing == "fail":
+                violations.append(
+                    Violation(path=literal_prefix(predicate.select), kind="missing")
+                )
+            applicable = applicable or predicate.missing != "not_applicable"
+            continue
+        applicable = True
+        for path, node in selected:
+            for found in _apply(predicate, node, context):
+                violations.append(
+                    Violation(
+                        path=(*path, *found.path),
+                        params={**found.params, "selected": node},
+                        kind=found.kind,
+                        anchor=found.anchor,
+                    )
+                )
+    reason = rule.not_applicable_reason or _NOTHING_SELECTED.format(
+        {"field": schema.dotted(literal_prefix(rule.predicates[0].select))}
+    )
+    return _results(
+        rule,
+        document,
+        violations,
+        applicable=applicable,
+        reason=reason,
+        profile=context.profile,
+    )
+
+
+def _apply(predicate: Predicate, node: Any, context: Context) -> Iterable[Violation]:
+    if predicate.validator is not None:
+        return schema.violations(predicate.validator, node)
+    check = CHECKS[predicate.check or ""]
+    return check(node, predicate.params, context.check_context)
+
+
+def _results(
+    rule: Rule,
+    document: Document,
+    violations: Sequence[Violation],
+    *,
+    applicable: bool,
+    reason: LocalText | None,
+    profile: Mapping[str, Any],
+) -> list[Finding]:
+    if violations:
+        return [_failure(rule, document, v, profile) for v in violations]
+    if applicable:
+        return [_result(rule, document, Status.PASS, rule.title)]
+    return [_result(rule, document, Status.NOT_APPLICABLE, reason or _CONDITION_UNMET)]
+
+
+def _failure(
+    rule: Rule, document: Document, violation: Violation, profile: Mapping[str, Any]
+) -> Finding:
+    path = violation.path
+    params: dict[str, Any] = {
+        "field": schema.dotted(path),
+        "pointer": to_pointer(path),
+        "profile": profile,
+    }
+    exists, value = value_at(document.data, path)
+    if exists:
+        params["value"] = value
+    params.update(violation.params)
+    if "value" in params:
+        params["value"] = schema.show(params["value"])
+    template = rule.messages.get(violation.kind) or (
+        _MISSING if violation.kind == "missing" else rule.message
+    )
+    span = violation.span or document.locate(path, anchor=violation.anchor)
+    return Finding(
+        rule=rule.id,
+        domain=rule.domain,
+        severity=rule.severity,
+        status=Status.FAIL,
+        message=template.format(params),
+        location=Location(document.path, to_pointer(path), span),
+        references=rule.references,
+    )
+
+
+def _result(rule: Rule, document: Document, status: Status, message: LocalText) -> Finding:
+    selectors = [p.select for p in rule.predicates if not p.builtin]
+    path = literal_prefix(selectors[0]) if selectors else ()
+    return Finding(
+        rule=rule.id,
+        domain=rule.domain,
+        severity=rule.severity,
+        status=status,
+        message=message,
+        location=Location(document.path, to_pointer(path), document.locate(path)),
+        references=rule.references,
+    )

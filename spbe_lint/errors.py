@@ -1,0 +1,45 @@
+"""One error hierarchy. The CLI maps it to exit codes in one place (``cli.main``)."""
+
+from __future__ import annotations
+
+from spbe_lint.i18n import LocalText
+
+
+class SpbeError(Exception):
+    """A problem the user can fix: printed as one line, exit status 2."""
+
+    def __init__(
+        self,
+        message: LocalText,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message.en)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def render(self, lang: str) -> str:
+        """``path:line:col: message``, the shape editors and CI logs understand."""
+        where = [str(part) for part in (self.path, self.line, self.column) if part]
+        prefix = ":".join(where) + ": " if where else ""
+        return prefix + self.message.get(lang)
+
+
+class UsageError(SpbeError):
+    """Bad command-line use: a missing path, an unknown rule id asked for."""
+
+
+class ConfigError(SpbeError):
+    """A configuration file that cannot be used."""
+
+
+class RulePackError(SpbeError):
+    """A rule pack (pack.yaml or a rule file) that cannot be used."""
+
+
+class InputError(SpbeError):
+    """A file that cannot be read as a manifest at all (encoding, size, aliases...)."""

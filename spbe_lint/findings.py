@@ -1,0 +1,187 @@
+"""The value types every stage passes along: findings, the report, exit codes.
+
+Everything here is frozen. Later stages (configuration, waivers) return new
+values with ``dataclasses.replace``; nothing is mutated after construction.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from spbe_lint.i18n import LocalText
+
+if TYPE_CHECKING:
+    from spbe_lint.rulepack import Rule
+
+DOMAINS = (
+    "hosting",
+    "sso",
+    "data",
+    "interop",
+    "security",
+    "handover",
+    "governance",
+    "manifest",
+)
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, name: str) -> Severity:
+        return cls[name.upper()]
+
+
+class Status(enum.StrEnum):
+    FAIL = "fail"
+    PASS = "pass"
+    NOT_APPLICABLE = "not_applicable"
+    INCONCLUSIVE = "inconclusive"
+    MANUAL = "manual"
+
+
+class ExitStatus(enum.IntEnum):
+    """The exit-code policy, in one place."""
+
+    OK = 0  # nothing failed at or above --fail-on
+    FINDINGS = 1  # something failed at or above --fail-on
+    ERROR = 2  # usage, configuration, rule pack or an unreadable input
+    INTERNAL = 3  # a bug in spbe-lint
+
+
+@dataclass(frozen=True)
+class Span:
+    """A 1-based region of a file (converted from the parser's 0-based marks once)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str  # as displayed: relative to the working folder when inside it
+    pointer: str = ""  # RFC 6901 JSON Pointer into the manifest ("" is the root)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a check found and where. The engine adds who (rule) and how bad.
+
+    ``path`` is relative to the node the check was given; the engine prefixes
+    the selection. ``span`` is set only where no path exists (a syntax error).
+    """
+
+    path: tuple[str | int, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "default"  # picks one of the rule's messages
+    anchor: str = "auto"  # "key" points at a mapping key instead of its value
+    code: str = ""  # for built-in manifest checks: which loader/schema problem
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A legal basis: which regulation, which article, how sure we are."""
+
+    regulation: str  # full name, e.g. "Permenkominfo No. 4 Tahun 2024"
+    short: str  # compact form for one-line output, e.g. "Permenkominfo 4/2024"
+    article: str | None  # None where the catalogue gives no article
+    confidence: str  # high | medium | low
+    url: str | None = None
+
+    def cite(self) -> str:
+        return f"{self.short} {self.article}" if self.article else self.short
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of one rule on one place: a failure, a pass, or why it did not apply."""
+
+    rule: str
+    domain: str
+    severity: Severity
+    status: Status
+    message: LocalText
+    location: Location
+    references: tuple[Reference, ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable when lines move: rule + path + pointer, never line numbers."""
+        key = f"{self.rule}\0{self.location.path}\0{self.location.pointer}"
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        span = self.location.span
+        line, column = (span.line, span.column) if span else (0, 0)
+        return (self.location.path, line, column, self.rule, self.location.pointer)
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A file that could not be checked at all (it becomes exit status 2)."""
+
+    path: str
+    message: LocalText
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    title: LocalText
+    regulation: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    pack: PackInfo
+    lang: str
+    fail_on: Severity
+    inputs: tuple[InputFile, ...]
+    findings: tuple[Finding, ...]  # sorted; passes and not-applicable included
+    problems: tuple[InputProblem, ...] = ()
+    rules: tuple[Rule, ...] = field(default=(), compare=False)  # rules in force
+    exit_zero: bool = False
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status is Status.FAIL)
+
+    def counts(self) -> Counter[str]:
+        return Counter(f.status.value for f in self.findings)
+
+    def exit_status(self) -> ExitStatus:
+        if self.problems:
+            return ExitStatus.ERROR  # --exit-zero never hides an input error
+        if self.exit_zero:
+            return ExitStatus.OK
+        if any(f.severity >= self.fail_on for f in self.failures):
+            return ExitStatus.FINDINGS
+        return ExitStatus.OK

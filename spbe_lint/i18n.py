@@ -1,0 +1,79 @@
+"""Bilingual text: every message a person reads exists in Bahasa Indonesia and English."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """One message in both languages (``id`` is Bahasa Indonesia)."""
+
+    id: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+    def format(self, params: Mapping[str, Any]) -> LocalText:
+        """Fill ``{field}`` placeholders; LocalText values fill in their own language."""
+        return LocalText(
+            fill(self.id, _in_language(params, "id")),
+            fill(self.en, _in_language(params, "en")),
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "en": self.en}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, str]) -> LocalText:
+        return cls(data["id"], data["en"])
+
+
+def _in_language(params: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+    if not any(isinstance(value, LocalText) for value in params.values()):
+        return params
+    return {
+        key: value.get(lang) if isinstance(value, LocalText) else value
+        for key, value in params.items()
+    }
+
+
+def split_description(text: str) -> LocalText:
+    """Schema descriptions are written ``"Bahasa Indonesia / English"``."""
+    id_, sep, en = text.partition(" / ")
+    return LocalText(id_, en) if sep else LocalText(text, text)
+
+
+class _LenientFormatter(string.Formatter):
+    """``str.format`` that leaves unknown fields visible instead of raising.
+
+    Rule messages are data written by rule authors; a field a check did not
+    supply must not crash a run, and ``{field}`` in the output shows the gap.
+    """
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        try:
+            return super().get_field(field_name, args, kwargs)
+        except (KeyError, AttributeError, IndexError, TypeError):
+            return "{" + field_name + "}", field_name
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif value is None:
+            value = "null"
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _LenientFormatter()
+
+
+def fill(template: str, params: Mapping[str, Any]) -> str:
+    return _FORMATTER.vformat(template, (), params)

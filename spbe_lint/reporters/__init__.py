@@ -1,0 +1,23 @@
+"""Reporters: pure functions from a Report to text. One module per format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spbe_lint.findings import Report
+from spbe_lint.reporters import json_, text
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+
+
+Render = Callable[[Report, RenderOptions], str]
+
+REPORTERS: dict[str, Render] = {
+    "text": text.render,
+    "concise": text.render_concise,
+    "json": json_.render,
+}

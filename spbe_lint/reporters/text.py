@@ -1,0 +1,134 @@
+"""Text for people: ``path:line:col: severity RULE message``, then why and how to fix.
+
+Colour is decided by the caller (only on a terminal); the text is otherwise
+identical, so tests compare it byte for byte.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from spbe_lint.findings import DOMAINS, Finding, Report, Severity, Status
+
+if TYPE_CHECKING:
+    from spbe_lint.reporters import RenderOptions
+
+_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+_WORDS = {
+    "id": {
+        "basis": "dasar",
+        "fix": "perbaikan",
+        "no_basis": "format manifest spbe-lint",
+        "clean": "Tidak ada masalah.",
+        "checked": "{n} manifest diperiksa",
+        "failed": "{n} gagal",
+        "passed": "{n} lulus",
+        "na": "{n} tidak berlaku",
+        "unreadable": "{n} berkas tidak dapat diperiksa (lihat pesan di atas)",
+        "summary": "Ringkasan per domain",
+        "error": "error",
+        "warning": "peringatan",
+        "info": "info",
+    },
+    "en": {
+        "basis": "basis",
+        "fix": "fix",
+        "no_basis": "spbe-lint manifest format",
+        "clean": "No problems found.",
+        "checked": "{n} manifest(s) checked",
+        "failed": "{n} failed",
+        "passed": "{n} passed",
+        "na": "{n} not applicable",
+        "unreadable": "{n} file(s) could not be checked (see the messages above)",
+        "summary": "Summary by domain",
+        "error": "error(s)",
+        "warning": "warning(s)",
+        "info": "info",
+    },
+}
+
+
+def _style(text: str, options: RenderOptions, **style: object) -> str:
+    if not options.color:
+        return text
+    import click
+
+    return click.style(text, **style)  # type: ignore[arg-type]
+
+
+def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
+    span = finding.location.span
+    where = f"{finding.location.path}:{span.line}:{span.column}" if span else finding.location.path
+    severity = _style(
+        finding.severity.label, options, fg=_COLORS[finding.severity], bold=True
+    )
+    rule = _style(finding.rule, options, bold=True)
+    return f"{where}: {severity} {rule} {finding.message.get(report.lang)}"
+
+
+def render_concise(report: Report, options: RenderOptions) -> str:
+    """One line per failure, nothing else: for editors and grep."""
+    return "".join(_headline(f, report, options) + "\n" for f in report.failures)
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    words = _WORDS[report.lang]
+    rules = {rule.id: rule for rule in report.rules}
+    lines: list[str] = []
+    for finding in report.failures:
+        lines.append(_headline(finding, report, options))
+        basis = "; ".join(ref.cite() for ref in finding.references) or words["no_basis"]
+        lines.append(_indent(f"{words['basis']}: {basis}", options))
+        rule = rules.get(finding.rule)
+        if rule is not None:
+            lines.append(_indent(f"{words['fix']}: {rule.remediation.get(report.lang)}", options))
+    if lines:
+        lines.append("")
+    lines.extend(_summary(report, words, options))
+    return "\n".join(lines) + "\n"
+
+
+def _indent(text: str, options: RenderOptions) -> str:
+    wrapped = textwrap.fill(
+        text, width=100, initial_indent="    ", subsequent_indent="      "
+    )
+    return _style(wrapped, options, dim=True)
+
+
+def _summary(report: Report, words: dict[str, str], options: RenderOptions) -> list[str]:
+    counts = report.counts()
+    failures = report.failures
+    parts = [words["checked"].format(n=len(report.inputs))]
+    if failures:
+        by_severity = Counter(f.severity for f in failures)
+        detail = ", ".join(
+            f"{by_severity[s]} {words[s.label]}" for s in sorted(by_severity, reverse=True)
+        )
+        parts.append(words["failed"].format(n=len(failures)) + f" ({detail})")
+    parts.append(words["passed"].format(n=counts[Status.PASS]))
+    if counts[Status.NOT_APPLICABLE]:
+        parts.append(words["na"].format(n=counts[Status.NOT_APPLICABLE]))
+    lines = []
+    if not failures and not report.problems:
+        lines.append(_style(words["clean"], options, fg="green", bold=True))
+    lines.append(", ".join(parts) + ".")
+    if report.problems:
+        lines.append(
+            _style(words["unreadable"].format(n=len(report.problems)), options, fg="red")
+        )
+    if failures:
+        lines.append(words["summary"] + ":")
+        by_domain: dict[str, Counter[Severity]] = {}
+        for finding in failures:
+            by_domain.setdefault(finding.domain, Counter())[finding.severity] += 1
+        for domain in DOMAINS:
+            if domain in by_domain:
+                tally = ", ".join(
+                    f"{n} {words[s.label]}"
+                    for s, n in sorted(by_domain[domain].items(), reverse=True)
+                )
+                lines.append(f"  {domain:<11} {tally}")
+    return lines

@@ -1,0 +1,374 @@
+"""Load a rule pack: ``pack.yaml`` plus one YAML file per rule, each validated.
+
+A broken file is a RulePackError naming the file and the position, never a
+traceback. Profile values are filled in here, once: ``"${profile.x}"`` strings
+in predicate schemas and check parameters, ``{profile.x}`` in the rule texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from spbe_lint import resources, schema, source
+from spbe_lint.checks import CHECKS
+from spbe_lint.errors import InputError, RulePackError
+from spbe_lint.findings import PackInfo, Reference, Severity
+from spbe_lint.i18n import LocalText
+
+_PLACEHOLDER = re.compile(r"^\$\{profile\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}$")
+
+
+class Namespace(dict[str, Any]):
+    """A profile mapping that also reads as attributes, for ``{profile.domain}``."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            value = self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return Namespace(value) if isinstance(value, dict) else value
+
+
+@dataclass(frozen=True)
+class Predicate:
+    builtin: str | None = None
+    select: str = ""
+    missing: str = "fail"
+    validator: schema.Validator | None = None
+    check: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Condition:
+    select: str
+    validator: schema.Validator
+
+
+@dataclass(frozen=True)
+class Example:
+    manifest: str
+    description: str = ""
+    expect: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    domain: str
+    severity: Severity
+    title: LocalText
+    message: LocalText
+    messages: Mapping[str, LocalText]
+    rationale: LocalText
+    remediation: LocalText
+    references: tuple[Reference, ...]
+    predicates: tuple[Predicate, ...]
+    passing: tuple[Example, ...]
+    failing: tuple[Example, ...]
+    source: str
+    not_applicable_reason: LocalText | None = None
+    lifecycle: tuple[str, ...] = ()
+    when: tuple[Condition, ...] = ()
+    perwal: str | None = None
+    default_severity: Severity | None = None  # set when configuration overrides it
+
+    @property
+    def is_builtin(self) -> bool:
+        return all(p.builtin for p in self.predicates)
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    version: str
+    title: LocalText
+    regulation: str
+    profile: Namespace
+    regulations: Mapping[str, Mapping[str, str]]
+    rules: tuple[Rule, ...]
+    sha256: str
+    source: str
+
+    @property
+    def info(self) -> PackInfo:
+        return PackInfo(self.name, self.version, self.title, self.regulation, self.sha256)
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def load_pack(
+    root: Traversable | Path | None = None,
+    *,
+    profile_overrides: Mapping[str, Any] | None = None,
+) -> RulePack:
+    """Load and validate a pack: the shipped one, or the folder *root*."""
+    root = root if root is not None else resources.default_pack()
+    display = _display_root(root)
+    pack_file = root.joinpath("pack.yaml")
+    if not pack_file.is_file():
+        raise RulePackError(
+            LocalText(
+                "folder aturan tidak memuat pack.yaml", "rule folder has no pack.yaml"
+            ),
+            path=display,
+        )
+    digest = hashlib.sha256()
+    pack_doc = _load_yaml(pack_file, f"{display}/pack.yaml", digest)
+    _validate(pack_doc, "pack")
+    data = pack_doc.data
+    profile = Namespace(_merge(data["profile"], profile_overrides or {}))
+    rule_files = sorted(
+        (f for f in root.iterdir() if f.name.endswith(".yaml") and f.name != "pack.yaml"),
+        key=lambda f: f.name,
+    )
+    rules = tuple(
+        _build_rule(
+            _load_yaml(f, f"{display}/{f.name}", digest), profile, data["regulations"]
+        )
+        for f in rule_files
+    )
+    return RulePack(
+        name=data["name"],
+        version=data["version"],
+        title=LocalText.from_data(data["title"]),
+        regulation=" ".join(data["regulation"].split()),
+        profile=profile,
+        regulations=data["regulations"],
+        rules=rules,
+        sha256=digest.hexdigest(),
+        source=display,
+    )
+
+
+def configure(
+    rules: Sequence[Rule],
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    severity: Mapping[str, Severity] | None = None,
+) -> tuple[Rule, ...]:
+    """The rules in force: selected, not ignored, severities overridden.
+
+    Selectors are rule ids (``HOST-004``) or families (``HOST``); the caller has
+    checked that each matches a rule (see ``unknown_selectors``).
+    """
+    chosen = [
+        rule
+        for rule in rules
+        if (not select or _matches(rule.id, select)) and not _matches(rule.id, ignore)
+    ]
+    overrides = severity or {}
+    return tuple(
+        replace(rule, severity=overrides[rule.id], default_severity=rule.severity)
+        if rule.id in overrides and overrides[rule.id] != rule.severity
+        else rule
+        for rule in chosen
+    )
+
+
+def unknown_selectors(rules: Sequence[Rule], selectors: Sequence[str]) -> list[str]:
+    return [s for s in selectors if not any(_matches(r.id, [s]) for r in rules)]
+
+
+def _matches(rule_id: str, selectors: Sequence[str]) -> bool:
+    return any(rule_id == s or rule_id.startswith(s + "-") for s in selectors)
+
+
+def _display_root(root: Traversable | Path) -> str:
+    if isinstance(root, Path):
+        try:
+            return root.resolve().relative_to(Path.cwd()).as_posix() or "."
+        except ValueError:
+            return root.as_posix()
+    return "spbe_lint/rules"
+
+
+def _load_yaml(file: Traversable, display: str, digest: Any) -> source.Document:
+    raw = file.read_bytes()
+    digest.update(file.name.encode() + b"\0" + raw + b"\0")
+    try:
+        text = raw.decode("utf-8")
+        info = source.InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw))
+        doc = source.parse(text, info)
+    except UnicodeDecodeError:
+        raise RulePackError(
+            LocalText("bukan teks UTF-8", "not UTF-8 text"), path=display
+        ) from None
+    except InputError as exc:
+        raise RulePackError(
+            exc.message, path=display, line=exc.line, column=exc.column
+        ) from None
+    if doc.issues:
+        issue = doc.issues[0]
+        span = issue.span or doc.locate(issue.path)
+        problem = issue.params.get("problem") or issue.code or issue.kind
+        raise RulePackError(
+            LocalText(f"YAML tidak sah: {problem}", f"invalid YAML: {problem}"),
+            path=display,
+            line=span.line,
+            column=span.column,
+        )
+    return doc
+
+
+def _validate(doc: source.Document, schema_name: str) -> None:
+    from jsonschema.exceptions import best_match
+
+    validator = schema.compile_schema(resources.schema(schema_name))
+    error = best_match(validator.iter_errors(doc.data))
+    if error is not None:
+        path = tuple(error.absolute_path)
+        detail = schema.describe(error)
+        if error.validator == "additionalProperties":
+            detail = LocalText(f"kunci tidak dikenal: {error.message}", error.message)
+        _fail(doc, path, LocalText(
+            f"{schema.dotted(path)}: {detail.id}", f"{schema.dotted(path)}: {detail.en}"
+        ))
+
+
+def _fail(doc: source.Document, path: Sequence[str | int], message: LocalText) -> None:
+    span = doc.locate(path)
+    raise RulePackError(message, path=doc.path, line=span.line, column=span.column)
+
+
+def _build_rule(
+    doc: source.Document, profile: Namespace, regulations: Mapping[str, Any]
+) -> Rule:
+    _validate(doc, "rule")
+    data = doc.data
+    stem = doc.path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if data["id"] != stem:
+        _fail(doc, ("id",), LocalText(
+            f"id '{data['id']}' harus sama dengan nama berkas '{stem}'",
+            f"id '{data['id']}' must equal the file name '{stem}'",
+        ))
+    texts = {"profile": profile}
+
+    def text(key: str) -> LocalText:
+        return LocalText.from_data(data[key]).format(texts)
+
+    return Rule(
+        id=data["id"],
+        domain=data["domain"],
+        severity=Severity.parse(data["severity"]),
+        title=text("title"),
+        message=LocalText.from_data(data["message"]),
+        messages={k: LocalText.from_data(v) for k, v in data.get("messages", {}).items()},
+        rationale=text("rationale"),
+        remediation=text("remediation"),
+        not_applicable_reason=text("not_applicable_reason")
+        if "not_applicable_reason" in data
+        else None,
+        references=tuple(
+            _reference(doc, i, ref, regulations)
+            for i, ref in enumerate(data["references"])
+        ),
+        predicates=tuple(
+            _predicate(doc, i, item, profile) for i, item in enumerate(data["predicate"])
+        ),
+        when=tuple(
+            Condition(
+                item["select"],
+                _compile(doc, ("when", i, "schema"), item["schema"], profile),
+            )
+            for i, item in enumerate(data.get("when", []))
+        ),
+        lifecycle=tuple(data.get("lifecycle", ())),
+        perwal=data.get("perwal"),
+        passing=tuple(_example(e) for e in data["examples"]["pass"]),
+        failing=tuple(_example(e) for e in data["examples"]["fail"]),
+        source=doc.path,
+    )
+
+
+def _reference(
+    doc: source.Document, index: int, ref: Mapping[str, Any], regulations: Mapping
+) -> Reference:
+    key = ref["regulation"]
+    if key not in regulations:
+        _fail(doc, ("references", index, "regulation"), LocalText(
+            f"regulasi '{key}' tidak ada di pack.yaml (regulations)",
+            f"regulation '{key}' is not listed in pack.yaml (regulations)",
+        ))
+    regulation = regulations[key]
+    return Reference(
+        regulation=" ".join(regulation["name"].split()),
+        short=regulation["short"],
+        article=ref.get("article"),
+        confidence=ref["confidence"],
+        url=regulation.get("url"),
+    )
+
+
+def _predicate(
+    doc: source.Document, index: int, item: Mapping[str, Any], profile: Namespace
+) -> Predicate:
+    where = ("predicate", index)
+    if "builtin" in item:
+        return Predicate(builtin=item["builtin"])
+    missing = item.get("missing", "fail")
+    if "schema" in item:
+        validator = _compile(doc, (*where, "schema"), item["schema"], profile)
+        return Predicate(select=item["select"], missing=missing, validator=validator)
+    if item["check"] not in CHECKS:
+        _fail(doc, (*where, "check"), LocalText(
+            f"pemeriksaan '{item['check']}' tidak dikenal; tersedia: {', '.join(CHECKS)}",
+            f"unknown check '{item['check']}'; available: {', '.join(CHECKS)}",
+        ))
+    params = _fill(doc, (*where, "params"), item.get("params", {}), profile)
+    return Predicate(
+        select=item["select"], missing=missing, check=item["check"], params=params
+    )
+
+
+def _compile(
+    doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
+) -> schema.Validator:
+    return schema.compile_schema(_fill(doc, where, raw, profile))
+
+
+def _fill(doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace) -> Any:
+    """Replace ``"${profile.a.b}"`` strings with the profile's value (any type)."""
+    if isinstance(raw, dict):
+        return {k: _fill(doc, (*where, k), v, profile) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_fill(doc, (*where, i), v, profile) for i, v in enumerate(raw)]
+    match = _PLACEHOLDER.match(raw) if isinstance(raw, str) else None
+    if not match:
+        return raw
+    value: Any = profile
+    for part in match.group(1).split("."):
+        if not isinstance(value, dict) or part not in value:
+            _fail(doc, where, LocalText(
+                f"profil tidak memuat '{match.group(1)}'",
+                f"the profile has no '{match.group(1)}'",
+            ))
+        value = value[part]
+    return value
+
+
+def _example(data: Mapping[str, Any]) -> Example:
+    return Example(
+        manifest=data["manifest"],
+        description=data.get("description", ""),
+        expect=tuple(data.get("expect", ())),
+    )
+
+
+def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; any other value (a list too) replaces the base."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,298 @@
+"""JSON Schema validation turned into violations with people-friendly messages.
+
+Used for the manifest schema and for the JSON Schema predicates of rules.
+jsonschema's own messages are English and technical; ``describe`` rewrites the
+common keywords in both languages and uses the schema's own descriptions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import jsonschema
+import referencing
+import referencing.exceptions
+from jsonschema.exceptions import ValidationError, best_match
+
+from spbe_lint import resources
+from spbe_lint.findings import Violation
+from spbe_lint.i18n import LocalText, split_description
+
+Validator = jsonschema.protocols.Validator
+
+# Only the formats the shipped schemas use; "uri" would need an extra package.
+_FORMATS = jsonschema.FormatChecker(formats=("date", "email", "regex"))
+
+_TYPE_NAMES = {
+    "string": ("teks", "text"),
+    "integer": ("bilangan bulat", "an integer"),
+    "number": ("angka", "a number"),
+    "boolean": ("true/false", "true/false"),
+    "object": ("mapping (kunci: nilai)", "a mapping (key: value)"),
+    "array": ("daftar", "a list"),
+    "null": ("kosong (null)", "null"),
+}
+SUPPORTED_VERSIONS = (1,)
+
+
+SCHEMA_BASE = "https://spbe-lint.jambikota.go.id/schemas/"
+SHIPPED_SCHEMAS = ("manifest", "rule", "pack", "config", "report")
+
+
+def _retrieve(uri: str) -> referencing.Resource:
+    name = uri.removeprefix(SCHEMA_BASE).removesuffix(".schema.json")
+    if not uri.startswith(SCHEMA_BASE) or name not in SHIPPED_SCHEMAS:
+        # Never fetch a schema over the network: checks are offline.
+        raise referencing.exceptions.NoSuchResource(ref=uri)
+    return referencing.Resource.from_contents(resources.schema(name))
+
+
+@functools.cache
+def _registry() -> referencing.Registry:
+    return referencing.Registry(retrieve=_retrieve)
+
+
+def compile_schema(schema: Mapping[str, Any]) -> Validator:
+    """A Draft 2020-12 validator that resolves only spbe-lint's own schemas."""
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=_FORMATS, registry=_registry()
+    )
+
+
+def check_schema(schema: Mapping[str, Any]) -> None:
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def violations(validator: Validator, instance: Any) -> list[Violation]:
+    """Violations of *instance*, with paths relative to it (kinds: required, invalid)."""
+    found = []
+    for error in validator.iter_errors(instance):
+        path = tuple(error.absolute_path)
+        if error.validator == "required":
+            for key in _missing_keys(error):
+                found.append(
+                    Violation(
+                        path=(*path, key),
+                        params={"detail": describe(error)},
+                        kind="required",
+                    )
+                )
+        else:
+            found.append(
+                Violation(
+                    path=path,
+                    params={"detail": describe(error), "value": error.instance},
+                    kind="invalid",
+                )
+            )
+    return found
+
+
+def manifest_violations(data: Mapping[str, Any]) -> list[Violation]:
+    """The manifest against ``schemas/manifest.schema.json``.
+
+    Codes: ``version`` (MAN-004), ``schema`` (MAN-005), ``unknown-key-top``
+    (MAN-006) and ``unknown-key-nested`` (MAN-007).
+    """
+    found: list[Violation] = []
+    if "spbe" not in data:
+        found.append(Violation(kind="missing", code="version"))
+    elif not _is_supported_version(data["spbe"]):
+        # Another format version gives other keys other meanings: stop here.
+        return [
+            Violation(path=("spbe",), params={"value": data["spbe"]}, code="version")
+        ]
+    for error in _manifest_validator().iter_errors(data):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            found.extend(_unknown_keys(error, path))
+        elif error.validator == "required":
+            for key in _missing_keys(error):
+                if path or key != "spbe":  # MAN-004 already reports a missing version
+                    found.append(
+                        Violation(
+                            path=(*path, key),
+                            params={"detail": describe(error)},
+                            kind="required",
+                            code="schema",
+                        )
+                    )
+        else:
+            found.append(
+                Violation(
+                    path=path,
+                    params={"detail": describe(error), "value": error.instance},
+                    code="schema",
+                )
+            )
+    return found
+
+
+def _is_supported_version(value: Any) -> bool:
+    return not isinstance(value, bool) and value in SUPPORTED_VERSIONS
+
+
+@functools.cache
+def _manifest_validator() -> Validator:
+    return compile_schema(resources.schema("manifest"))
+
+
+def _missing_keys(error: ValidationError) -> Iterable[str]:
+    # jsonschema raises one error per missing key; its message names the key.
+    instance = error.instance if isinstance(error.instance, Mapping) else {}
+    for key in error.validator_value:
+        if key not in instance and repr(key) in error.message:
+            yield key
+
+
+def _unknown_keys(error: ValidationError, path: Sequence[str | int]) -> list[Violation]:
+    known = list(error.schema.get("properties", {}))
+    patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
+    code = "unknown-key-nested" if path else "unknown-key-top"
+    result = []
+    for key in error.instance:
+        if key in known or any(p.search(key) for p in patterns):
+            continue
+        result.append(
+            Violation(
+                path=(*path, key),
+                params={
+                    "key": key,
+                    "parent": dotted(path),
+                    "suggestion": _suggest(key, known),
+                },
+                anchor="key",
+                code=code,
+            )
+        )
+    return result
+
+
+def _suggest(word: str, candidates: Sequence[str]) -> LocalText:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+    if not close:
+        return LocalText("", "")
+    return LocalText(f" (maksud Anda '{close[0]}'?)", f" (did you mean '{close[0]}'?)")
+
+
+def dotted(path: Sequence[str | int]) -> str:
+    """``interop.integrations[0].via``: how people name a place in a manifest."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "manifest"
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A value as a person would write it in YAML, shortened."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = "null"
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, (Mapping, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe(error: ValidationError) -> LocalText:
+    """What is wrong with the value, in both languages."""
+    keyword, expected = error.validator, error.validator_value
+    if keyword == "type":
+        return _describe_type(error)
+    if keyword == "enum":
+        choices = ", ".join(show(c) for c in expected)
+        hint = (
+            _suggest(error.instance, [str(c) for c in expected])
+            if isinstance(error.instance, str)
+            else LocalText("", "")
+        )
+        return LocalText(
+            f"harus salah satu dari: {choices}{hint.id}",
+            f"must be one of: {choices}{hint.en}",
+        )
+    if keyword == "const":
+        return LocalText(
+            f"harus bernilai {show(expected)}", f"must be {show(expected)}"
+        )
+    if keyword == "required":
+        return LocalText("wajib ada", "is required")
+    if keyword in ("pattern", "format"):
+        description = error.schema.get("description")
+        if description:
+            text = split_description(description)
+            return LocalText(
+                f"format tidak sesuai; yang diharapkan: {text.id}",
+                f"wrong format; expected: {text.en}",
+            )
+        return LocalText(
+            f"format tidak sesuai ({keyword} {expected})",
+            f"wrong format ({keyword} {expected})",
+        )
+    if keyword == "minLength" and expected == 1:
+        return LocalText("tidak boleh kosong", "must not be empty")
+    if keyword in _BOUNDS:
+        id_, en = _BOUNDS[keyword]
+        return LocalText(f"{id_} {expected}", f"{en} {expected}")
+    if keyword == "uniqueItems":
+        return LocalText("berisi nilai ganda", "contains duplicate values")
+    if keyword in ("anyOf", "oneOf") and error.context:
+        return describe(best_match(error.context))
+    if keyword == "not":
+        return LocalText("nilai ini tidak diperbolehkan", "this value is not allowed")
+    return LocalText(error.message, error.message)
+
+
+_BOUNDS = {
+    "minimum": ("harus ≥", "must be ≥"),
+    "maximum": ("harus ≤", "must be ≤"),
+    "exclusiveMinimum": ("harus >", "must be >"),
+    "exclusiveMaximum": ("harus <", "must be <"),
+    "minLength": ("panjang minimal", "must be at least this long:"),
+    "maxLength": ("panjang maksimal", "must be at most this long:"),
+    "minItems": ("jumlah butir minimal", "needs at least this many items:"),
+    "maxItems": ("jumlah butir maksimal", "allows at most this many items:"),
+}
+
+
+def _describe_type(error: ValidationError) -> LocalText:
+    expected = error.validator_value
+    names = [expected] if isinstance(expected, str) else list(expected)
+    want_id = " atau ".join(_TYPE_NAMES.get(n, (n, n))[0] for n in names)
+    want_en = " or ".join(_TYPE_NAMES.get(n, (n, n))[1] for n in names)
+    found_id, found_en = _TYPE_NAMES[_json_type(error.instance)]
+    text = LocalText(
+        f"harus berupa {want_id}, bukan {found_id}",
+        f"must be {want_en}, not {found_en}",
+    )
+    if "string" in names and isinstance(error.instance, (int, float)):
+        quoted = show(error.instance)
+        return LocalText(
+            f'{text.id}; tulis dalam tanda kutip: "{quoted}"',
+            f'{text.en}; put it in quotes: "{quoted}"',
+        )
+    return text
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
