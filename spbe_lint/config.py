@@ -93,7 +93,7 @@ def _validate(config: Config, data: Any) -> None:
     error = best_match(validator.iter_errors(data))
     if error is None:
         return
-    path = tuple(error.absolute_path)
+    path = schema.error_path(error)
     if error.validator == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
         unknown = next(k for k in error.instance if k not in known and not k.startswith("x-"))

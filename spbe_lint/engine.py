@@ -179,6 +179,7 @@ def _failure(
         message=template.format(params),
         location=Location(document.path, to_pointer(path), span),
         references=rule.references,
+        kind=violation.kind,
     )
 
 

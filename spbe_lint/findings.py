@@ -119,6 +119,7 @@ class Finding:
     message: LocalText
     location: Location
     references: tuple[Reference, ...] = ()
+    kind: str = field(default="", compare=False)  # which of the rule's messages
 
     @property
     def fingerprint(self) -> str:

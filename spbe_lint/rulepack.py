@@ -225,7 +225,7 @@ def _validate(doc: source.Document, schema_name: str) -> None:
     validator = schema.compile_schema(resources.schema(schema_name))
     error = best_match(validator.iter_errors(doc.data))
     if error is not None:
-        path = tuple(error.absolute_path)
+        path = schema.error_path(error)
         detail = schema.describe(error)
         if error.validator == "additionalProperties":
             detail = LocalText(f"kunci tidak dikenal: {error.message}", error.message)

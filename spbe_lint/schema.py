@@ -142,6 +142,16 @@ def _manifest_validator() -> Validator:
     return compile_schema(resources.schema("manifest"))
 
 
+def error_path(error: ValidationError) -> tuple[str | int, ...]:
+    """Where an error is; for a missing key, the key itself."""
+    path = tuple(error.absolute_path)
+    if error.validator == "required":
+        missing = next(iter(_missing_keys(error)), None)
+        if missing is not None:
+            return (*path, missing)
+    return path
+
+
 def _missing_keys(error: ValidationError) -> Iterable[str]:
     # jsonschema raises one error per missing key; its message names the key.
     instance = error.instance if isinstance(error.instance, Mapping) else {}

@@ -226,9 +226,61 @@ def _syntax_failure(exc: yaml.MarkedYAMLError, info: InputFile) -> Document:
     issue = Violation(
         code="yaml-syntax",
         span=Span(line, col, line, col + 1),
-        params={"problem": problem, "context": exc.context or ""},
+        params={"problem": _explain_problem(problem), "context": exc.context or ""},
     )
     return Document(info.path, info, None, None, (issue,))
+
+
+# libyaml's messages, said for people; anything else is shown as libyaml says it.
+_PROBLEMS = {
+    "did not find expected key": (
+        "kunci yang diharapkan tidak ditemukan (periksa indentasi baris ini)",
+        "did not find the expected key (check this line's indentation)",
+    ),
+    "mapping values are not allowed in this context": (
+        "titik dua tidak boleh di sini; beri tanda kutip pada teks yang memuat ': '",
+        "a colon is not allowed here; quote text that contains ': '",
+    ),
+    "could not find expected ':'": (
+        "titik dua setelah kunci tidak ditemukan",
+        "could not find the ':' after a key",
+    ),
+    "did not find expected node content": (
+        "nilai yang diharapkan tidak ditemukan",
+        "did not find the expected value",
+    ),
+    "found character that cannot start any token": (
+        "karakter yang tidak dapat mengawali nilai (mis. tab atau @ tanpa tanda kutip)",
+        "a character that cannot start a value (e.g. a tab, or @ without quotes)",
+    ),
+    "found undefined alias": (
+        "alias (*nama) tanpa anchor (&nama) yang cocok",
+        "an alias (*name) without a matching anchor (&name)",
+    ),
+    "found unexpected end of stream": (
+        "berkas berakhir sebelum tanda kutip atau kurung ditutup",
+        "the file ends before a quote or bracket is closed",
+    ),
+    "did not find expected '-' indicator": (
+        "butir daftar ('- ') yang diharapkan tidak ditemukan",
+        "did not find the expected list item ('- ')",
+    ),
+    "found a tab character that violates indentation": (
+        "karakter tab dipakai untuk indentasi; gunakan spasi",
+        "a tab is used for indentation; use spaces",
+    ),
+}
+
+
+def _explain_problem(problem: str) -> LocalText:
+    known = _PROBLEMS.get(problem.strip())
+    if known:
+        return LocalText(*known)
+    if problem.startswith("expected <block end>"):  # PyYAML's pure-Python wording
+        return LocalText(*_PROBLEMS["did not find expected key"])
+    if problem.startswith(("did not find expected ',' or", "did not find expected")):
+        return LocalText(f"{problem} (periksa kurung dan koma)", problem)
+    return LocalText(problem, problem)
 
 
 def _too_deep(display: str, mark: Any) -> InputError:

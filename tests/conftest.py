@@ -1,0 +1,74 @@
+"""Shared fixtures. Network access is blocked for every test (pytest-socket,
+configured in pyproject.toml); only Unix sockets are allowed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from spbe_lint import resources, schema
+from spbe_lint.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+COMPLIANT = EXAMPLES / "spbe.yaml"
+
+
+@dataclass(frozen=True)
+class Result:
+    status: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run the real entry point (``spbe_lint.cli.main``) in-process."""
+
+    def invoke(*args: str) -> Result:
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return Result(int(exit_info.value.code or 0), out, err)
+
+    return invoke
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working folder that is its own repository root (no config above)."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SPBE_LINT_LANG", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def compliant(workdir: Path) -> Path:
+    """The compliant example copied to ``spbe.yaml`` in the working folder."""
+    target = workdir / "spbe.yaml"
+    shutil.copy(COMPLIANT, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> Path:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return path
+
+
+def assert_valid_report(report: dict) -> None:
+    """Every JSON report the tests see is validated against the shipped schema."""
+    validator = schema.compile_schema(resources.schema("report"))
+    errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from spbe_lint import engine, resources, rulepack, schema, source
+from spbe_lint.errors import RulePackError
+from spbe_lint.findings import InputFile, Status
+from spbe_lint.i18n import LocalText
+from tests.conftest import ROOT
+
+PACK = rulepack.load_pack()
+CATALOGUE_DOMAINS = {"hosting", "sso", "data", "interop", "security", "handover", "governance"}
+
+
+def evaluate(rule: rulepack.Rule, text: str, pack: rulepack.RulePack = PACK):
+    doc = source.parse(text, InputFile("example.yaml", "0" * 64, len(text)))
+    return engine.evaluate(doc, [rule], engine.Context(profile=pack.profile))
+
+
+def examples(kind: str) -> list:
+    return [
+        pytest.param(rule, example, id=f"{rule.id}-{kind}-{index}")
+        for rule in PACK.rules
+        for index, example in enumerate(getattr(rule, kind))
+    ]
+
+
+def test_the_shipped_pack_covers_every_catalogue_domain():
+    assert {r.domain for r in PACK.rules} >= CATALOGUE_DOMAINS
+    assert PACK.name == "spbe-kota-jambi"
+    assert PACK.profile.domain == "jambikota.go.id"
+    assert PACK.profile["region_code"] == "15.71"
+
+
+@pytest.mark.parametrize("name", schema.SHIPPED_SCHEMAS)
+def test_shipped_schemas_are_valid_draft_2020_12(name: str):
+    schema.check_schema(resources.schema(name))
+
+
+def test_every_rule_file_is_named_after_its_rule():
+    files = sorted(p.stem for p in (ROOT / "rules").glob("*.yaml") if p.stem != "pack")
+    assert files == sorted(r.id for r in PACK.rules)
+
+
+@pytest.mark.parametrize(("rule", "example"), examples("passing"))
+def test_passing_example(rule: rulepack.Rule, example: rulepack.Example):
+    results = evaluate(rule, example.manifest)
+    assert [f.status for f in results] == [Status.PASS], [
+        f.message.en for f in results
+    ]
+
+
+@pytest.mark.parametrize(("rule", "example"), examples("failing"))
+def test_failing_example(rule: rulepack.Rule, example: rulepack.Example):
+    failures = [f for f in evaluate(rule, example.manifest) if f.status is Status.FAIL]
+    assert len(failures) == len(example.expect), [f.message.en for f in failures]
+    unmatched = list(failures)
+    for expected in example.expect:
+        match = next(
+            (
+                f
+                for f in unmatched
+                if expected.get("pointer", f.location.pointer) == f.location.pointer
+                and expected.get("kind", f.kind) == f.kind
+                and expected.get("line", f.location.span.line) == f.location.span.line
+            ),
+            None,
+        )
+        assert match is not None, (expected, [(f.location, f.kind) for f in unmatched])
+        unmatched.remove(match)
+    for failure in failures:  # messages are filled in completely, in both languages
+        for text in (failure.message.id, failure.message.en):
+            assert "{" not in text, text
+
+
+def test_rule_texts_are_bilingual_and_profile_values_are_filled():
+    for rule in PACK.rules:
+        for text in (rule.title, rule.rationale, rule.remediation):
+            assert text.id and text.en and text.id != text.en, rule.id
+            assert "{profile" not in text.id + text.en, rule.id
+    host = PACK.get("HOST-004")
+    assert "jambikota.go.id" in host.remediation.en
+
+
+def test_references_resolve_to_the_pack_regulations():
+    sso = PACK.get("SSO-001")
+    assert [r.short for r in sso.references] == ["Perpres 95/2018", "Permenkominfo 4/2024"]
+    assert sso.references[0].article is None  # the catalogue gives no article
+    assert sso.references[1].confidence == "medium"
+    assert all(rule.perwal is None for rule in PACK.rules)  # final text not published
+
+
+@pytest.fixture
+def pack_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", target, ignore=shutil.ignore_patterns("__*"))
+    return target
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "line", "message"),
+    [
+        ("HOST-004.yaml", "domain: hosting", "domain: hosting: x", 2, "invalid YAML"),
+        ("HOST-004.yaml", "severity: error", "severity: fatal", 3, "severity"),
+        ("HOST-004.yaml", "id: HOST-004", "id: HOST-005", 1, "file name"),
+        ("HOST-004.yaml", "regulation: pp-71-2019", "regulation: pp-99-2099", 43, "pp-99-2099"),
+        ("HOST-004.yaml", "check: city-subdomain", "check: city-sub", 53, "unknown check"),
+        ("HAND-001.yaml", "${profile.source_code_hosts}", "${profile.nope}", 64, "profile has no"),
+        ("GOV-003.yaml", "enum: [aplikasi_umum", "type: strng\n      enum: [aplikasi_umum", 49, "predicate[0].schema.type"),
+        ("DATA-005.yaml", "    confidence: high\n", "", 39, "references[0].confidence: is required"),
+    ],
+)
+def test_broken_rule_files_name_file_and_position(
+    pack_dir: Path, file: str, old: str, new: str, line: int, message: str
+):
+    replace_in(pack_dir / file, old, new)
+    with pytest.raises(RulePackError) as info:
+        rulepack.load_pack(pack_dir)
+    error = info.value
+    assert error.path.endswith(f"pack/{file}")
+    assert error.line == line
+    assert message in error.render("en")
+
+
+def test_a_pack_folder_needs_pack_yaml(tmp_path: Path):
+    with pytest.raises(RulePackError, match="pack.yaml"):
+        rulepack.load_pack(tmp_path)
+
+
+def test_another_city_adopts_the_tool_by_writing_a_profile(pack_dir: Path):
+    replace_in(pack_dir / "pack.yaml", "domain: jambikota.go.id", "domain: contohkota.go.id")
+    other = rulepack.load_pack(pack_dir)
+    host = other.get("HOST-004")
+    assert [f.status for f in evaluate(host, "domain:\n  fqdn: app.contohkota.go.id\n", other)] == [
+        Status.PASS
+    ]
+    failed = evaluate(host, "domain:\n  fqdn: app.jambikota.go.id\n", other)
+    assert "contohkota.go.id" in failed[0].message.en
+
+
+def test_profile_overrides_reach_schemas_and_checks():
+    pack = rulepack.load_pack(
+        profile_overrides={"sso": {"issuer": "https://login.example.go.id/realms/x"}}
+    )
+    sso = pack.get("SSO-001")
+    text = "auth:\n  sso:\n    enabled: true\n    issuer: https://login.example.go.id/realms/x\n"
+    assert [f.status for f in evaluate(sso, text, pack)] == [Status.PASS]
+    assert pack.profile.domain == "jambikota.go.id"  # other values stay
+
+
+def test_configure_selects_ignores_and_overrides_severity():
+    from spbe_lint.findings import Severity
+
+    rules = rulepack.configure(
+        PACK.rules,
+        select=["HOST", "SSO-001"],
+        ignore=["HOST-004"],
+        severity={"SSO-001": Severity.ERROR},
+    )
+    assert [(r.id, r.severity, r.default_severity) for r in rules] == [
+        ("SSO-001", Severity.ERROR, Severity.WARNING)
+    ]
+    assert rulepack.unknown_selectors(PACK.rules, ["HOST", "NOPE-001", "HOS"]) == [
+        "NOPE-001",
+        "HOS",
+    ]
+
+
+def test_text_placeholders_survive_missing_values():
+    text = LocalText("{known} {missing}", "{known} {missing.attr}")
+    assert text.format({"known": "x"}) == LocalText("x {missing}", "x {missing.attr}")
