@@ -110,7 +110,9 @@ def _check_rule_ids(
                 raise conf.error_at((key, index), _unknown_rule(selector, pack))
     for rule_id in conf.severity:
         if pack.get(rule_id) is None:
-            raise conf.error_at(("severity", rule_id), _unknown_rule(rule_id, pack))
+            raise conf.error_at(
+                ("severity", rule_id), _unknown_rule(rule_id, pack), anchor="key"
+            )
     for selectors in (options.select or (), options.ignore or ()):
         for selector in rulepack.unknown_selectors(pack.rules, selectors):
             raise UsageError(_unknown_rule(selector, pack))

@@ -168,7 +168,7 @@ def check(
         click.echo(f"{where}: error: {problem.message.get(report.lang)}", err=True)
     use_color = output is None and _want_color(color)
     text = REPORTERS[fmt](report, RenderOptions(color=use_color))
-    _write(text, output)
+    _write(text, output, color=use_color)
     return int(report.exit_status())
 
 
@@ -279,9 +279,9 @@ def _want_color(choice: str) -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, output: Path | None, *, color: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color)
         return
     try:
         output.write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ folder holding ``.git``) or the filesystem root, like yamllint and ansible-lint.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,13 @@ class Config:
     profile: Mapping[str, Any] = field(default_factory=dict)
     document: source.Document | None = field(default=None, compare=False, repr=False)
 
-    def error_at(self, path: Sequence[str | int], message: LocalText) -> ConfigError:
+    def error_at(
+        self, path: Sequence[str | int], message: LocalText, *, anchor: str = "auto"
+    ) -> ConfigError:
         """A ConfigError pointing at *path* inside this file."""
         if self.document is None:
             return ConfigError(message)
-        span = self.document.locate(path)
+        span = self.document.locate(path, anchor=anchor)
         return ConfigError(
             message, path=self.document.path, line=span.line, column=span.column
         )
@@ -97,12 +100,15 @@ def _validate(config: Config, data: Any) -> None:
     if error.validator == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
         unknown = next(k for k in error.instance if k not in known and not k.startswith("x-"))
+        close = difflib.get_close_matches(unknown, known, n=1)
+        hint = f" ('{close[0]}'?)" if close else ""
         raise config.error_at(
             (*path, unknown),
             LocalText(
-                f"opsi tidak dikenal '{unknown}'; yang tersedia: {', '.join(known)}",
-                f"unknown option '{unknown}'; available: {', '.join(known)}",
+                f"opsi tidak dikenal '{unknown}'{hint}; yang tersedia: {', '.join(known)}",
+                f"unknown option '{unknown}'{hint}; available: {', '.join(known)}",
             ),
+            anchor="key",
         )
     detail = schema.describe(error)
     where = schema.dotted(path)

@@ -1,0 +1,316 @@
+"""The command line, end to end through ``spbe_lint.cli.main``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from spbe_lint import engine, resources
+from tests.conftest import COMPLIANT, EXAMPLES, ROOT, assert_valid_report, edit
+
+HEADLINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning|info) (?P<rule>[A-Z]+-\d{3}) .+$")
+ANSI = "\x1b["
+
+
+def test_check_finds_spbe_yaml_in_the_working_folder(run, compliant: Path):
+    result = run("check")
+    assert result.status == 0
+    assert "Tidak ada masalah." in result.stdout
+    assert "1 manifest diperiksa" in result.stdout
+
+
+def test_check_accepts_the_hidden_name_too(run, workdir: Path):
+    shutil.copy(COMPLIANT, workdir / ".spbe.yaml")
+    report = run("check", "--format", "json").json()
+    assert [i["path"] for i in report["inputs"]] == [".spbe.yaml"]
+
+
+def test_no_manifest_in_the_working_folder_is_exit_2(run, workdir: Path):
+    result = run("check", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.strip() == (
+        ".: error: no manifest (spbe.yaml or .spbe.yaml) here; create one or give its path"
+    )
+
+
+def test_folders_are_searched_skipping_hidden_and_vendor_folders(run, workdir: Path):
+    for folder in ("apps/a", "apps/b/nested", ".git/x", "apps/node_modules/pkg"):
+        (workdir / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(COMPLIANT, workdir / folder / "spbe.yaml")
+    shutil.copy(COMPLIANT, workdir / "apps" / "a" / "other-name.yaml")
+    report = run("check", "apps", "--format", "json").json()
+    assert [i["path"] for i in report["inputs"]] == [
+        "apps/a/spbe.yaml",
+        "apps/b/nested/spbe.yaml",
+    ]
+    # a file given by name is checked whatever it is called
+    report = run("check", "apps/a/other-name.yaml", "--format", "json").json()
+    assert [i["path"] for i in report["inputs"]] == ["apps/a/other-name.yaml"]
+
+
+def test_text_output_is_flake8_style_with_basis_fix_and_summary(run, compliant: Path):
+    edit(compliant, "fqdn: sipelita.jambikota.go.id", "fqdn: sipelita-jambikota.go.id")
+    edit(compliant, "open_high: 0", "open_high: 3")
+    result = run("check", "--lang", "en")
+    assert result.status == 1
+    lines = result.stdout.splitlines()
+    headlines = [m.groupdict() for line in lines if (m := HEADLINE.match(line))]
+    assert [(h["path"], h["line"], h["col"], h["sev"], h["rule"]) for h in headlines] == [
+        ("spbe.yaml", "36", "9", "error", "HOST-004"),
+        ("spbe.yaml", "142", "16", "error", "SEC-006"),
+    ]
+    assert "    basis: Permenkominfo 4/2024 Pasal 29 ayat (3)–(4)" in result.stdout
+    assert "    fix: Request a subdomain from Diskominfo" in result.stdout
+    assert "1 manifest(s) checked, 2 failed (2 error(s)), 12 passed." in result.stdout
+    assert "  hosting     1 error(s)" in result.stdout
+    assert "  security    1 error(s)" in result.stdout
+    assert ANSI not in result.stdout
+
+
+def test_concise_output_is_one_line_per_failure(run, compliant: Path):
+    edit(compliant, "fqdn: sipelita.jambikota.go.id", "fqdn: sipelita.example.com")
+    result = run("check", "--format", "concise")
+    assert result.stdout.splitlines() == [
+        "spbe.yaml:36:9: error HOST-004 domain.fqdn: sipelita.example.com bukan "
+        "subdomain dari jambikota.go.id"
+    ]
+
+
+def test_colour_only_when_asked_or_on_a_terminal(run, compliant: Path, monkeypatch):
+    edit(compliant, "fqdn: sipelita.jambikota.go.id", "fqdn: sipelita.example.com")
+    assert ANSI in run("check", "--color", "always").stdout
+    assert ANSI not in run("check", "--color", "never").stdout
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert ANSI in run("check").stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert ANSI not in run("check").stdout
+
+
+def test_json_report_records_versions_hashes_and_findings(run, compliant: Path):
+    edit(compliant, "      via: splpd", "      via: direct")
+    result = run("check", "--format", "json")
+    report = result.json()
+    assert_valid_report(report)
+    assert report["tool"]["name"] == "spbe-lint"
+    assert report["rule_pack"]["name"] == "spbe-kota-jambi"
+    assert len(report["rule_pack"]["sha256"]) == 64
+    (manifest,) = report["inputs"]
+    assert manifest["sha256"] == hashlib.sha256(compliant.read_bytes()).hexdigest()
+    assert manifest["bytes"] == compliant.stat().st_size
+    (failure,) = [f for f in report["findings"] if f["status"] == "fail"]
+    assert failure["rule"] == "INT-001"
+    assert failure["domain"] == "interop"
+    assert failure["severity"] == "error"
+    assert failure["location"] == {
+        "path": "spbe.yaml",
+        "pointer": "/interop/integrations/1/via",
+        "line": 125,
+        "column": 12,
+        "end_line": 125,
+        "end_column": 18,
+    }
+    assert failure["references"][0] == {
+        "regulation": "Peraturan Menteri Komunikasi dan Informatika Nomor 4 Tahun 2024 "
+        "tentang Penyelenggaraan Urusan Pemerintahan Konkuren Bidang Komunikasi dan "
+        "Informatika",
+        "short": "Permenkominfo 4/2024",
+        "article": "Pasal 40 ayat (7) huruf b–c, Pasal 53 ayat (1)–(2), Pasal 54",
+        "confidence": "high",
+        "url": "https://peraturan.bpk.go.id/Details/299331/permenkominfo-no-4-tahun-2024",
+    }
+    assert failure["message"] == failure["message_i18n"]["id"]
+    assert "dukcapil" in failure["message_i18n"]["en"]
+    assert report["summary"]["exit_status"] == result.status == 1
+
+
+def test_fingerprints_survive_lines_moving(run, compliant: Path):
+    edit(compliant, "fqdn: sipelita.jambikota.go.id", "fqdn: sipelita.example.com")
+    before = [f for f in run("check", "--format", "json").json()["findings"] if f["status"] == "fail"]
+    edit(compliant, "spbe: 1\n", "spbe: 1\n\n# a comment added above\n\n")
+    after = [f for f in run("check", "--format", "json").json()["findings"] if f["status"] == "fail"]
+    assert after[0]["location"]["line"] == before[0]["location"]["line"] + 3
+    assert after[0]["fingerprint"] == before[0]["fingerprint"]
+
+
+def test_not_applicable_rules_say_why(run, compliant: Path):
+    edit(compliant, "status: production ", "status: development ")
+    edit(compliant, "processed: true", "processed: false")
+    report = run("check", "--format", "json", "--lang", "en").json()
+    reasons = {f["rule"]: f["message"] for f in report["findings"] if f["status"] == "not_applicable"}
+    assert reasons["SEC-006"] == (
+        "applies when app.status is staging, production; this manifest is development"
+    )
+    assert reasons["DATA-005"].startswith("the application declares it processes no personal data")
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        ((), 1),
+        (("--exit-zero",), 0),
+        (("--fail-on", "warning"), 1),
+    ],
+)
+def test_exit_status_for_errors(run, compliant: Path, args, status):
+    edit(compliant, "category: aplikasi_khusus", "category: lainnya")
+    assert run("check", *args).status == status
+
+
+@pytest.mark.parametrize(("args", "status"), [((), 0), (("--fail-on", "warning"), 1), (("--fail-on", "info"), 1)])
+def test_exit_status_for_warnings(run, compliant: Path, args, status):
+    edit(compliant, "  provider: pusat_data_daerah", "  provider: pusat_data_daerah\n  provder: typo")
+    assert run("check", *args).status == status
+
+
+def test_one_unreadable_file_is_reported_and_the_others_are_checked(run, workdir: Path):
+    for name in ("a", "b", "c"):
+        (workdir / name).mkdir()
+        shutil.copy(COMPLIANT, workdir / name / "spbe.yaml")
+    (workdir / "b" / "spbe.yaml").write_bytes(b"spbe: 1\n\xff\xfe\x00binary")
+    result = run("check", ".", "--format", "json", "--exit-zero", "--lang", "en")
+    assert result.status == 2  # --exit-zero never hides an input error
+    report = result.json()
+    assert_valid_report(report)
+    assert [i["path"] for i in report["inputs"]] == ["a/spbe.yaml", "c/spbe.yaml"]
+    assert report["errors"] == [
+        {
+            "path": "b/spbe.yaml",
+            "line": 2,
+            "column": 3,
+            "message": "binary file (contains a NUL byte), not a YAML manifest",
+            "message_i18n": report["errors"][0]["message_i18n"],
+        }
+    ]
+    assert result.stderr == (
+        "b/spbe.yaml:2:3: error: binary file (contains a NUL byte), not a YAML manifest\n"
+    )
+
+
+def test_missing_path_is_reported_with_the_others_checked(run, compliant: Path):
+    result = run("check", "spbe.yaml", "nope.yaml", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr == "nope.yaml: error: no such file or folder\n"
+    assert "1 manifest(s) checked" in result.stdout
+
+
+def test_select_and_ignore_on_the_command_line(run, compliant: Path):
+    report = run("check", "--select", "host,SSO-001", "--select", "DATA", "--format", "json").json()
+    assert [r["id"] for r in report["rules"]] == ["DATA-005", "HOST-004", "SSO-001"]
+    report = run("check", "--ignore", "MAN", "--format", "json").json()
+    assert not [r for r in report["rules"] if r["id"].startswith("MAN")]
+    result = run("check", "--select", "HOST-404", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.strip() == (
+        "spbe-lint: unknown rule 'HOST-404' in pack spbe-kota-jambi; see: spbe-lint rules list"
+    )
+
+
+def test_output_file(run, compliant: Path):
+    result = run("check", "--format", "json", "-o", "report.json")
+    assert result.stdout == ""
+    assert_valid_report(json.loads((compliant.parent / "report.json").read_text("utf-8")))
+
+
+def test_another_rule_pack_with_rules(run, compliant: Path, tmp_path: Path):
+    pack = tmp_path / "other-pack"
+    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("__*", "MAN-*"))
+    edit(pack / "pack.yaml", "name: spbe-kota-jambi", "name: spbe-kota-contoh")
+    edit(pack / "pack.yaml", "domain: jambikota.go.id", "domain: contoh.go.id")
+    report = run("check", "--rules", str(pack), "--format", "json").json()
+    assert report["rule_pack"]["name"] == "spbe-kota-contoh"
+    failing = {f["rule"] for f in report["findings"] if f["status"] == "fail"}
+    assert failing == {"HOST-004"}
+
+
+def test_rules_list_in_both_languages(run, workdir: Path):
+    result = run("rules", "list")
+    assert result.status == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["ID", "DOMAIN", "TINGKAT", "JUDUL"]
+    assert any(
+        line.startswith("HOST-004") and "hosting" in line and "error" in line
+        and "subdomain dari domain Pemerintah Kota" in line
+        for line in lines
+    )
+    english = run("rules", "list", "--lang", "en").stdout
+    assert "The application's address is a subdomain of the city domain" in english
+    data = json.loads(run("rules", "list", "--format", "json").stdout)
+    assert {r["id"] for r in data["rules"]} >= {"HOST-004", "SSO-001", "DATA-005", "INT-001", "SEC-006", "HAND-001", "GOV-003"}
+
+
+def test_rules_explain(run, workdir: Path):
+    result = run("rules", "explain", "data-005", "--lang", "en")
+    assert result.status == 0
+    text = result.stdout
+    assert text.startswith("DATA-005 · data · error\nA data-protection officer is appointed\n")
+    for heading in ("Why", "Legal basis", "Applies", "How to fix", "Passing example", "Failing example"):
+        assert f"\n{heading}" in text
+    assert (
+        "Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi, "
+        "Pasal 53 ayat (1) huruf a (high confidence)"
+    ) in " ".join(text.split())
+    assert "no article can be cited yet" in text
+    assert "    data:\n      personal_data:\n        processed: true" in text
+    indonesian = run("rules", "explain", "DATA-005").stdout
+    assert "\nDasar hukum\n" in indonesian and "\nPerbaikan\n" in indonesian
+
+
+def test_rules_explain_shows_configured_severity(run, workdir: Path):
+    (workdir / ".spbe-lint.yaml").write_text("severity:\n  SSO-001: error\n", "utf-8")
+    first = run("rules", "explain", "SSO-001", "--lang", "en").stdout.splitlines()[0]
+    assert first == "SSO-001 · sso · error (changed by configuration; default warning)"
+
+
+def test_rules_explain_unknown_id_suggests(run, workdir: Path):
+    result = run("rules", "explain", "HOST-040", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.strip() == (
+        "spbe-lint: no rule 'HOST-040' (HOST-004?); see: spbe-lint rules list"
+    )
+
+
+def test_schema_command_prints_the_manifest_schema(run, workdir: Path):
+    result = run("schema")
+    assert json.loads(result.stdout) == resources.schema("manifest")
+    assert run("schema", "-o", "manifest.json").stdout == ""
+    assert json.loads((workdir / "manifest.json").read_text("utf-8"))["$id"].endswith(
+        "manifest.schema.json"
+    )
+
+
+def test_version_and_help(run):
+    assert run("--version").stdout.startswith("spbe-lint, version ")
+    for command in (["--help"], ["check", "--help"], ["rules", "list", "--help"], ["rules", "explain", "--help"], ["schema", "--help"]):
+        result = run(*command)
+        assert result.status == 0
+        assert "Example" in result.stdout, command
+
+
+def test_usage_errors_exit_2(run, workdir: Path):
+    result = run("check", "--format", "yaml")
+    assert result.status == 2
+    assert "Invalid value for '-f' / '--format'" in result.stderr
+    assert run("frobnicate").status == 2
+
+
+def test_internal_errors_exit_3_with_a_short_message(run, compliant: Path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(engine, "evaluate", broken)
+    result = run("check")
+    assert result.status == 3
+    assert result.stderr.splitlines() == [
+        "spbe-lint: internal error (ZeroDivisionError: boom). This is a bug; rerun with "
+        "--debug and report the output."
+    ]
+    assert "Traceback" in run("--debug", "check").stderr
+
+
+def test_examples_folder_exists_for_the_quickstart():
+    assert (EXAMPLES / "spbe.yaml").read_text("utf-8").count("spbe: 1") == 1
