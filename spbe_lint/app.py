@@ -50,7 +50,12 @@ def resolve(options: RunOptions) -> Settings:
     rules = rulepack.configure(
         pack.rules, select=select, ignore=ignore, severity=conf.severity
     )
-    lang = options.lang or conf.lang or os.environ.get("SPBE_LINT_LANG") or DEFAULT_LANGUAGE
+    lang = (
+        options.lang
+        or conf.lang
+        or os.environ.get("SPBE_LINT_LANG")
+        or DEFAULT_LANGUAGE
+    )
     return Settings(
         lang=lang if lang in ("id", "en") else DEFAULT_LANGUAGE,
         fail_on=options.fail_on or conf.fail_on or Severity.ERROR,

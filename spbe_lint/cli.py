@@ -49,7 +49,9 @@ _ISOLATED = click.option(
 def _split(values: Sequence[str]) -> tuple[str, ...] | None:
     if not values:
         return None
-    return tuple(part.strip().upper() for v in values for part in v.split(",") if part.strip())
+    return tuple(
+        part.strip().upper() for v in values for part in v.split(",") if part.strip()
+    )
 
 
 @click.group(
@@ -164,7 +166,9 @@ def check(
     )
     report = app.check(options)
     for problem in report.problems:
-        where = ":".join(str(p) for p in (problem.path, problem.line, problem.column) if p)
+        where = ":".join(
+            str(p) for p in (problem.path, problem.line, problem.column) if p
+        )
         click.echo(f"{where}: error: {problem.message.get(report.lang)}", err=True)
     use_color = output is None and _want_color(color)
     text = REPORTERS[fmt](report, RenderOptions(color=use_color))
@@ -178,7 +182,9 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
+)
 @_LANG
 @_CONFIG
 @_ISOLATED

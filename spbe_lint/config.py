@@ -99,7 +99,9 @@ def _validate(config: Config, data: Any) -> None:
     path = schema.error_path(error)
     if error.validator == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
-        unknown = next(k for k in error.instance if k not in known and not k.startswith("x-"))
+        unknown = next(
+            k for k in error.instance if k not in known and not k.startswith("x-")
+        )
         close = difflib.get_close_matches(unknown, known, n=1)
         hint = f" ('{close[0]}'?)" if close else ""
         raise config.error_at(

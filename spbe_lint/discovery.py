@@ -71,7 +71,6 @@ def _none_found(where: str) -> InputProblem:
         LocalText(
             "tidak ada manifest (spbe.yaml atau .spbe.yaml) di sini; "
             "buat satu atau sebutkan path-nya",
-            "no manifest (spbe.yaml or .spbe.yaml) here; "
-            "create one or give its path",
+            "no manifest (spbe.yaml or .spbe.yaml) here; create one or give its path",
         ),
     )

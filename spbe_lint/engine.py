@@ -23,9 +23,7 @@ from spbe_lint.source import Document
 
 LIFECYCLE = ("planning", "development", "staging", "production", "retired")
 
-_MISSING = LocalText(
-    "{field} tidak dicantumkan", "{field} is missing"
-)
+_MISSING = LocalText("{field} tidak dicantumkan", "{field} is missing")
 _NOTHING_SELECTED = LocalText(
     "tidak ada yang diperiksa: {field} tidak dicantumkan",
     "nothing to check: {field} is not declared",
@@ -49,7 +47,9 @@ class Context:
         return CheckContext(profile=self.profile)
 
 
-def evaluate(document: Document, rules: Iterable[Rule], context: Context) -> list[Finding]:
+def evaluate(
+    document: Document, rules: Iterable[Rule], context: Context
+) -> list[Finding]:
     """Every rule on one document: failures, passes and not-applicable results."""
     problems = functools.cache(lambda: _problems(document))
     readable = document.data is not None and not any(
@@ -83,7 +83,9 @@ def _builtin(
 
 def _evaluate(rule: Rule, document: Document, context: Context) -> list[Finding]:
     data = document.data
-    status = data.get("app", {}).get("status") if isinstance(data.get("app"), dict) else None
+    status = (
+        data.get("app", {}).get("status") if isinstance(data.get("app"), dict) else None
+    )
     if rule.lifecycle and status in LIFECYCLE and status not in rule.lifecycle:
         reason = _LIFECYCLE.format(
             {"expected": ", ".join(rule.lifecycle), "status": status}
@@ -183,7 +185,9 @@ def _failure(
     )
 
 
-def _result(rule: Rule, document: Document, status: Status, message: LocalText) -> Finding:
+def _result(
+    rule: Rule, document: Document, status: Status, message: LocalText
+) -> Finding:
     selectors = [p.select for p in rule.predicates if not p.builtin]
     path = literal_prefix(selectors[0]) if selectors else ()
     return Finding(

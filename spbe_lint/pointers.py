@@ -57,10 +57,9 @@ def select(data: Any, pattern: str) -> list[tuple[PathParts, Any]]:
 def value_at(data: Any, path: Sequence[str | int]) -> tuple[bool, Any]:
     node = data
     for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
+        in_mapping = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if not (in_mapping or in_list):
             return False, None
+        node = node[part]
     return True, node

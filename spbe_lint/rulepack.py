@@ -98,7 +98,9 @@ class RulePack:
 
     @property
     def info(self) -> PackInfo:
-        return PackInfo(self.name, self.version, self.title, self.regulation, self.sha256)
+        return PackInfo(
+            self.name, self.version, self.title, self.regulation, self.sha256
+        )
 
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -126,7 +128,11 @@ def load_pack(
     data = pack_doc.data
     profile = Namespace(_merge(data["profile"], profile_overrides or {}))
     rule_files = sorted(
-        (f for f in root.iterdir() if f.name.endswith(".yaml") and f.name != "pack.yaml"),
+        (
+            f
+            for f in root.iterdir()
+            if f.name.endswith(".yaml") and f.name != "pack.yaml"
+        ),
         key=lambda f: f.name,
     )
     rules = tuple(
@@ -229,9 +235,14 @@ def _validate(doc: source.Document, schema_name: str) -> None:
         detail = schema.describe(error)
         if error.validator == "additionalProperties":
             detail = LocalText(f"kunci tidak dikenal: {error.message}", error.message)
-        _fail(doc, path, LocalText(
-            f"{schema.dotted(path)}: {detail.id}", f"{schema.dotted(path)}: {detail.en}"
-        ))
+        _fail(
+            doc,
+            path,
+            LocalText(
+                f"{schema.dotted(path)}: {detail.id}",
+                f"{schema.dotted(path)}: {detail.en}",
+            ),
+        )
 
 
 def _fail(doc: source.Document, path: Sequence[str | int], message: LocalText) -> None:
@@ -246,10 +257,14 @@ def _build_rule(
     data = doc.data
     stem = doc.path.rsplit("/", 1)[-1].removesuffix(".yaml")
     if data["id"] != stem:
-        _fail(doc, ("id",), LocalText(
-            f"id '{data['id']}' harus sama dengan nama berkas '{stem}'",
-            f"id '{data['id']}' must equal the file name '{stem}'",
-        ))
+        _fail(
+            doc,
+            ("id",),
+            LocalText(
+                f"id '{data['id']}' harus sama dengan nama berkas '{stem}'",
+                f"id '{data['id']}' must equal the file name '{stem}'",
+            ),
+        )
     texts = {"profile": profile}
 
     def text(key: str) -> LocalText:
@@ -261,7 +276,9 @@ def _build_rule(
         severity=Severity.parse(data["severity"]),
         title=text("title"),
         message=LocalText.from_data(data["message"]),
-        messages={k: LocalText.from_data(v) for k, v in data.get("messages", {}).items()},
+        messages={
+            k: LocalText.from_data(v) for k, v in data.get("messages", {}).items()
+        },
         rationale=text("rationale"),
         remediation=text("remediation"),
         not_applicable_reason=text("not_applicable_reason")
@@ -272,7 +289,8 @@ def _build_rule(
             for i, ref in enumerate(data["references"])
         ),
         predicates=tuple(
-            _predicate(doc, i, item, profile) for i, item in enumerate(data["predicate"])
+            _predicate(doc, i, item, profile)
+            for i, item in enumerate(data["predicate"])
         ),
         when=tuple(
             Condition(
@@ -294,10 +312,14 @@ def _reference(
 ) -> Reference:
     key = ref["regulation"]
     if key not in regulations:
-        _fail(doc, ("references", index, "regulation"), LocalText(
-            f"regulasi '{key}' tidak ada di pack.yaml (regulations)",
-            f"regulation '{key}' is not listed in pack.yaml (regulations)",
-        ))
+        _fail(
+            doc,
+            ("references", index, "regulation"),
+            LocalText(
+                f"regulasi '{key}' tidak ada di pack.yaml (regulations)",
+                f"regulation '{key}' is not listed in pack.yaml (regulations)",
+            ),
+        )
     regulation = regulations[key]
     return Reference(
         regulation=" ".join(regulation["name"].split()),
@@ -319,10 +341,14 @@ def _predicate(
         validator = _compile(doc, (*where, "schema"), item["schema"], profile)
         return Predicate(select=item["select"], missing=missing, validator=validator)
     if item["check"] not in CHECKS:
-        _fail(doc, (*where, "check"), LocalText(
-            f"pemeriksaan '{item['check']}' tidak dikenal; tersedia: {', '.join(CHECKS)}",
-            f"unknown check '{item['check']}'; available: {', '.join(CHECKS)}",
-        ))
+        _fail(
+            doc,
+            (*where, "check"),
+            LocalText(
+                f"pemeriksaan '{item['check']}' tidak dikenal; tersedia: {', '.join(CHECKS)}",
+                f"unknown check '{item['check']}'; available: {', '.join(CHECKS)}",
+            ),
+        )
     params = _fill(doc, (*where, "params"), item.get("params", {}), profile)
     return Predicate(
         select=item["select"], missing=missing, check=item["check"], params=params
@@ -335,7 +361,9 @@ def _compile(
     return schema.compile_schema(_fill(doc, where, raw, profile))
 
 
-def _fill(doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace) -> Any:
+def _fill(
+    doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
+) -> Any:
     """Replace ``"${profile.a.b}"`` strings with the profile's value (any type)."""
     if isinstance(raw, dict):
         return {k: _fill(doc, (*where, k), v, profile) for k, v in raw.items()}
@@ -347,10 +375,14 @@ def _fill(doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Names
     value: Any = profile
     for part in match.group(1).split("."):
         if not isinstance(value, dict) or part not in value:
-            _fail(doc, where, LocalText(
-                f"profil tidak memuat '{match.group(1)}'",
-                f"the profile has no '{match.group(1)}'",
-            ))
+            _fail(
+                doc,
+                where,
+                LocalText(
+                    f"profil tidak memuat '{match.group(1)}'",
+                    f"the profile has no '{match.group(1)}'",
+                ),
+            )
         value = value[part]
     return value
 

@@ -321,9 +321,8 @@ def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
             if isinstance(key_node, ScalarNode) and key_node.value == part:
                 found = (key_node, value_node)  # the last duplicate wins, as in data
         return found
-    if isinstance(node, SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            return None, node.value[part]
+    if isinstance(node, SequenceNode) and isinstance(part, int) and part >= 0:
+        return (None, node.value[part]) if part < len(node.value) else None
     return None
 
 

@@ -13,7 +13,10 @@ import pytest
 from spbe_lint import engine, resources
 from tests.conftest import COMPLIANT, EXAMPLES, ROOT, assert_valid_report, edit
 
-HEADLINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning|info) (?P<rule>[A-Z]+-\d{3}) .+$")
+HEADLINE = re.compile(
+    r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): "
+    r"(?P<sev>error|warning|info) (?P<rule>[A-Z]+-\d{3}) .+$"
+)
 ANSI = "\x1b["
 
 
@@ -60,7 +63,9 @@ def test_text_output_is_flake8_style_with_basis_fix_and_summary(run, compliant: 
     assert result.status == 1
     lines = result.stdout.splitlines()
     headlines = [m.groupdict() for line in lines if (m := HEADLINE.match(line))]
-    assert [(h["path"], h["line"], h["col"], h["sev"], h["rule"]) for h in headlines] == [
+    assert [
+        (h["path"], h["line"], h["col"], h["sev"], h["rule"]) for h in headlines
+    ] == [
         ("spbe.yaml", "36", "9", "error", "HOST-004"),
         ("spbe.yaml", "142", "16", "error", "SEC-006"),
     ]
@@ -130,9 +135,17 @@ def test_json_report_records_versions_hashes_and_findings(run, compliant: Path):
 
 def test_fingerprints_survive_lines_moving(run, compliant: Path):
     edit(compliant, "fqdn: sipelita.jambikota.go.id", "fqdn: sipelita.example.com")
-    before = [f for f in run("check", "--format", "json").json()["findings"] if f["status"] == "fail"]
+    before = [
+        f
+        for f in run("check", "--format", "json").json()["findings"]
+        if f["status"] == "fail"
+    ]
     edit(compliant, "spbe: 1\n", "spbe: 1\n\n# a comment added above\n\n")
-    after = [f for f in run("check", "--format", "json").json()["findings"] if f["status"] == "fail"]
+    after = [
+        f
+        for f in run("check", "--format", "json").json()["findings"]
+        if f["status"] == "fail"
+    ]
     assert after[0]["location"]["line"] == before[0]["location"]["line"] + 3
     assert after[0]["fingerprint"] == before[0]["fingerprint"]
 
@@ -141,11 +154,17 @@ def test_not_applicable_rules_say_why(run, compliant: Path):
     edit(compliant, "status: production ", "status: development ")
     edit(compliant, "processed: true", "processed: false")
     report = run("check", "--format", "json", "--lang", "en").json()
-    reasons = {f["rule"]: f["message"] for f in report["findings"] if f["status"] == "not_applicable"}
+    reasons = {
+        f["rule"]: f["message"]
+        for f in report["findings"]
+        if f["status"] == "not_applicable"
+    }
     assert reasons["SEC-006"] == (
         "applies when app.status is staging, production; this manifest is development"
     )
-    assert reasons["DATA-005"].startswith("the application declares it processes no personal data")
+    assert reasons["DATA-005"].startswith(
+        "the application declares it processes no personal data"
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,9 +180,16 @@ def test_exit_status_for_errors(run, compliant: Path, args, status):
     assert run("check", *args).status == status
 
 
-@pytest.mark.parametrize(("args", "status"), [((), 0), (("--fail-on", "warning"), 1), (("--fail-on", "info"), 1)])
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [((), 0), (("--fail-on", "warning"), 1), (("--fail-on", "info"), 1)],
+)
 def test_exit_status_for_warnings(run, compliant: Path, args, status):
-    edit(compliant, "  provider: pusat_data_daerah", "  provider: pusat_data_daerah\n  provder: typo")
+    edit(
+        compliant,
+        "  provider: pusat_data_daerah",
+        "  provider: pusat_data_daerah\n  provder: typo",
+    )
     assert run("check", *args).status == status
 
 
@@ -199,7 +225,9 @@ def test_missing_path_is_reported_with_the_others_checked(run, compliant: Path):
 
 
 def test_select_and_ignore_on_the_command_line(run, compliant: Path):
-    report = run("check", "--select", "host,SSO-001", "--select", "DATA", "--format", "json").json()
+    report = run(
+        "check", "--select", "host,SSO-001", "--select", "DATA", "--format", "json"
+    ).json()
     assert [r["id"] for r in report["rules"]] == ["DATA-005", "HOST-004", "SSO-001"]
     report = run("check", "--ignore", "MAN", "--format", "json").json()
     assert not [r for r in report["rules"] if r["id"].startswith("MAN")]
@@ -213,7 +241,9 @@ def test_select_and_ignore_on_the_command_line(run, compliant: Path):
 def test_output_file(run, compliant: Path):
     result = run("check", "--format", "json", "-o", "report.json")
     assert result.stdout == ""
-    assert_valid_report(json.loads((compliant.parent / "report.json").read_text("utf-8")))
+    assert_valid_report(
+        json.loads((compliant.parent / "report.json").read_text("utf-8"))
+    )
 
 
 def test_another_rule_pack_with_rules(run, compliant: Path, tmp_path: Path):
@@ -233,22 +263,41 @@ def test_rules_list_in_both_languages(run, workdir: Path):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["ID", "DOMAIN", "TINGKAT", "JUDUL"]
     assert any(
-        line.startswith("HOST-004") and "hosting" in line and "error" in line
+        line.startswith("HOST-004")
+        and "hosting" in line
+        and "error" in line
         and "subdomain dari domain Pemerintah Kota" in line
         for line in lines
     )
     english = run("rules", "list", "--lang", "en").stdout
     assert "The application's address is a subdomain of the city domain" in english
     data = json.loads(run("rules", "list", "--format", "json").stdout)
-    assert {r["id"] for r in data["rules"]} >= {"HOST-004", "SSO-001", "DATA-005", "INT-001", "SEC-006", "HAND-001", "GOV-003"}
+    assert {r["id"] for r in data["rules"]} >= {
+        "HOST-004",
+        "SSO-001",
+        "DATA-005",
+        "INT-001",
+        "SEC-006",
+        "HAND-001",
+        "GOV-003",
+    }
 
 
 def test_rules_explain(run, workdir: Path):
     result = run("rules", "explain", "data-005", "--lang", "en")
     assert result.status == 0
     text = result.stdout
-    assert text.startswith("DATA-005 · data · error\nA data-protection officer is appointed\n")
-    for heading in ("Why", "Legal basis", "Applies", "How to fix", "Passing example", "Failing example"):
+    assert text.startswith(
+        "DATA-005 · data · error\nA data-protection officer is appointed\n"
+    )
+    for heading in (
+        "Why",
+        "Legal basis",
+        "Applies",
+        "How to fix",
+        "Passing example",
+        "Failing example",
+    ):
         assert f"\n{heading}" in text
     assert (
         "Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi, "
@@ -285,7 +334,13 @@ def test_schema_command_prints_the_manifest_schema(run, workdir: Path):
 
 def test_version_and_help(run):
     assert run("--version").stdout.startswith("spbe-lint, version ")
-    for command in (["--help"], ["check", "--help"], ["rules", "list", "--help"], ["rules", "explain", "--help"], ["schema", "--help"]):
+    for command in (
+        ["--help"],
+        ["check", "--help"],
+        ["rules", "list", "--help"],
+        ["rules", "explain", "--help"],
+        ["schema", "--help"],
+    ):
         result = run(*command)
         assert result.status == 0
         assert "Example" in result.stdout, command

@@ -28,7 +28,11 @@ def test_discovery_walks_up_to_the_repository_root(tmp_path: Path):
 
 
 def test_config_changes_language_threshold_and_severity(run, compliant: Path):
-    edit(compliant, "issuer: https://sso.jambikota.go.id/realms/jambikota", "issuer: https://x.example/r")
+    edit(
+        compliant,
+        "issuer: https://sso.jambikota.go.id/realms/jambikota",
+        "issuer: https://x.example/r",
+    )
     assert run("check").status == 0  # SSO-001 is a warning
     write(compliant.parent / ".spbe-lint.yaml", "lang: en\nfail-on: warning\n")
     result = run("check")
@@ -41,8 +45,15 @@ def test_config_changes_language_threshold_and_severity(run, compliant: Path):
 
 
 def test_command_line_options_win_over_the_file(run, compliant: Path):
-    edit(compliant, "issuer: https://sso.jambikota.go.id/realms/jambikota", "issuer: https://x.example/r")
-    write(compliant.parent / ".spbe-lint.yaml", "lang: en\nfail-on: warning\nignore: [MAN]\n")
+    edit(
+        compliant,
+        "issuer: https://sso.jambikota.go.id/realms/jambikota",
+        "issuer: https://x.example/r",
+    )
+    write(
+        compliant.parent / ".spbe-lint.yaml",
+        "lang: en\nfail-on: warning\nignore: [MAN]\n",
+    )
     result = run("check", "--lang", "id", "--fail-on", "error", "--format", "json")
     report = result.json()
     assert (result.status, report["settings"]["lang"]) == (0, "id")
@@ -50,13 +61,19 @@ def test_command_line_options_win_over_the_file(run, compliant: Path):
 
 
 def test_select_and_ignore_from_config(run, compliant: Path):
-    write(compliant.parent / ".spbe-lint.yaml", "select: [HOST, SSO]\nignore: [SSO-001]\n")
+    write(
+        compliant.parent / ".spbe-lint.yaml", "select: [HOST, SSO]\nignore: [SSO-001]\n"
+    )
     rules = [r["id"] for r in run("check", "--format", "json").json()["rules"]]
     assert rules == ["HOST-004"]
 
 
 def test_profile_override_in_config(run, compliant: Path):
-    edit(compliant, "issuer: https://sso.jambikota.go.id/realms/jambikota", "issuer: https://sso.example.go.id/realms/kota")
+    edit(
+        compliant,
+        "issuer: https://sso.jambikota.go.id/realms/jambikota",
+        "issuer: https://sso.example.go.id/realms/kota",
+    )
     write(
         compliant.parent / ".spbe-lint.yaml",
         "profile:\n  sso:\n    issuer: https://sso.example.go.id/realms/kota\nfail-on: warning\n",
@@ -81,11 +98,19 @@ def test_an_empty_config_file_means_defaults(run, compliant: Path):
 @pytest.mark.parametrize(
     ("text", "position", "message"),
     [
-        ("fail-on: sometimes\n", ":1:10:", "fail-on: must be one of: error, warning, info"),
+        (
+            "fail-on: sometimes\n",
+            ":1:10:",
+            "fail-on: must be one of: error, warning, info",
+        ),
         ("select: [HOST, NOPE-001]\n", ":1:16:", "unknown rule 'NOPE-001'"),
         ("ignore:\n  - SSO-009\n", ":2:5:", "unknown rule 'SSO-009'"),
         ("severity:\n  HOST-999: info\n", ":2:3:", "unknown rule 'HOST-999'"),
-        ("severity:\n  HOST-004: fatal\n", ":2:13:", "must be one of: error, warning, info"),
+        (
+            "severity:\n  HOST-004: fatal\n",
+            ":2:13:",
+            "must be one of: error, warning, info",
+        ),
         ("lang: en\nfailon: warning\n", ":2:1:", "unknown option 'failon'"),
         ("lang: [en\n", ":2:1:", "invalid YAML"),
         ("profile:\n  domain: 42\n", ":2:11:", "profile.domain: must be text"),

@@ -31,8 +31,12 @@ def test_the_compliant_example_passes_every_rule(run):
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_each_broken_example_fails_in_its_domain(run, name: str):
     result = run(
-        "check", str(EXAMPLES / "broken" / name / "spbe.yaml"), "--format", "json",
-        "--fail-on", "warning",
+        "check",
+        str(EXAMPLES / "broken" / name / "spbe.yaml"),
+        "--format",
+        "json",
+        "--fail-on",
+        "warning",
     )
     report = result.json()
     assert_valid_report(report)

@@ -12,7 +12,15 @@ from spbe_lint.i18n import LocalText
 from tests.conftest import ROOT
 
 PACK = rulepack.load_pack()
-CATALOGUE_DOMAINS = {"hosting", "sso", "data", "interop", "security", "handover", "governance"}
+CATALOGUE_DOMAINS = {
+    "hosting",
+    "sso",
+    "data",
+    "interop",
+    "security",
+    "handover",
+    "governance",
+}
 
 
 def evaluate(rule: rulepack.Rule, text: str, pack: rulepack.RulePack = PACK):
@@ -48,9 +56,7 @@ def test_every_rule_file_is_named_after_its_rule():
 @pytest.mark.parametrize(("rule", "example"), examples("passing"))
 def test_passing_example(rule: rulepack.Rule, example: rulepack.Example):
     results = evaluate(rule, example.manifest)
-    assert [f.status for f in results] == [Status.PASS], [
-        f.message.en for f in results
-    ]
+    assert [f.status for f in results] == [Status.PASS], [f.message.en for f in results]
 
 
 @pytest.mark.parametrize(("rule", "example"), examples("failing"))
@@ -87,7 +93,10 @@ def test_rule_texts_are_bilingual_and_profile_values_are_filled():
 
 def test_references_resolve_to_the_pack_regulations():
     sso = PACK.get("SSO-001")
-    assert [r.short for r in sso.references] == ["Perpres 95/2018", "Permenkominfo 4/2024"]
+    assert [r.short for r in sso.references] == [
+        "Perpres 95/2018",
+        "Permenkominfo 4/2024",
+    ]
     assert sso.references[0].article is None  # the catalogue gives no article
     assert sso.references[1].confidence == "medium"
     assert all(rule.perwal is None for rule in PACK.rules)  # final text not published
@@ -112,11 +121,41 @@ def replace_in(path: Path, old: str, new: str) -> None:
         ("HOST-004.yaml", "domain: hosting", "domain: hosting: x", 2, "invalid YAML"),
         ("HOST-004.yaml", "severity: error", "severity: fatal", 3, "severity"),
         ("HOST-004.yaml", "id: HOST-004", "id: HOST-005", 1, "file name"),
-        ("HOST-004.yaml", "regulation: pp-71-2019", "regulation: pp-99-2099", 43, "pp-99-2099"),
-        ("HOST-004.yaml", "check: city-subdomain", "check: city-sub", 53, "unknown check"),
-        ("HAND-001.yaml", "${profile.source_code_hosts}", "${profile.nope}", 64, "profile has no"),
-        ("GOV-003.yaml", "enum: [aplikasi_umum", "type: strng\n      enum: [aplikasi_umum", 49, "predicate[0].schema.type"),
-        ("DATA-005.yaml", "    confidence: high\n", "", 39, "references[0].confidence: is required"),
+        (
+            "HOST-004.yaml",
+            "regulation: pp-71-2019",
+            "regulation: pp-99-2099",
+            43,
+            "pp-99-2099",
+        ),
+        (
+            "HOST-004.yaml",
+            "check: city-subdomain",
+            "check: city-sub",
+            53,
+            "unknown check",
+        ),
+        (
+            "HAND-001.yaml",
+            "${profile.source_code_hosts}",
+            "${profile.nope}",
+            64,
+            "profile has no",
+        ),
+        (
+            "GOV-003.yaml",
+            "enum: [aplikasi_umum",
+            "type: strng\n      enum: [aplikasi_umum",
+            49,
+            "predicate[0].schema.type",
+        ),
+        (
+            "DATA-005.yaml",
+            "    confidence: high\n",
+            "",
+            39,
+            "references[0].confidence: is required",
+        ),
     ],
 )
 def test_broken_rule_files_name_file_and_position(
@@ -132,17 +171,20 @@ def test_broken_rule_files_name_file_and_position(
 
 
 def test_a_pack_folder_needs_pack_yaml(tmp_path: Path):
-    with pytest.raises(RulePackError, match="pack.yaml"):
+    with pytest.raises(RulePackError, match=r"pack\.yaml"):
         rulepack.load_pack(tmp_path)
 
 
 def test_another_city_adopts_the_tool_by_writing_a_profile(pack_dir: Path):
-    replace_in(pack_dir / "pack.yaml", "domain: jambikota.go.id", "domain: contohkota.go.id")
+    replace_in(
+        pack_dir / "pack.yaml", "domain: jambikota.go.id", "domain: contohkota.go.id"
+    )
     other = rulepack.load_pack(pack_dir)
     host = other.get("HOST-004")
-    assert [f.status for f in evaluate(host, "domain:\n  fqdn: app.contohkota.go.id\n", other)] == [
-        Status.PASS
-    ]
+    assert [
+        f.status
+        for f in evaluate(host, "domain:\n  fqdn: app.contohkota.go.id\n", other)
+    ] == [Status.PASS]
     failed = evaluate(host, "domain:\n  fqdn: app.jambikota.go.id\n", other)
     assert "contohkota.go.id" in failed[0].message.en
 

@@ -20,7 +20,9 @@ def parse(text: str) -> source.Document:
 def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with the C composer and with PyYAML's pure-Python fallback."""
     if request.param == "pure-python":
-        monkeypatch.setattr(source, "LOADER", source._core_schema_loader(yaml.SafeLoader))
+        monkeypatch.setattr(
+            source, "LOADER", source._core_schema_loader(yaml.SafeLoader)
+        )
     elif not hasattr(yaml, "CSafeLoader"):
         pytest.fail("PyYAML was built without libyaml; install a wheel with it")
     return request.param
@@ -142,14 +144,17 @@ def test_empty_file_without_a_document_is_refused():
     [
         (b"", "empty", None, None),
         (b"   \n\n", "empty", None, None),
-        (b"spbe: 1\napp:\n  name: caf\xe9\n", "not valid UTF-8 text (byte 0xe9)", 3, 12),
+        (
+            b"spbe: 1\napp:\n  name: caf\xe9\n",
+            "not valid UTF-8 text (byte 0xe9)",
+            3,
+            12,
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "binary", 3, 1),
         ("spbe: 1\n".encode("utf-16"), "UTF-16", None, None),
     ],
 )
-def test_unreadable_files(
-    tmp_path: Path, content: bytes, message: str, line, column
-):
+def test_unreadable_files(tmp_path: Path, content: bytes, message: str, line, column):
     path = tmp_path / "spbe.yaml"
     path.write_bytes(content)
     with pytest.raises(InputError) as info:

@@ -19,7 +19,11 @@ _WORDS = {
         "remediation": "Perbaikan",
         "pass": "Contoh lulus",
         "fail": "Contoh gagal",
-        "confidence": {"high": "keyakinan tinggi", "medium": "keyakinan sedang", "low": "keyakinan rendah"},
+        "confidence": {
+            "high": "keyakinan tinggi",
+            "medium": "keyakinan sedang",
+            "low": "keyakinan rendah",
+        },
         "no_basis": "Aturan tentang berkas manifest itu sendiri, bukan kewajiban regulasi.",
         "perwal": "Perwal Kota Jambi: pasal belum dapat dikutip (teks final belum terbit).",
         "perwal_set": "Perwal Kota Jambi: {perwal}",
@@ -37,7 +41,11 @@ _WORDS = {
         "remediation": "How to fix",
         "pass": "Passing example",
         "fail": "Failing example",
-        "confidence": {"high": "high confidence", "medium": "medium confidence", "low": "low confidence"},
+        "confidence": {
+            "high": "high confidence",
+            "medium": "medium confidence",
+            "low": "low confidence",
+        },
         "no_basis": "A rule about the manifest file itself, not a regulatory obligation.",
         "perwal": "Kota Jambi Perwal: no article can be cited yet (final text not published).",
         "perwal_set": "Kota Jambi Perwal: {perwal}",
@@ -55,7 +63,9 @@ def render_list(rules: Sequence[Rule], lang: str) -> str:
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3]))
+        + "  "
+        + row[3]
         for row in rows
     ]
     return "\n".join(line.rstrip() for line in lines) + "\n"
@@ -72,7 +82,11 @@ def render_list_json(rules: Sequence[Rule], pack: RulePack) -> str:
                 "title": r.title.as_dict(),
                 "lifecycle": list(r.lifecycle),
                 "references": [
-                    {"regulation": ref.short, "article": ref.article, "confidence": ref.confidence}
+                    {
+                        "regulation": ref.short,
+                        "article": ref.article,
+                        "confidence": ref.confidence,
+                    }
                     for ref in r.references
                 ],
             }
@@ -95,18 +109,26 @@ def render_explain(rule: Rule, lang: str) -> str:
         for ref in rule.references:
             article = ref.article or words["no_article"]
             out.append(
-                _wrap(f"- {ref.regulation}, {article} ({words['confidence'][ref.confidence]})")
+                _wrap(
+                    f"- {ref.regulation}, {article} ({words['confidence'][ref.confidence]})"
+                )
             )
             if ref.url:
                 out.append(f"    {ref.url}")
         out.append(
-            _wrap(words["perwal_set"].format(perwal=rule.perwal) if rule.perwal else words["perwal"])
+            _wrap(
+                words["perwal_set"].format(perwal=rule.perwal)
+                if rule.perwal
+                else words["perwal"]
+            )
         )
     else:
         out.append(_wrap(words["no_basis"]))
     out += ["", words["applies"]]
     statuses = ", ".join(rule.lifecycle) if rule.lifecycle else words["all_statuses"]
-    out.append(f"  {words['statuses']}: {statuses}" if rule.lifecycle else f"  {statuses}")
+    out.append(
+        f"  {words['statuses']}: {statuses}" if rule.lifecycle else f"  {statuses}"
+    )
     if rule.when and rule.not_applicable_reason:
         out.append(_wrap(f"{words['condition']}: {_negate_hint(rule, lang)}"))
     out += ["", words["remediation"], _wrap(rule.remediation.get(lang)), ""]
@@ -118,7 +140,9 @@ def render_explain(rule: Rule, lang: str) -> str:
 def _negate_hint(rule: Rule, lang: str) -> str:
     # The reason says when the rule does NOT apply; show it as such.
     prefix = "tidak berlaku bila " if lang == "id" else "does not apply when "
-    return prefix + (rule.not_applicable_reason.get(lang) if rule.not_applicable_reason else "")
+    return prefix + (
+        rule.not_applicable_reason.get(lang) if rule.not_applicable_reason else ""
+    )
 
 
 def _example(title: str, example: Example, lang: str) -> list[str]:

@@ -61,7 +61,11 @@ def _style(text: str, options: RenderOptions, **style: object) -> str:
 
 def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
     span = finding.location.span
-    where = f"{finding.location.path}:{span.line}:{span.column}" if span else finding.location.path
+    where = (
+        f"{finding.location.path}:{span.line}:{span.column}"
+        if span
+        else finding.location.path
+    )
     severity = _style(
         finding.severity.label, options, fg=_COLORS[finding.severity], bold=True
     )
@@ -84,7 +88,9 @@ def render(report: Report, options: RenderOptions) -> str:
         lines.append(_indent(f"{words['basis']}: {basis}", options))
         rule = rules.get(finding.rule)
         if rule is not None:
-            lines.append(_indent(f"{words['fix']}: {rule.remediation.get(report.lang)}", options))
+            lines.append(
+                _indent(f"{words['fix']}: {rule.remediation.get(report.lang)}", options)
+            )
     if lines:
         lines.append("")
     lines.extend(_summary(report, words, options))
@@ -98,14 +104,17 @@ def _indent(text: str, options: RenderOptions) -> str:
     return _style(wrapped, options, dim=True)
 
 
-def _summary(report: Report, words: dict[str, str], options: RenderOptions) -> list[str]:
+def _summary(
+    report: Report, words: dict[str, str], options: RenderOptions
+) -> list[str]:
     counts = report.counts()
     failures = report.failures
     parts = [words["checked"].format(n=len(report.inputs))]
     if failures:
         by_severity = Counter(f.severity for f in failures)
         detail = ", ".join(
-            f"{by_severity[s]} {words[s.label]}" for s in sorted(by_severity, reverse=True)
+            f"{by_severity[s]} {words[s.label]}"
+            for s in sorted(by_severity, reverse=True)
         )
         parts.append(words["failed"].format(n=len(failures)) + f" ({detail})")
     parts.append(words["passed"].format(n=counts[Status.PASS]))
@@ -117,7 +126,9 @@ def _summary(report: Report, words: dict[str, str], options: RenderOptions) -> l
     lines.append(", ".join(parts) + ".")
     if report.problems:
         lines.append(
-            _style(words["unreadable"].format(n=len(report.problems)), options, fg="red")
+            _style(
+                words["unreadable"].format(n=len(report.problems)), options, fg="red"
+            )
         )
     if failures:
         lines.append(words["summary"] + ":")

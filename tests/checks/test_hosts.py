@@ -53,12 +53,19 @@ def test_city_subdomain_compares_labels(value, kinds):
     ],
 )
 def test_url_under_compares_scheme_host_and_path_segments(value, kinds):
-    found = list(hosts.url_under(value, {"prefixes": ["https://git.jambikota.go.id/"]}, CONTEXT))
+    found = list(
+        hosts.url_under(value, {"prefixes": ["https://git.jambikota.go.id/"]}, CONTEXT)
+    )
     assert [v.kind for v in found] == kinds
 
 
 def test_url_under_matches_whole_path_segments():
     params = {"prefixes": ["https://github.com/pemkot-jambi/"]}
-    assert list(hosts.url_under("https://github.com/pemkot-jambi/app", params, CONTEXT)) == []
-    outside = list(hosts.url_under("https://github.com/pemkot-jambi-palsu/app", params, CONTEXT))
+    assert (
+        list(hosts.url_under("https://github.com/pemkot-jambi/app", params, CONTEXT))
+        == []
+    )
+    outside = list(
+        hosts.url_under("https://github.com/pemkot-jambi-palsu/app", params, CONTEXT)
+    )
     assert [v.kind for v in outside] == ["outside"]

@@ -1,0 +1,125 @@
+"""The installed command as a separate process: entry points, hostile input,
+and what the pre-commit path imports. A timeout guards each run against hangs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import COMPLIANT
+
+SCRIPT = Path(sys.executable).with_name("spbe-lint")
+
+
+ENV = {**os.environ, "SPBE_LINT_LANG": "en"}
+
+
+def spbe(
+    *args: str, cwd: Path, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_the_console_script_and_python_m_agree(workdir: Path):
+    shutil.copy(COMPLIANT, workdir / "spbe.yaml")
+    script = spbe("check", "--format", "json", cwd=workdir)
+    module = subprocess.run(
+        [sys.executable, "-m", "spbe_lint", "check", "--format", "json"],
+        cwd=workdir,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert script.returncode == module.returncode == 0
+    assert json.loads(script.stdout) == json.loads(module.stdout)
+    assert module.stderr == ""
+
+
+def _alias_bomb() -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE = {
+    "non-utf8": (
+        b"spbe: 1\napp:\n  name: caf\xe9\n",
+        "spbe.yaml:3:12: error: not valid UTF-8 text",
+    ),
+    "binary": (bytes(range(256)) * 4, "spbe.yaml:1:1: error: binary file"),
+    "empty": (b"", "spbe.yaml: error: file is empty"),
+    "comments-only": (
+        b"# nothing here\n",
+        "spbe.yaml: error: file contains no YAML document",
+    ),
+    "alias-bomb": (_alias_bomb().encode(), "spbe.yaml:1:"),
+    "deep-flow": (b"a: " + b"[" * 10_000 + b"]" * 10_000, "spbe.yaml:1:"),
+    "deep-block": (b"- " * 10_000 + b"x\n", "spbe.yaml:"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_is_one_line_exit_2(workdir: Path, name: str):
+    content, expected = HOSTILE[name]
+    (workdir / "spbe.yaml").write_bytes(content)
+    result = spbe("check", cwd=workdir)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(expected), result.stderr
+    if name.startswith("deep"):
+        assert "nesting too deep" in result.stderr
+    if name == "alias-bomb":
+        assert "aliases expand beyond" in result.stderr
+
+
+def test_a_50_mb_file_is_refused_quickly(workdir: Path):
+    with (workdir / "spbe.yaml").open("wb") as stream:
+        stream.write(b"spbe: 1\n")
+        stream.truncate(50 * 1024 * 1024)
+    result = spbe("check", cwd=workdir, timeout=10)
+    assert result.returncode == 2
+    assert result.stderr.startswith("spbe.yaml: error: file too large (52428800 bytes")
+
+
+def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Path):
+    shutil.copy(COMPLIANT, workdir / "spbe.yaml")
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['spbe-lint', 'check']\n"
+        "try:\n"
+        "    runpy.run_module('spbe_lint', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "heavy = sorted(m for m in ('requests', 'urllib3', 'jinja2', 'http.client', 'ssl')"
+        " if m in sys.modules)\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "HEAVY="
