@@ -23,7 +23,7 @@ from spbe_lint.findings import InputFile, Span, Violation
 from spbe_lint.i18n import LocalText
 
 MAX_BYTES = 1_048_576  # a manifest is a few kilobytes; 1 MiB is generous
-MAX_NODES = 200_000  # after alias expansion: stops "billion laughs"
+MAX_NODES = 100_000  # after alias expansion: stops "billion laughs"
 MAX_DEPTH = 64  # a manifest nests about six levels deep
 
 PathParts = tuple[str | int, ...]
