@@ -15,7 +15,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import resources, schema, source
+from spbe_lint import __version__, cache, resources, schema, source
 from spbe_lint.checks import CHECKS
 from spbe_lint.errors import InputError, RulePackError
 from spbe_lint.findings import PackInfo, Reference, Severity
@@ -122,11 +122,6 @@ def load_pack(
             ),
             path=display,
         )
-    digest = hashlib.sha256()
-    pack_doc = _load_yaml(pack_file, f"{display}/pack.yaml", digest)
-    _validate(pack_doc, "pack")
-    data = pack_doc.data
-    profile = Namespace(_merge(data["profile"], profile_overrides or {}))
     rule_files = sorted(
         (
             f
@@ -135,23 +130,77 @@ def load_pack(
         ),
         key=lambda f: f.name,
     )
-    rules = tuple(
-        _build_rule(
-            _load_yaml(f, f"{display}/{f.name}", digest), profile, data["regulations"]
-        )
-        for f in rule_files
-    )
+    files = {"pack.yaml": pack_file.read_bytes()}
+    files.update((f.name, f.read_bytes()) for f in rule_files)
+    digest = hashlib.sha256()
+    for name, raw in files.items():
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+    key = _cache_key(digest.hexdigest())
+    validated = cache.read(key)
+    docs: Mapping[str, Any] | None = None
+    if isinstance(validated, dict) and validated.keys() == files.keys():
+        docs = {
+            name: _Validated(f"{display}/{name}", validated[name]) for name in files
+        }
+    try:
+        data, rules = _build(docs, profile_overrides) if docs else (None, ())
+    except (_NeedsPositions, KeyError, TypeError, AttributeError):
+        data = None  # a stale or damaged cache entry: load afresh, with positions
+    if data is None:
+        parsed = {
+            name: _load_yaml(raw, f"{display}/{name}") for name, raw in files.items()
+        }
+        for name, doc in parsed.items():
+            _validate(doc, "pack" if name == "pack.yaml" else "rule")
+        data, rules = _build(parsed, profile_overrides)
+        cache.write(key, {name: doc.data for name, doc in parsed.items()})
     return RulePack(
         name=data["name"],
         version=data["version"],
         title=LocalText.from_data(data["title"]),
         regulation=" ".join(data["regulation"].split()),
-        profile=profile,
+        profile=Namespace(_merge(data["profile"], profile_overrides or {})),
         regulations=data["regulations"],
         rules=rules,
         sha256=digest.hexdigest(),
         source=display,
     )
+
+
+def _cache_key(files_digest: str) -> str:
+    """Validity depends on the files, the schemas and this version, nothing else."""
+    key = hashlib.sha256(f"{__version__}\0{files_digest}\0".encode())
+    for name in ("pack", "rule"):
+        key.update(resources.schema_text(name).encode())
+    return key.hexdigest()
+
+
+def _build(
+    docs: Mapping[str, Any], profile_overrides: Mapping[str, Any] | None
+) -> tuple[Mapping[str, Any], tuple[Rule, ...]]:
+    data = docs["pack.yaml"].data
+    profile = Namespace(_merge(data["profile"], profile_overrides or {}))
+    rules = tuple(
+        _build_rule(doc, profile, data["regulations"])
+        for name, doc in docs.items()
+        if name != "pack.yaml"
+    )
+    return data, rules
+
+
+class _NeedsPositions(Exception):
+    """Raised when an error must be located in a file only known from the cache."""
+
+
+@dataclass(frozen=True)
+class _Validated:
+    """A file the cache says was validated: its data, without the node tree."""
+
+    path: str
+    data: Any
+
+    def locate(self, path: Sequence[str | int], *, anchor: str = "auto") -> Any:
+        raise _NeedsPositions(self.path)
 
 
 def configure(
@@ -197,9 +246,7 @@ def _display_root(root: Traversable | Path) -> str:
     return "spbe_lint/rules"
 
 
-def _load_yaml(file: Traversable, display: str, digest: Any) -> source.Document:
-    raw = file.read_bytes()
-    digest.update(file.name.encode() + b"\0" + raw + b"\0")
+def _load_yaml(raw: bytes, display: str) -> source.Document:
     try:
         text = raw.decode("utf-8")
         info = source.InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw))
@@ -253,7 +300,6 @@ def _fail(doc: source.Document, path: Sequence[str | int], message: LocalText) -
 def _build_rule(
     doc: source.Document, profile: Namespace, regulations: Mapping[str, Any]
 ) -> Rule:
-    _validate(doc, "rule")
     data = doc.data
     stem = doc.path.rsplit("/", 1)[-1].removesuffix(".yaml")
     if data["id"] != stem:

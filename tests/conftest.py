@@ -4,7 +4,9 @@ configured in pyproject.toml); only Unix sockets are allowed."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,13 @@ EXAMPLES = ROOT / "examples"
 COMPLIANT = EXAMPLES / "spbe.yaml"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # A cache of validated rule packs private to this test run (inherited by the
+    # processes tests start), so tests never read or write the user's cache.
+    os.environ["SPBE_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="spbe-lint-cache-")
+    os.environ.pop("SPBE_LINT_NO_CACHE", None)
+
+
 @dataclass(frozen=True)
 class Result:
     status: int
@@ -26,7 +35,10 @@ class Result:
     stderr: str
 
     def json(self) -> dict:
-        return json.loads(self.stdout)
+        data = json.loads(self.stdout)
+        if "report_version" in data:
+            assert_valid_report(data)  # every JSON report a test sees is validated
+        return data
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -220,3 +221,56 @@ def test_configure_selects_ignores_and_overrides_severity():
 def test_text_placeholders_survive_missing_values():
     text = LocalText("{known} {missing}", "{known} {missing.attr}")
     assert text.format({"known": "x"}) == LocalText("x {missing}", "x {missing.attr}")
+
+
+def test_validated_packs_are_cached_and_the_cache_is_only_an_optimisation(
+    pack_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("SPBE_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    real_validate = rulepack._validate
+    monkeypatch.setattr(
+        rulepack,
+        "_validate",
+        lambda doc, name: calls.append(doc.path) or real_validate(doc, name),
+    )
+    first = rulepack.load_pack(pack_dir)
+    assert len(calls) == len(first.rules) + 1  # every rule file and pack.yaml
+    (entry,) = (tmp_path / "cache").glob("pack-*.json")
+
+    calls.clear()
+    second = rulepack.load_pack(pack_dir)
+    assert calls == []  # unchanged files: nothing validated again
+    assert [r.id for r in second.rules] == [r.id for r in first.rules]
+    assert second.get("HOST-004").title == first.get("HOST-004").title
+
+    replace_in(pack_dir / "GOV-003.yaml", "severity: error", "severity: warning")
+    third = rulepack.load_pack(pack_dir)  # a changed file is a new key
+    assert third.get("GOV-003").severity.label == "warning"
+    assert len(calls) == len(first.rules) + 1
+
+    entry.write_text("{not json", "utf-8")  # a damaged cache is ignored
+    replace_in(pack_dir / "GOV-003.yaml", "severity: warning", "severity: error")
+    assert rulepack.load_pack(pack_dir).get("GOV-003").severity.label == "error"
+
+
+def test_a_cache_entry_that_does_not_build_falls_back_to_a_fresh_load(
+    pack_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("SPBE_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    rulepack.load_pack(pack_dir)
+    (entry,) = (tmp_path / "cache").glob("pack-*.json")
+    damaged = json.loads(entry.read_text("utf-8"))
+    damaged["HOST-004.yaml"]["predicate"][0]["check"] = "no-such-check"
+    damaged["GOV-003.yaml"] = {"id": 42}
+    entry.write_text(json.dumps(damaged), "utf-8")
+    pack = rulepack.load_pack(pack_dir)
+    assert pack.get("HOST-004").predicates[0].check == "city-subdomain"
+    assert pack.get("GOV-003").domain == "governance"
+
+
+def test_the_cache_can_be_turned_off(pack_dir: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("SPBE_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SPBE_LINT_NO_CACHE", "1")
+    rulepack.load_pack(pack_dir)
+    assert not (tmp_path / "cache").exists()
