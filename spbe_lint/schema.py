@@ -70,27 +70,7 @@ def check_schema(schema: Mapping[str, Any]) -> None:
 
 def violations(validator: Validator, instance: Any) -> list[Violation]:
     """Violations of *instance*, with paths relative to it (kinds: required, invalid)."""
-    found = []
-    for error in validator.iter_errors(instance):
-        path = tuple(error.absolute_path)
-        if error.validator == "required":
-            for key in _missing_keys(error):
-                found.append(
-                    Violation(
-                        path=(*path, key),
-                        params={"detail": describe(error)},
-                        kind="required",
-                    )
-                )
-        else:
-            found.append(
-                Violation(
-                    path=path,
-                    params={"detail": describe(error), "value": error.instance},
-                    kind="invalid",
-                )
-            )
-    return found
+    return [v for error in validator.iter_errors(instance) for v in _from_error(error)]
 
 
 def manifest_violations(data: Mapping[str, Any]) -> list[Violation]:
@@ -108,29 +88,35 @@ def manifest_violations(data: Mapping[str, Any]) -> list[Violation]:
             Violation(path=("spbe",), params={"value": data["spbe"]}, code="version")
         ]
     for error in _manifest_validator().iter_errors(data):
-        path = tuple(error.absolute_path)
         if error.validator == "additionalProperties":
-            found.extend(_unknown_keys(error, path))
-        elif error.validator == "required":
-            for key in _missing_keys(error):
-                if path or key != "spbe":  # MAN-004 already reports a missing version
-                    found.append(
-                        Violation(
-                            path=(*path, key),
-                            params={"detail": describe(error)},
-                            kind="required",
-                            code="schema",
-                        )
-                    )
+            found.extend(_unknown_keys(error, tuple(error.absolute_path)))
         else:
-            found.append(
-                Violation(
-                    path=path,
-                    params={"detail": describe(error), "value": error.instance},
-                    code="schema",
-                )
+            found.extend(
+                v
+                for v in _from_error(error, code="schema")
+                if v.path != ("spbe",)  # MAN-004 already reports a missing version
             )
     return found
+
+
+def _from_error(error: ValidationError, code: str = "") -> list[Violation]:
+    path = tuple(error.absolute_path)
+    detail = describe(error)
+    if error.validator == "required":
+        return [
+            Violation(
+                path=(*path, key), params={"detail": detail}, kind="required", code=code
+            )
+            for key in _missing_keys(error)
+        ]
+    return [
+        Violation(
+            path=path,
+            params={"detail": detail, "value": error.instance},
+            kind="invalid",
+            code=code,
+        )
+    ]
 
 
 def _is_supported_version(value: Any) -> bool:

@@ -8,20 +8,12 @@ import pytest
 
 from spbe_lint import engine, resources, rulepack, schema, source
 from spbe_lint.errors import RulePackError
-from spbe_lint.findings import InputFile, Status
+from spbe_lint.findings import DOMAINS, InputFile, Status
 from spbe_lint.i18n import LocalText
 from tests.conftest import ROOT
 
 PACK = rulepack.load_pack()
-CATALOGUE_DOMAINS = {
-    "hosting",
-    "sso",
-    "data",
-    "interop",
-    "security",
-    "handover",
-    "governance",
-}
+CATALOGUE_DOMAINS = set(DOMAINS) - {"manifest"}
 
 
 def evaluate(rule: rulepack.Rule, text: str, pack: rulepack.RulePack = PACK):
