@@ -369,3 +369,14 @@ def test_internal_errors_exit_3_with_a_short_message(run, compliant: Path, monke
 
 def test_examples_folder_exists_for_the_quickstart():
     assert (EXAMPLES / "spbe.yaml").read_text("utf-8").count("spbe: 1") == 1
+
+
+def test_a_broken_rule_pack_is_one_line_exit_2(run, compliant: Path, tmp_path: Path):
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("__*"))
+    edit(pack / "SSO-001.yaml", "severity: warning", "severity: [warning]")
+    result = run("check", "--rules", str(pack), "--lang", "en")
+    assert result.status == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.endswith("pack/SSO-001.yaml:3:1: severity: must be one of: error, warning, info")
