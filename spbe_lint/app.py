@@ -8,7 +8,13 @@ from pathlib import Path
 
 from spbe_lint import __version__, config, discovery, engine, rulepack, source
 from spbe_lint.errors import InputError, UsageError
-from spbe_lint.findings import InputFile, InputProblem, Report, Severity
+from spbe_lint.findings import (
+    InputFile,
+    InputProblem,
+    Report,
+    Severity,
+    number_occurrences,
+)
 from spbe_lint.i18n import DEFAULT_LANGUAGE, LocalText
 
 
@@ -89,7 +95,7 @@ def check(options: RunOptions) -> Report:
         lang=settings.lang,
         fail_on=settings.fail_on,
         inputs=tuple(inputs),
-        findings=tuple(sorted(findings, key=lambda f: f.sort_key())),
+        findings=tuple(number_occurrences(findings)),
         problems=tuple(problems),
         rules=settings.rules,
         exit_zero=settings.exit_zero,
@@ -121,6 +127,26 @@ def _check_rule_ids(
     for selectors in (options.select or (), options.ignore or ()):
         for selector in rulepack.unknown_selectors(pack.rules, selectors):
             raise UsageError(_unknown_rule(selector, pack))
+    for index, selector in enumerate(conf.ignore):
+        if _always(pack, selector):
+            raise conf.error_at(("ignore", index), _cannot_ignore(selector))
+    for selector in options.ignore or ():
+        if _always(pack, selector):
+            raise UsageError(_cannot_ignore(selector))
+
+
+def _always(pack: rulepack.RulePack, rule_id: str) -> bool:
+    rule = pack.get(rule_id)
+    return rule is not None and rule.always
+
+
+def _cannot_ignore(rule_id: str) -> LocalText:
+    return LocalText(
+        f"aturan {rule_id} tidak dapat diabaikan: berkas yang tidak dapat dibaca "
+        "tidak boleh tampak bersih",
+        f"rule {rule_id} cannot be ignored: a file that cannot be read must never "
+        "look clean",
+    )
 
 
 def _unknown_rule(selector: str, pack: rulepack.RulePack) -> LocalText:

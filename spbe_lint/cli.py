@@ -140,7 +140,8 @@ def check(
 
     \b
     Exit status: 0 nothing failed at or above --fail-on; 1 something did;
-    2 a usage, configuration or input error (a file that cannot be read).
+    2 a usage, configuration or input error (a file that cannot be read);
+    3 an internal error (a bug).
 
     \b
     Examples:
@@ -308,6 +309,8 @@ def _language(argv: Sequence[str]) -> str:
 def main(argv: Sequence[str] | None = None, prog_name: str = "spbe-lint") -> None:
     """Entry point: the one place where errors become exit statuses."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in args:  # accepted anywhere, as the crash message suggests
+        args = ["--debug", *(a for a in args if a != "--debug")]
     try:
         status = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
     except click.ClickException as exc:

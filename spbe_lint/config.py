@@ -65,9 +65,8 @@ def load(path: Path, display: str) -> Config:
     if document.issues:
         issue = document.issues[0]
         span = issue.span or document.locate(issue.path)
-        problem = issue.params.get("problem") or issue.kind
         raise ConfigError(
-            LocalText(f"YAML tidak sah: {problem}", f"invalid YAML: {problem}"),
+            source.describe_issue(issue),
             path=display,
             line=span.line,
             column=span.column,
@@ -99,9 +98,7 @@ def _validate(config: Config, data: Any) -> None:
     path = schema.error_path(error)
     if error.validator == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
-        unknown = next(
-            k for k in error.instance if k not in known and not k.startswith("x-")
-        )
+        unknown = schema.unknown_keys(error)[0]
         close = difflib.get_close_matches(unknown, known, n=1)
         hint = f" ('{close[0]}'?)" if close else ""
         raise config.error_at(

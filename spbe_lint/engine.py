@@ -32,6 +32,10 @@ _CONDITION_UNMET = LocalText(
     "syarat penerapan aturan ini tidak terpenuhi oleh manifest",
     "the manifest does not meet the conditions under which this rule applies",
 )
+_WRONG_TYPE = LocalText(
+    "{field}: tidak dapat dinilai karena tipe nilainya salah (lihat MAN-005)",
+    "{field}: cannot be judged because its value has the wrong type (see MAN-005)",
+)
 _LIFECYCLE = LocalText(
     "berlaku pada app.status {expected}; manifest ini berstatus {status}",
     "applies when app.status is {expected}; this manifest is {status}",
@@ -47,21 +51,70 @@ class Context:
         return CheckContext(profile=self.profile)
 
 
+# How far a document got: 0 not YAML, 1 not a mapping, 2 unknown format version,
+# 3 readable. A rule needs a stage; below it, the rule is inconclusive, never passed.
+_NEEDS = {
+    "yaml-syntax": 0,
+    "structure": 1,
+    "duplicate-key": 2,
+    "version": 2,
+    "schema": 3,
+    "unknown-key-top": 3,
+    "unknown-key-nested": 3,
+}
+_NOT_EVALUATED = (
+    LocalText(
+        "tidak dinilai: berkas bukan YAML yang sah (lihat MAN-001)",
+        "not evaluated: the file is not valid YAML (see MAN-001)",
+    ),
+    LocalText(
+        "tidak dinilai: tingkat teratas manifest bukan mapping (lihat MAN-003)",
+        "not evaluated: the manifest's top level is not a mapping (see MAN-003)",
+    ),
+    LocalText(
+        "tidak dinilai: versi format manifest tidak dikenal (lihat MAN-004)",
+        "not evaluated: the manifest format version is unknown (see MAN-004)",
+    ),
+)
+
+
 def evaluate(
     document: Document, rules: Iterable[Rule], context: Context
 ) -> list[Finding]:
-    """Every rule on one document: failures, passes and not-applicable results."""
+    """Every rule on one document: failures, passes, not-applicable and inconclusive."""
     problems = functools.cache(lambda: _problems(document))
-    readable = document.data is not None and not any(
-        v.code == "version" and v.path for v in problems()
-    )
+    stage = _stage(document, problems)
     findings: list[Finding] = []
     for rule in rules:
-        if rule.is_builtin:
+        needed = max(_NEEDS.get(p.builtin or "", 3) for p in rule.predicates)
+        if stage < needed:
+            findings.append(
+                _result(rule, document, Status.INCONCLUSIVE, _NOT_EVALUATED[stage])
+            )
+        elif rule.is_builtin:
             findings.extend(_builtin(rule, document, problems))
-        elif readable:
-            findings.extend(_evaluate(rule, document, context))
+        else:
+            findings.extend(_evaluate(rule, document, context, _wrong_types(problems)))
     return findings
+
+
+def _wrong_types(problems: Callable[[], list[Violation]]) -> frozenset[tuple[Any, ...]]:
+    """Where the manifest schema found a value of the wrong type (MAN-005)."""
+    return frozenset(
+        v.path
+        for v in problems()
+        if v.code == "schema" and v.params.get("keyword") == "type"
+    )
+
+
+def _stage(document: Document, problems: Callable[[], list[Violation]]) -> int:
+    if document.root is None:
+        return 0
+    if document.data is None:
+        return 1
+    if any(v.code == "version" and v.path for v in problems()):
+        return 2
+    return 3
 
 
 def _problems(document: Document) -> list[Violation]:
@@ -81,7 +134,12 @@ def _builtin(
     )
 
 
-def _evaluate(rule: Rule, document: Document, context: Context) -> list[Finding]:
+def _evaluate(
+    rule: Rule,
+    document: Document,
+    context: Context,
+    wrong_types: frozenset[tuple[Any, ...]],
+) -> list[Finding]:
     data = document.data
     status = (
         data.get("app", {}).get("status") if isinstance(data.get("app"), dict) else None
@@ -118,17 +176,40 @@ def _evaluate(rule: Rule, document: Document, context: Context) -> list[Finding]
                         anchor=found.anchor,
                     )
                 )
+    # A value of the wrong type cannot be judged: say so instead of guessing
+    # (open_critical: "0" is not "findings still open"). MAN-005 reports the type.
+    unjudged = [
+        v for v in violations if v.kind != "missing" and _under(v.path, wrong_types)
+    ]
+    if unjudged:
+        violations = [v for v in violations if v not in unjudged]
     reason = rule.not_applicable_reason or _NOTHING_SELECTED.format(
         {"field": schema.dotted(literal_prefix(rule.predicates[0].select))}
     )
-    return _results(
-        rule,
-        document,
-        violations,
-        applicable=applicable,
-        reason=reason,
-        profile=context.profile,
-    )
+    findings = [
+        _result(
+            rule,
+            document,
+            Status.INCONCLUSIVE,
+            _WRONG_TYPE.format({"field": schema.dotted(v.path)}),
+            path=v.path,
+        )
+        for v in unjudged
+    ]
+    if violations or not unjudged:
+        findings += _results(
+            rule,
+            document,
+            violations,
+            applicable=applicable,
+            reason=reason,
+            profile=context.profile,
+        )
+    return findings
+
+
+def _under(path: tuple[Any, ...], places: frozenset[tuple[Any, ...]]) -> bool:
+    return any(path[: len(place)] == place for place in places)
 
 
 def _apply(predicate: Predicate, node: Any, context: Context) -> Iterable[Violation]:
@@ -169,6 +250,9 @@ def _failure(
     params.update(violation.params)
     if "value" in params:
         params["value"] = schema.show(params["value"])
+    for key, value in params.items():
+        if isinstance(value, str):  # text from the manifest stays on one line
+            params[key] = schema.escape_controls(value)
     template = rule.messages.get(violation.kind) or (
         _MISSING if violation.kind == "missing" else rule.message
     )
@@ -186,10 +270,16 @@ def _failure(
 
 
 def _result(
-    rule: Rule, document: Document, status: Status, message: LocalText
+    rule: Rule,
+    document: Document,
+    status: Status,
+    message: LocalText,
+    *,
+    path: tuple[Any, ...] | None = None,
 ) -> Finding:
-    selectors = [p.select for p in rule.predicates if not p.builtin]
-    path = literal_prefix(selectors[0]) if selectors else ()
+    if path is None:
+        selectors = [p.select for p in rule.predicates if not p.builtin]
+        path = literal_prefix(selectors[0]) if selectors else ()
     return Finding(
         rule=rule.id,
         domain=rule.domain,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from spbe_lint.i18n import LocalText
@@ -120,17 +120,36 @@ class Finding:
     location: Location
     references: tuple[Reference, ...] = ()
     kind: str = field(default="", compare=False)  # which of the rule's messages
+    occurrence: int = 0  # 2nd, 3rd... finding of one rule at one place
 
     @property
     def fingerprint(self) -> str:
-        """Stable when lines move: rule + path + pointer, never line numbers."""
+        """Stable when lines move: rule + path + pointer, never line numbers.
+
+        Several findings of one rule at one place (a key written three times)
+        are told apart by their order there.
+        """
         key = f"{self.rule}\0{self.location.path}\0{self.location.pointer}"
+        if self.occurrence:
+            key += f"\0{self.occurrence}"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         span = self.location.span
         line, column = (span.line, span.column) if span else (0, 0)
         return (self.location.path, line, column, self.rule, self.location.pointer)
+
+
+def number_occurrences(findings: Iterable[Finding]) -> list[Finding]:
+    """Sort findings and number repeats of one rule at one place (see fingerprint)."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    numbered = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        place = (finding.rule, finding.location.path, finding.location.pointer)
+        count = seen[place]
+        seen[place] += 1
+        numbered.append(replace(finding, occurrence=count) if count else finding)
+    return numbered
 
 
 @dataclass(frozen=True)

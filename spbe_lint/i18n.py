@@ -76,4 +76,7 @@ _FORMATTER = _LenientFormatter()
 
 
 def fill(template: str, params: Mapping[str, Any]) -> str:
-    return _FORMATTER.vformat(template, (), params)
+    try:
+        return _FORMATTER.vformat(template, (), params)
+    except ValueError:  # a malformed template (rule packs check theirs when loading)
+        return template

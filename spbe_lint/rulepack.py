@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.resources.abc import Traversable
@@ -77,6 +78,7 @@ class Rule:
     lifecycle: tuple[str, ...] = ()
     when: tuple[Condition, ...] = ()
     perwal: str | None = None
+    always: bool = False  # cannot be deselected (see rule.schema.json)
     default_severity: Severity | None = None  # set when configuration overrides it
 
     @property
@@ -130,8 +132,8 @@ def load_pack(
         ),
         key=lambda f: f.name,
     )
-    files = {"pack.yaml": pack_file.read_bytes()}
-    files.update((f.name, f.read_bytes()) for f in rule_files)
+    files = {"pack.yaml": _read(pack_file, f"{display}/pack.yaml")}
+    files.update((f.name, _read(f, f"{display}/{f.name}")) for f in rule_files)
     digest = hashlib.sha256()
     for name, raw in files.items():
         digest.update(name.encode() + b"\0" + raw + b"\0")
@@ -154,6 +156,7 @@ def load_pack(
             _validate(doc, "pack" if name == "pack.yaml" else "rule")
         data, rules = _build(parsed, profile_overrides)
         cache.write(key, {name: doc.data for name, doc in parsed.items()})
+    _require_reading_rules(rules, display)
     return RulePack(
         name=data["name"],
         version=data["version"],
@@ -165,6 +168,37 @@ def load_pack(
         sha256=digest.hexdigest(),
         source=display,
     )
+
+
+def _read(file: Traversable, display: str) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise RulePackError(
+            LocalText(
+                f"tidak dapat membaca berkas: {reason}", f"cannot read file: {reason}"
+            ),
+            path=display,
+        ) from None
+
+
+# Without rules for these, a file that cannot be read would look clean.
+READING_PROBLEMS = ("yaml-syntax", "structure", "version")
+
+
+def _require_reading_rules(rules: Sequence[Rule], display: str) -> None:
+    covered = {p.builtin for rule in rules if rule.always for p in rule.predicates}
+    missing = [code for code in READING_PROBLEMS if code not in covered]
+    if missing:
+        names = ", ".join(missing)
+        raise RulePackError(
+            LocalText(
+                f"paket aturan harus memuat aturan `always: true` untuk builtin: {names}",
+                f"a rule pack needs `always: true` rules for builtin: {names}",
+            ),
+            path=display,
+        )
 
 
 def _cache_key(files_digest: str) -> str:
@@ -213,12 +247,14 @@ def configure(
     """The rules in force: selected, not ignored, severities overridden.
 
     Selectors are rule ids (``HOST-004``) or families (``HOST``); the caller has
-    checked that each matches a rule (see ``unknown_selectors``).
+    checked that each matches a rule (see ``unknown_selectors``). Rules marked
+    ``always`` stay in force whatever is selected.
     """
     chosen = [
         rule
         for rule in rules
-        if (not select or _matches(rule.id, select)) and not _matches(rule.id, ignore)
+        if rule.always
+        or ((not select or _matches(rule.id, select)) and not _matches(rule.id, ignore))
     ]
     overrides = severity or {}
     return tuple(
@@ -262,9 +298,8 @@ def _load_yaml(raw: bytes, display: str) -> source.Document:
     if doc.issues:
         issue = doc.issues[0]
         span = issue.span or doc.locate(issue.path)
-        problem = issue.params.get("problem") or issue.code or issue.kind
         raise RulePackError(
-            LocalText(f"YAML tidak sah: {problem}", f"invalid YAML: {problem}"),
+            source.describe_issue(issue),
             path=display,
             line=span.line,
             column=span.column,
@@ -312,6 +347,7 @@ def _build_rule(
             ),
         )
     texts = {"profile": profile}
+    _check_templates(doc)
 
     def text(key: str) -> LocalText:
         return LocalText.from_data(data[key]).format(texts)
@@ -347,10 +383,56 @@ def _build_rule(
         ),
         lifecycle=tuple(data.get("lifecycle", ())),
         perwal=data.get("perwal"),
+        always=data.get("always", False),
         passing=tuple(_example(e) for e in data["examples"]["pass"]),
         failing=tuple(_example(e) for e in data["examples"]["fail"]),
         source=doc.path,
     )
+
+
+_TEXT_KEYS = ("title", "message", "rationale", "remediation", "not_applicable_reason")
+
+
+def _check_templates(doc: source.Document) -> None:
+    """Placeholders such as ``{field}`` must parse; literal braces are ``{{ }}``."""
+    data = doc.data
+    places = [(key,) for key in _TEXT_KEYS if key in data]
+    places += [("messages", kind) for kind in data.get("messages", {})]
+    for place in places:
+        node = data
+        for part in place:
+            node = node[part]
+        for lang in ("id", "en"):
+            problem = _template_problem(node[lang])
+            if problem:
+                _fail(
+                    doc,
+                    (*place, lang),
+                    LocalText(
+                        f"templat teks tidak sah ({problem}); "
+                        "tulis {{ dan }} untuk kurung kurawal",
+                        f"invalid text template ({problem}); "
+                        "write {{ and }} for literal braces",
+                    ),
+                )
+
+
+_FIELD = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]]+\])*$")
+
+
+def _template_problem(template: str) -> str | None:
+    """Why *template* cannot be filled in, or None. Fields are names, attribute
+    and index chains (``{profile.sso.issuer}``), without format specifications."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return str(exc)
+    for _, field_name, spec, conversion in parts:
+        if field_name is None:
+            continue
+        if not _FIELD.match(field_name) or spec or conversion:
+            return "{" + field_name + (f":{spec}" if spec else "") + "}"
+    return None
 
 
 def _reference(
@@ -404,7 +486,34 @@ def _predicate(
 def _compile(
     doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
 ) -> schema.Validator:
+    reference = _find_reference(raw, where)
+    if reference is not None:
+        # A reference could point nowhere or off the machine; rules stay inline.
+        _fail(
+            doc,
+            reference,
+            LocalText(
+                "rujukan ($ref) tidak didukung dalam skema aturan; tulis skemanya langsung",
+                "references ($ref) are not supported in rule schemas; write the schema inline",
+            ),
+        )
     return schema.compile_schema(_fill(doc, where, raw, profile))
+
+
+def _find_reference(raw: Any, where: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            if key in ("$ref", "$dynamicRef", "$recursiveRef"):
+                return (*where, key)
+            found = _find_reference(value, (*where, key))
+            if found is not None:
+                return found
+    elif isinstance(raw, list):
+        for index, value in enumerate(raw):
+            found = _find_reference(value, (*where, index))
+            if found is not None:
+                return found
+    return None
 
 
 def _fill(

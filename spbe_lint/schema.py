@@ -84,8 +84,15 @@ def manifest_violations(data: Mapping[str, Any]) -> list[Violation]:
         found.append(Violation(kind="missing", code="version"))
     elif not _is_supported_version(data["spbe"]):
         # Another format version gives other keys other meanings: stop here.
+        version = data["spbe"]
+        kind = "type" if isinstance(version, (str, bool)) else "default"
         return [
-            Violation(path=("spbe",), params={"value": data["spbe"]}, code="version")
+            Violation(
+                path=("spbe",),
+                params={"value": json.dumps(version, ensure_ascii=False)},
+                kind=kind,
+                code="version",
+            )
         ]
     for error in _manifest_validator().iter_errors(data):
         if error.validator == "additionalProperties":
@@ -112,7 +119,11 @@ def _from_error(error: ValidationError, code: str = "") -> list[Violation]:
     return [
         Violation(
             path=path,
-            params={"detail": detail, "value": error.instance},
+            params={
+                "detail": detail,
+                "value": error.instance,
+                "keyword": error.validator,
+            },
             kind="invalid",
             code=code,
         )
@@ -146,14 +157,22 @@ def _missing_keys(error: ValidationError) -> Iterable[str]:
             yield key
 
 
+def unknown_keys(error: ValidationError) -> list[str]:
+    """The keys an ``additionalProperties: false`` error is about."""
+    known = error.schema.get("properties", {})
+    patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
+    return [
+        key
+        for key in error.instance
+        if key not in known and not any(p.search(key) for p in patterns)
+    ]
+
+
 def _unknown_keys(error: ValidationError, path: Sequence[str | int]) -> list[Violation]:
     known = list(error.schema.get("properties", {}))
-    patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
     code = "unknown-key-nested" if path else "unknown-key-top"
     result = []
-    for key in error.instance:
-        if key in known or any(p.search(key) for p in patterns):
-            continue
+    for key in unknown_keys(error):
         result.append(
             Violation(
                 path=(*path, key),
@@ -184,8 +203,20 @@ def dotted(path: Sequence[str | int]) -> str:
     return text or "manifest"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str) -> str:
+    """Line breaks and control characters made visible, so that a value from a
+    manifest can neither break a one-line finding nor drive the terminal."""
+    return _CONTROL.sub(
+        lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text
+    )
+
+
 def show(value: Any, limit: int = 60) -> str:
-    """A value as a person would write it in YAML, shortened."""
+    """A value as a person would write it in YAML, shortened, on one line."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif value is None:
@@ -196,6 +227,7 @@ def show(value: Any, limit: int = 60) -> str:
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)
+    text = escape_controls(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,8 @@ from spbe_lint.errors import InputError
 from spbe_lint.findings import InputFile, Span, Violation
 from spbe_lint.i18n import LocalText
 
-MAX_BYTES = 1_048_576  # a manifest is a few kilobytes; 1 MiB is generous
-MAX_NODES = 100_000  # after alias expansion: stops "billion laughs"
+MAX_BYTES = 262_144  # a manifest is a few kilobytes; 256 KiB is generous
+MAX_NODES = 50_000  # after alias expansion: stops "billion laughs"
 MAX_DEPTH = 64  # a manifest nests about six levels deep
 
 PathParts = tuple[str | int, ...]
@@ -91,7 +92,12 @@ class Document:
             found = _child(node, part)
             if found is None:
                 return entry
-            key_node, node = found
+            key_node, child = found
+            if _before(child, key_node or node):
+                # An alias (*name): its node carries the anchor's position, earlier
+                # in the file. The place where the alias is used is more helpful.
+                return _span(key_node) if key_node is not None else entry
+            node = child
             last = index == len(parts) - 1
             if key_node is not None and (
                 not isinstance(node, ScalarNode) or (last and anchor == "key")
@@ -111,9 +117,12 @@ def read_file(
         return InputError(LocalText(id_, en), path=display, line=line, column=col)
 
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise _too_big(display, size)
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # A FIFO or a device would block or never end: refuse before opening.
+            raise fail("bukan berkas biasa", "not a regular file")
+        if status.st_size > MAX_BYTES:
+            raise _too_big(display, status.st_size)
         with path.open("rb") as stream:
             raw = stream.read(MAX_BYTES + 1)
     except OSError as exc:
@@ -184,9 +193,10 @@ def load(path: Path, display: str, *, allow_empty: bool = False) -> Document:
 
 
 def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
-    loader = LOADER(text)
     issues: list[Violation] = []
+    loader = None
     try:
+        loader = LOADER(text)  # the pure-Python reader checks characters here
         root = loader.get_node() if loader.check_node() else None
         if root is None and allow_empty:
             return Document(info.path, info, {}, None, ())
@@ -203,10 +213,13 @@ def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
             issues.append(_issue("structure", extra, kind="multiple-documents"))
     except yaml.MarkedYAMLError as exc:
         return _syntax_failure(exc, info)
+    except yaml.reader.ReaderError as exc:
+        return _reader_failure(exc, text, info)
     except RecursionError:
         raise _too_deep(info.path, None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(root, MappingNode):
         issues.append(
             _issue("structure", root, {"found": _kind(root)}, kind="not-mapping")
@@ -217,9 +230,32 @@ def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
     return Document(info.path, info, data, root, tuple(issues + builder.issues))
 
 
+def _reader_failure(
+    exc: yaml.reader.ReaderError, text: str, info: InputFile
+) -> Document:
+    """A character YAML does not allow (a control character such as ESC)."""
+    offset = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+    problem = LocalText(
+        f"karakter {code} tidak diperbolehkan dalam YAML; hapus karakter itu",
+        f"character {code} is not allowed in YAML; remove it",
+    )
+    issue = Violation(
+        code="yaml-syntax",
+        span=Span(line, column, line, column + 1),
+        params={"problem": problem, "context": ""},
+    )
+    return Document(info.path, info, None, None, (issue,))
+
+
 def _syntax_failure(exc: yaml.MarkedYAMLError, info: InputFile) -> Document:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or str(exc)
+    if "end of stream" in problem and exc.context_mark is not None:
+        # An unclosed quote or bracket: where it opened helps more than the end.
+        mark = exc.context_mark
     if "maximum nesting depth" in problem:
         raise _too_deep(info.path, mark)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -301,6 +337,34 @@ def _issue(
     return Violation(code=code, span=_span(node), params=params or {}, kind=kind)
 
 
+def _before(node: Node, other: Node) -> bool:
+    return (node.start_mark.line, node.start_mark.column) < (
+        other.start_mark.line,
+        other.start_mark.column,
+    )
+
+
+def describe_issue(issue: Violation) -> LocalText:
+    """A loader problem in words, for files that are not manifests (config, rules)."""
+    if issue.code == "yaml-syntax":
+        problem = issue.params["problem"]
+        return LocalText(f"YAML tidak sah: {problem.id}", f"invalid YAML: {problem.en}")
+    if issue.code == "duplicate-key":
+        key, first = issue.params["key"], issue.params["first_line"]
+        return LocalText(
+            f"kunci '{key}' ditulis dua kali (pertama di baris {first})",
+            f"key '{key}' appears twice (first on line {first})",
+        )
+    if issue.kind == "multiple-documents":
+        return LocalText("lebih dari satu dokumen YAML", "more than one YAML document")
+    if issue.kind == "complex-key":
+        return LocalText("kunci harus berupa teks sederhana", "keys must be plain text")
+    return LocalText(
+        "isi berkas harus berupa mapping (kunci: nilai)",
+        "the file must hold a mapping (key: value)",
+    )
+
+
 def _span(node: Node) -> Span:
     start, end = node.start_mark, node.end_mark
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
@@ -359,10 +423,10 @@ class _Builder:
         if self.count > MAX_NODES:
             raise InputError(
                 LocalText(
-                    f"alias YAML mengembang melebihi {MAX_NODES} simpul "
-                    "(pola 'billion laughs'); hapus alias berulang",
-                    f"YAML aliases expand beyond {MAX_NODES} nodes "
-                    "('billion laughs' pattern); remove the repeated aliases",
+                    f"dokumen YAML melebihi {MAX_NODES} simpul setelah alias dikembangkan "
+                    "(alias berulang, pola 'billion laughs', atau isi terlalu banyak)",
+                    f"the YAML document exceeds {MAX_NODES} nodes once aliases are expanded "
+                    "(repeated aliases, the 'billion laughs' pattern, or too much content)",
                 ),
                 path=self.path,
                 line=node.start_mark.line + 1,
@@ -398,7 +462,7 @@ class _Builder:
                     )
                 )
             if is_own:
-                own[key] = key_node
+                own.setdefault(key, key_node)  # "first on line N" names the first
             result[key] = self.build(value_node, (*path, key))
         return result
 

@@ -129,7 +129,10 @@ def test_json_report_records_versions_hashes_and_findings(run, compliant: Path):
         "url": "https://peraturan.bpk.go.id/Details/299331/permenkominfo-no-4-tahun-2024",
     }
     assert failure["message"] == failure["message_i18n"]["id"]
-    assert "dukcapil" in failure["message_i18n"]["en"]
+    assert failure["message_i18n"]["en"] == (
+        "interop.integrations[1].via = direct: integrations must go through "
+        "SPLP/SPLPD, not a direct link"
+    )
     assert report["summary"]["exit_status"] == result.status == 1
 
 
@@ -228,9 +231,17 @@ def test_select_and_ignore_on_the_command_line(run, compliant: Path):
     report = run(
         "check", "--select", "host,SSO-001", "--select", "DATA", "--format", "json"
     ).json()
-    assert [r["id"] for r in report["rules"]] == ["DATA-005", "HOST-004", "SSO-001"]
+    # the rules that say a file could not be read stay in force whatever is selected
+    assert [r["id"] for r in report["rules"]] == [
+        "DATA-005", "HOST-004", "MAN-001", "MAN-003", "MAN-004", "SSO-001",
+    ]  # fmt: skip
     report = run("check", "--ignore", "MAN", "--format", "json").json()
-    assert not [r for r in report["rules"] if r["id"].startswith("MAN")]
+    assert [r["id"] for r in report["rules"] if r["id"].startswith("MAN")] == [
+        "MAN-001", "MAN-003", "MAN-004",
+    ]  # fmt: skip
+    result = run("check", "--ignore", "MAN-001", "--lang", "en")
+    assert result.status == 2
+    assert "rule MAN-001 cannot be ignored" in result.stderr
     result = run("check", "--select", "HOST-404", "--lang", "en")
     assert result.status == 2
     assert result.stderr.strip() == (
@@ -248,13 +259,22 @@ def test_output_file(run, compliant: Path):
 
 def test_another_rule_pack_with_rules(run, compliant: Path, tmp_path: Path):
     pack = tmp_path / "other-pack"
-    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("__*", "MAN-*"))
+    shutil.copytree(
+        ROOT / "rules", pack, ignore=shutil.ignore_patterns("__*", "MAN-00[2567]*")
+    )
     edit(pack / "pack.yaml", "name: spbe-kota-jambi", "name: spbe-kota-contoh")
     edit(pack / "pack.yaml", "domain: jambikota.go.id", "domain: contoh.go.id")
     report = run("check", "--rules", str(pack), "--format", "json").json()
     assert report["rule_pack"]["name"] == "spbe-kota-contoh"
     failing = {f["rule"] for f in report["findings"] if f["status"] == "fail"}
     assert failing == {"HOST-004"}
+    (pack / "MAN-001.yaml").unlink()  # a pack must say when a file cannot be read
+    result = run("check", "--rules", str(pack), "--lang", "en")
+    assert result.status == 2
+    assert (
+        "a rule pack needs `always: true` rules for builtin: yaml-syntax"
+        in result.stderr
+    )
 
 
 def test_rules_list_in_both_languages(run, workdir: Path):
@@ -379,4 +399,82 @@ def test_a_broken_rule_pack_is_one_line_exit_2(run, compliant: Path, tmp_path: P
     assert result.status == 2
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
-    assert line.endswith("pack/SSO-001.yaml:3:1: severity: must be one of: error, warning, info")
+    assert line.endswith(
+        "pack/SSO-001.yaml:3:1: severity: must be one of: error, warning, info"
+    )
+
+
+def test_a_file_that_cannot_be_read_is_never_clean(run, workdir: Path):
+    (workdir / "spbe.yaml").write_text("spbe: 1\napp: [unclosed\n", "utf-8")
+    result = run("check", "--select", "HOST,SSO", "--format", "json", "--lang", "en")
+    assert result.status == 1  # MAN-001 stays in force whatever is selected
+    statuses = {f["rule"]: f["status"] for f in result.json()["findings"]}
+    assert statuses.pop("MAN-001") == "fail"
+    assert set(statuses.values()) == {"inconclusive"}  # never "pass"
+    report = run("check", "--format", "json", "--lang", "en").json()
+    unjudged = [f for f in report["findings"] if f["status"] == "inconclusive"]
+    assert len(unjudged) == len(report["rules"]) - 1
+    assert (
+        unjudged[0]["message"]
+        == "not evaluated: the file is not valid YAML (see MAN-001)"
+    )
+
+
+def test_a_control_character_is_a_finding_and_the_other_files_are_checked(run, workdir):
+    (workdir / "a").mkdir()
+    (workdir / "a" / "spbe.yaml").write_text(
+        'spbe: 1\napp:\n  title: "x\x01"\n', "utf-8"
+    )
+    (workdir / "b").mkdir()
+    shutil.copy(COMPLIANT, workdir / "b" / "spbe.yaml")
+    result = run("check", ".", "--format", "concise", "--lang", "en")
+    assert result.status == 1
+    assert result.stdout.startswith(
+        "a/spbe.yaml:3:12: error MAN-001 invalid YAML syntax: character U+0001"
+    )
+
+
+def test_values_cannot_break_a_finding_onto_several_lines(run, compliant: Path):
+    edit(
+        compliant,
+        "category: aplikasi_khusus",
+        'category: "aplikasi\\nfake.yaml:1:1: error FAKE-001 injected\\e[31m"',
+    )
+    result = run("check", "--format", "concise")
+    lines = result.stdout.splitlines()
+    assert all(line.startswith("spbe.yaml:") for line in lines), lines
+    assert "\x1b" not in result.stdout
+    assert "aplikasi\\nfake.yaml" in result.stdout
+
+
+def test_a_value_of_the_wrong_type_is_not_judged_by_domain_rules(run, compliant: Path):
+    edit(compliant, "open_critical: 0", 'open_critical: "0"')
+    report = run("check", "--format", "json", "--lang", "en").json()
+    by_rule = {(f["rule"], f["status"]): f for f in report["findings"]}
+    assert ("SEC-006", "fail") not in by_rule
+    unjudged = by_rule["SEC-006", "inconclusive"]
+    assert unjudged["message"] == (
+        "security.pentest.open_critical: cannot be judged because its value has the "
+        "wrong type (see MAN-005)"
+    )
+    assert (
+        by_rule["MAN-005", "fail"]["location"]["pointer"]
+        == "/security/pentest/open_critical"
+    )
+
+
+def test_repeated_findings_have_distinct_fingerprints(run, compliant: Path):
+    edit(compliant, "  title: Sistem", "  title: a\n  title: b\n  title: Sistem")
+    report = run("check", "--format", "json", "--lang", "en").json()
+    twice = [f for f in report["findings"] if f["rule"] == "MAN-002"]
+    assert [f["message"] for f in twice] == [
+        "key 'title' appears twice (first on line 9); only the last value is used"
+    ] * 2
+    assert len({f["fingerprint"] for f in twice}) == 2
+
+
+def test_debug_is_accepted_after_the_subcommand(run, compliant: Path, monkeypatch):
+    monkeypatch.setattr(engine, "evaluate", lambda *a, **k: 1 / 0)
+    result = run("check", "--debug")
+    assert result.status == 3
+    assert "Traceback" in result.stderr

@@ -57,7 +57,8 @@ def test_command_line_options_win_over_the_file(run, compliant: Path):
     result = run("check", "--lang", "id", "--fail-on", "error", "--format", "json")
     report = result.json()
     assert (result.status, report["settings"]["lang"]) == (0, "id")
-    assert not any(r["id"].startswith("MAN") for r in report["rules"])
+    manifest_rules = [r["id"] for r in report["rules"] if r["id"].startswith("MAN")]
+    assert manifest_rules == ["MAN-001", "MAN-003", "MAN-004"]  # always in force
 
 
 def test_select_and_ignore_from_config(run, compliant: Path):
@@ -65,7 +66,7 @@ def test_select_and_ignore_from_config(run, compliant: Path):
         compliant.parent / ".spbe-lint.yaml", "select: [HOST, SSO]\nignore: [SSO-001]\n"
     )
     rules = [r["id"] for r in run("check", "--format", "json").json()["rules"]]
-    assert rules == ["HOST-004"]
+    assert rules == ["HOST-004", "MAN-001", "MAN-003", "MAN-004"]
 
 
 def test_profile_override_in_config(run, compliant: Path):
@@ -127,3 +128,28 @@ def test_bad_configuration_is_one_line_with_position(
     assert "\n" not in line
     assert line.startswith(".spbe-lint.yaml" + position), line
     assert message in line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "lang: [\n",
+            ".spbe-lint.yaml:2:1: invalid YAML: did not find the expected value",
+        ),
+        (
+            "lang: en\nlang: id\n",
+            ".spbe-lint.yaml:2:1: key 'lang' appears twice (first on line 1)",
+        ),
+        ("- a\n", ".spbe-lint.yaml:1:1: the file must hold a mapping (key: value)"),
+        (
+            "profile:\n  x-foo: 1\n",
+            ".spbe-lint.yaml:2:3: unknown option 'x-foo'; available:",
+        ),
+    ],
+)
+def test_configuration_problems_are_said_in_words(run, compliant, text, expected):
+    write(compliant.parent / ".spbe-lint.yaml", text)
+    result = run("check", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.startswith(expected), result.stderr

@@ -88,7 +88,7 @@ def test_hostile_input_is_one_line_exit_2(workdir: Path, name: str):
     if name.startswith("deep"):
         assert "nesting too deep" in result.stderr
     if name == "alias-bomb":
-        assert "aliases expand beyond" in result.stderr
+        assert "nodes once aliases are expanded" in result.stderr
 
 
 def test_a_50_mb_file_is_refused_quickly(workdir: Path):
@@ -123,3 +123,14 @@ def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Pat
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "HEAVY="
+
+
+def test_a_fifo_among_manifests_is_refused_and_the_others_checked(workdir: Path):
+    (workdir / "f1").mkdir()
+    os.mkfifo(workdir / "f1" / "spbe.yaml")
+    (workdir / "f2").mkdir()
+    shutil.copy(COMPLIANT, workdir / "f2" / "spbe.yaml")
+    result = spbe("check", "f1", "f2", "--format", "json", cwd=workdir, timeout=10)
+    assert result.returncode == 2
+    assert result.stderr == "f1/spbe.yaml: error: not a regular file\n"
+    assert [i["path"] for i in json.loads(result.stdout)["inputs"]] == ["f2/spbe.yaml"]

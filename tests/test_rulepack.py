@@ -202,7 +202,10 @@ def test_configure_selects_ignores_and_overrides_severity():
         severity={"SSO-001": Severity.ERROR},
     )
     assert [(r.id, r.severity, r.default_severity) for r in rules] == [
-        ("SSO-001", Severity.ERROR, Severity.WARNING)
+        ("MAN-001", Severity.ERROR, None),  # always in force
+        ("MAN-003", Severity.ERROR, None),
+        ("MAN-004", Severity.ERROR, None),
+        ("SSO-001", Severity.ERROR, Severity.WARNING),
     ]
     assert rulepack.unknown_selectors(PACK.rules, ["HOST", "NOPE-001", "HOS"]) == [
         "NOPE-001",
@@ -266,3 +269,54 @@ def test_the_cache_can_be_turned_off(pack_dir: Path, tmp_path: Path, monkeypatch
     monkeypatch.setenv("SPBE_LINT_NO_CACHE", "1")
     rulepack.load_pack(pack_dir)
     assert not (tmp_path / "cache").exists()
+
+
+TEMPLATE_AND_SCHEMA_PROBLEMS = [
+    (
+        "HOST-004.yaml",
+        '"{field}: {host} is',
+        '"{field}: {host is',
+        9,
+        "invalid text template",
+    ),
+    (
+        "GOV-003.yaml",
+        "  en: >-\n    Write app.category",
+        '  en: >-\n    {"a": 1} Write app.category',
+        33,
+        "write {{ and }} for literal braces",
+    ),
+    (
+        "GOV-003.yaml",
+        "      enum: [aplikasi_umum",
+        "      $ref: '#/nothere'\n      enum: [aplikasi_umum",
+        49,
+        "references ($ref)",
+    ),
+    (
+        "GOV-003.yaml",
+        "domain: governance",
+        'domain: governance\nx: "\x00"',
+        3,
+        "U+0000",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "line", "message"), TEMPLATE_AND_SCHEMA_PROBLEMS
+)
+def test_rule_texts_and_schemas_that_would_fail_later_fail_at_load(
+    pack_dir: Path, file: str, old: str, new: str, line: int, message: str
+):
+    replace_in(pack_dir / file, old, new)
+    with pytest.raises(RulePackError) as info:
+        rulepack.load_pack(pack_dir)
+    assert info.value.line == line
+    assert message in info.value.render("en")
+
+
+def test_an_entry_that_is_not_a_readable_file_is_a_pack_error(pack_dir: Path):
+    (pack_dir / "XYZ-001.yaml").mkdir()
+    with pytest.raises(RulePackError, match="cannot read file"):
+        rulepack.load_pack(pack_dir)

@@ -182,3 +182,44 @@ def test_huge_file_is_refused_without_reading_it(tmp_path: Path):
 def test_unreadable_path_is_an_input_error(tmp_path: Path):
     with pytest.raises(InputError, match="cannot read"):
         source.load(tmp_path / "missing.yaml", "missing.yaml")
+
+
+def test_a_control_character_is_a_syntax_issue_with_its_position(loader: str):
+    doc = parse('spbe: 1\napp:\n  title: "a\x1bb"\n')
+    (issue,) = doc.issues
+    assert (issue.code, issue.span.line, issue.span.column) == ("yaml-syntax", 3, 12)
+    assert "U+001B" in issue.params["problem"].en
+
+
+def test_a_key_written_three_times_names_the_first(loader: str):
+    doc = parse("app:\n  name: a\n  name: b\n  name: c\n")
+    assert [(v.span.line, v.params["first_line"]) for v in doc.issues] == [
+        (3, 2),
+        (4, 2),
+    ]
+
+
+def test_an_unclosed_quote_points_where_it_opened():
+    doc = parse('spbe: 1\napp:\n  title: "abc\n  name: x\n')
+    assert (doc.issues[0].span.line, doc.issues[0].span.column) == (3, 10)
+
+
+def test_an_alias_is_located_where_it_is_used(loader: str):
+    doc = parse("x-cat: &cat bogus\napp:\n  name: a\n  category: *cat\n")
+    assert doc.data["app"]["category"] == "bogus"
+    assert doc.locate(["app", "category"]).line == 4
+
+
+def test_a_fifo_is_refused_without_opening_it(tmp_path: Path):
+    import os
+
+    fifo = tmp_path / "spbe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        source.load(fifo, "spbe.yaml")
+
+
+def test_many_nodes_without_aliases_are_refused_too():
+    text = "spbe: 1\nx-list: [" + "1," * 60_000 + "1]\n"
+    with pytest.raises(InputError, match="exceeds 50000 nodes"):
+        parse(text)

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from spbe_lint.findings import DOMAINS, Finding, Report, Severity, Status
+from spbe_lint.schema import escape_controls
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -70,7 +71,8 @@ def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
         finding.severity.label, options, fg=_COLORS[finding.severity], bold=True
     )
     rule = _style(finding.rule, options, bold=True)
-    return f"{where}: {severity} {rule} {finding.message.get(report.lang)}"
+    message = escape_controls(finding.message.get(report.lang))
+    return f"{where}: {severity} {rule} {message}"
 
 
 def render_concise(report: Report, options: RenderOptions) -> str:
