@@ -57,20 +57,11 @@ def discover(start: Path) -> Path | None:
 
 def load(path: Path, display: str) -> Config:
     try:
-        document = source.load(path, display, allow_empty=True)
+        document = source.require_clean(source.load(path, display, allow_empty=True))
     except InputError as exc:
         raise ConfigError(
             exc.message, path=exc.path, line=exc.line, column=exc.column
         ) from None
-    if document.issues:
-        issue = document.issues[0]
-        span = issue.span or document.locate(issue.path)
-        raise ConfigError(
-            source.describe_issue(issue),
-            path=display,
-            line=span.line,
-            column=span.column,
-        )
     data = document.data
     blank = Config(path=path, document=document)
     _validate(blank, data)

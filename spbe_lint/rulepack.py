@@ -286,7 +286,7 @@ def _load_yaml(raw: bytes, display: str) -> source.Document:
     try:
         text = raw.decode("utf-8")
         info = source.InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw))
-        doc = source.parse(text, info)
+        return source.require_clean(source.parse(text, info))
     except UnicodeDecodeError:
         raise RulePackError(
             LocalText("bukan teks UTF-8", "not UTF-8 text"), path=display
@@ -295,16 +295,6 @@ def _load_yaml(raw: bytes, display: str) -> source.Document:
         raise RulePackError(
             exc.message, path=display, line=exc.line, column=exc.column
         ) from None
-    if doc.issues:
-        issue = doc.issues[0]
-        span = issue.span or doc.locate(issue.path)
-        raise RulePackError(
-            source.describe_issue(issue),
-            path=display,
-            line=span.line,
-            column=span.column,
-        )
-    return doc
 
 
 def _validate(doc: source.Document, schema_name: str) -> None:

@@ -344,6 +344,21 @@ def _before(node: Node, other: Node) -> bool:
     )
 
 
+def require_clean(document: Document) -> Document:
+    """For files that are not manifests (configuration, rule packs): the first
+    loader problem is an InputError rather than a finding."""
+    if document.issues:
+        issue = document.issues[0]
+        span = issue.span or document.locate(issue.path)
+        raise InputError(
+            describe_issue(issue),
+            path=document.path,
+            line=span.line,
+            column=span.column,
+        )
+    return document
+
+
 def describe_issue(issue: Violation) -> LocalText:
     """A loader problem in words, for files that are not manifests (config, rules)."""
     if issue.code == "yaml-syntax":
