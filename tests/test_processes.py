@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COMPLIANT
+from tests.conftest import COMPLIANT, assert_valid_report
 
 SCRIPT = Path(sys.executable).with_name("spbe-lint")
 
@@ -47,7 +47,9 @@ def test_the_console_script_and_python_m_agree(workdir: Path):
         check=False,
     )
     assert script.returncode == module.returncode == 0
-    assert json.loads(script.stdout) == json.loads(module.stdout)
+    report = json.loads(script.stdout)
+    assert_valid_report(report)
+    assert report == json.loads(module.stdout)
     assert module.stderr == ""
 
 
@@ -133,4 +135,6 @@ def test_a_fifo_among_manifests_is_refused_and_the_others_checked(workdir: Path)
     result = spbe("check", "f1", "f2", "--format", "json", cwd=workdir, timeout=10)
     assert result.returncode == 2
     assert result.stderr == "f1/spbe.yaml: error: not a regular file\n"
-    assert [i["path"] for i in json.loads(result.stdout)["inputs"]] == ["f2/spbe.yaml"]
+    report = json.loads(result.stdout)
+    assert_valid_report(report)
+    assert [i["path"] for i in report["inputs"]] == ["f2/spbe.yaml"]
