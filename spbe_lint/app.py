@@ -83,8 +83,9 @@ def check(options: RunOptions) -> Report:
         try:
             document = source.load(target.path, target.display)
         except InputError as exc:
+            digest = exc.file.sha256 if exc.file else None
             problems.append(
-                InputProblem(target.display, exc.message, exc.line, exc.column)
+                InputProblem(target.display, exc.message, exc.line, exc.column, digest)
             )
             continue
         inputs.append(document.file)

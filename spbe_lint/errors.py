@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spbe_lint.findings import InputFile
 from spbe_lint.i18n import LocalText
 
 
@@ -43,3 +44,15 @@ class RulePackError(SpbeError):
 
 class InputError(SpbeError):
     """A file that cannot be read as a manifest at all (encoding, size, aliases...)."""
+
+    def __init__(
+        self,
+        message: LocalText,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        file: InputFile | None = None,
+    ) -> None:
+        super().__init__(message, path=path, line=line, column=column)
+        self.file = file  # set when the bytes were read: the report keeps their hash

@@ -160,6 +160,7 @@ class InputProblem:
     message: LocalText
     line: int | None = None
     column: int | None = None
+    sha256: str | None = None  # when the file's bytes could be read
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,12 @@ def read_file(
 ) -> tuple[str, InputFile]:
     """Return the text of *path*, refusing what cannot be a manifest."""
 
+    info: InputFile | None = None  # once read: problems then name the file's hash
+
     def fail(id_: str, en: str, line: int | None = None, col: int | None = None):
-        return InputError(LocalText(id_, en), path=display, line=line, column=col)
+        return InputError(
+            LocalText(id_, en), path=display, line=line, column=col, file=info
+        )
 
     try:
         status = path.stat()
@@ -133,6 +137,7 @@ def read_file(
     if len(raw) > MAX_BYTES:
         raise _too_big(display, len(raw))
     info = InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw))
+    # from here on, fail() names the file's hash: its bytes were read
     if not raw.strip() and not allow_empty:
         raise fail(
             "berkas kosong: manifest harus memuat setidaknya `spbe: 1`",
@@ -178,8 +183,10 @@ def _too_big(display: str, size: int) -> InputError:
 
 
 def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of byte *offset*."""
     line_start = raw.rfind(b"\n", 0, offset) + 1
-    return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
+    column = len(raw[line_start:offset].decode("utf-8", "replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
 
 
 def load(path: Path, display: str, *, allow_empty: bool = False) -> Document:
@@ -192,7 +199,15 @@ def load(path: Path, display: str, *, allow_empty: bool = False) -> Document:
     return parse(text, info, allow_empty=allow_empty)
 
 
+# libyaml follows YAML 1.1, where these are line breaks; in YAML 1.2 they are not,
+# so the two would disagree about lines and values. Say so plainly instead.
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
 def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
+    odd_break = _YAML11_BREAKS.search(text)
+    if odd_break:
+        return _odd_break_failure(odd_break.start(), text, info)
     issues: list[Violation] = []
     loader = None
     try:
@@ -207,6 +222,7 @@ def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
                     "file contains no YAML document (only comments or blank lines)",
                 ),
                 path=info.path,
+                file=info,
             )
         if loader.check_node():
             extra = loader.get_node()
@@ -216,7 +232,7 @@ def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
     except yaml.reader.ReaderError as exc:
         return _reader_failure(exc, text, info)
     except RecursionError:
-        raise _too_deep(info.path, None) from None
+        raise _too_deep(info, None) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -225,16 +241,37 @@ def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
             _issue("structure", root, {"found": _kind(root)}, kind="not-mapping")
         )
         return Document(info.path, info, None, root, tuple(issues))
-    builder = _Builder(info.path)
+    builder = _Builder(info)
     data = builder.build(root, ())
     return Document(info.path, info, data, root, tuple(issues + builder.issues))
+
+
+def _odd_break_failure(offset: int, text: str, info: InputFile) -> Document:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    code = f"U+{ord(text[offset]):04X}"
+    problem = LocalText(
+        f"karakter {code} (pemisah baris Unicode) tidak didukung; ganti dengan spasi "
+        "atau baris baru biasa",
+        f"character {code} (a Unicode line separator) is not supported; replace it "
+        "with a space or an ordinary line break",
+    )
+    issue = Violation(
+        code="yaml-syntax",
+        span=Span(line, column, line, column + 1),
+        params={"problem": problem, "context": ""},
+    )
+    return Document(info.path, info, None, None, (issue,))
 
 
 def _reader_failure(
     exc: yaml.reader.ReaderError, text: str, info: InputFile
 ) -> Document:
     """A character YAML does not allow (a control character such as ESC)."""
-    offset = max(0, min(exc.position, len(text)))
+    offset = exc.position
+    if exc.encoding != "unicode":  # libyaml counts bytes of UTF-8, not characters
+        offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
+    offset = max(0, min(offset, len(text)))
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
@@ -257,7 +294,7 @@ def _syntax_failure(exc: yaml.MarkedYAMLError, info: InputFile) -> Document:
         # An unclosed quote or bracket: where it opened helps more than the end.
         mark = exc.context_mark
     if "maximum nesting depth" in problem:
-        raise _too_deep(info.path, mark)
+        raise _too_deep(info, mark)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     issue = Violation(
         code="yaml-syntax",
@@ -319,13 +356,14 @@ def _explain_problem(problem: str) -> LocalText:
     return LocalText(problem, problem)
 
 
-def _too_deep(display: str, mark: Any) -> InputError:
+def _too_deep(info: InputFile, mark: Any) -> InputError:
     return InputError(
         LocalText(
             f"struktur bersarang terlalu dalam (batas {MAX_DEPTH} tingkat)",
             f"nesting too deep (the limit is {MAX_DEPTH} levels)",
         ),
-        path=display,
+        path=info.path,
+        file=info,
         line=mark.line + 1 if mark else None,
         column=mark.column + 1 if mark else None,
     )
@@ -355,6 +393,7 @@ def require_clean(document: Document) -> Document:
             path=document.path,
             line=span.line,
             column=span.column,
+            file=document.file,
         )
     return document
 
@@ -417,7 +456,9 @@ def _pairs(node: MappingNode, seen: frozenset[int] = frozenset()) -> Iterator[An
                 if isinstance(value_node, SequenceNode)
                 else [value_node]
             )
-            for source in sources:
+            # Later pairs override earlier ones, and in ``<<: [*a, *b]`` the
+            # earlier source wins (yaml.org/type/merge): so yield it last.
+            for source in reversed(sources):
                 if isinstance(source, MappingNode):
                     yield from _pairs(source, seen)
     for key_node, value_node in node.value:
@@ -428,8 +469,8 @@ def _pairs(node: MappingNode, seen: frozenset[int] = frozenset()) -> Iterator[An
 class _Builder:
     """Builds plain data from nodes, counting every node after alias expansion."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, info: InputFile) -> None:
+        self.info = info
         self.count = 0
         self.issues: list[Violation] = []
 
@@ -443,12 +484,13 @@ class _Builder:
                     f"the YAML document exceeds {MAX_NODES} nodes once aliases are expanded "
                     "(repeated aliases, the 'billion laughs' pattern, or too much content)",
                 ),
-                path=self.path,
+                path=self.info.path,
                 line=node.start_mark.line + 1,
                 column=node.start_mark.column + 1,
+                file=self.info,
             )
         if len(path) > MAX_DEPTH:
-            raise _too_deep(self.path, node.start_mark)
+            raise _too_deep(self.info, node.start_mark)
         if isinstance(node, ScalarNode):
             return _scalar(node)
         if isinstance(node, SequenceNode):
@@ -488,6 +530,8 @@ def _scalar(node: ScalarNode) -> Any:
         if tag == _NULL:
             return None
         if tag == _BOOL:
+            if value.lower() not in ("true", "false"):
+                raise ValueError(value)  # "!!bool yes" stays text; the schema says why
             return value.lower() == "true"
         if tag == _INT:
             return _to_int(value)

@@ -211,6 +211,9 @@ def test_one_unreadable_file_is_reported_and_the_others_are_checked(run, workdir
             "path": "b/spbe.yaml",
             "line": 2,
             "column": 3,
+            "sha256": hashlib.sha256(
+                (workdir / "b" / "spbe.yaml").read_bytes()
+            ).hexdigest(),
             "message": "binary file (contains a NUL byte), not a YAML manifest",
             "message_i18n": report["errors"][0]["message_i18n"],
         }

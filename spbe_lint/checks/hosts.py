@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from spbe_lint.findings import Violation
 
@@ -34,14 +34,30 @@ def labels(host: str) -> tuple[str, ...] | None:
 
 
 def host_of(value: str) -> str | None:
-    """The host of a URL or a bare host name."""
+    """The host of a URL or a bare host name; None for anything ambiguous.
+
+    A backslash or a user-info part (``user@host``) is refused: browsers read
+    ``https://evil.example\\@app.jambikota.go.id/`` as evil.example, Python's
+    parser as the city host. Refusing both keeps the two readings from differing.
+    """
     if "://" not in value:
         return value
+    parts = split_url(value)
+    return parts.hostname if parts and parts.scheme in ("http", "https") else None
+
+
+def split_url(value: str) -> Any | None:
+    """``urlsplit`` for URLs whose host every parser reads the same way."""
+    if "\\" in value or any(c.isspace() for c in value):
+        return None
     try:
         parts = urlsplit(value)
-        return parts.hostname if parts.scheme in ("http", "https") else None
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
     except ValueError:
         return None
+    if "@" in parts.netloc or not parts.hostname:
+        return None
+    return parts
 
 
 def is_subdomain(host: str, domain: str) -> bool:
@@ -77,25 +93,29 @@ def url_under(
     """
     prefixes = list(params["prefixes"])
     shown = ", ".join(prefixes)
-    try:
-        url = urlsplit(value) if isinstance(value, str) else None
-    except ValueError:
-        url = None
-    if url is None or url.scheme != "https" or not url.hostname:
+    url = split_url(value) if isinstance(value, str) else None
+    if url is None or url.scheme != "https" or _segments(url) is None:
         yield Violation(params={"value": value, "prefixes": shown}, kind="invalid")
         return
     if not any(_is_under(url, urlsplit(prefix)) for prefix in prefixes):
         yield Violation(params={"value": value, "prefixes": shown}, kind="outside")
 
 
+def _segments(url: Any) -> list[str] | None:
+    """Path segments, or None when ``.``/``..`` (plain or %-encoded) could climb out."""
+    segments = [unquote(s) for s in url.path.split("/") if s]
+    if any(s in (".", "..") or "/" in s or "\\" in s for s in segments):
+        return None
+    return segments
+
+
 def _is_under(url: Any, prefix: Any) -> bool:
+    """Same scheme, host and port, and strictly below the prefix's path: the URL
+    names something (a repository) inside it, not the prefix itself."""
     if url.scheme != prefix.scheme or url.hostname != prefix.hostname:
         return False
-    try:
-        if (url.port or 443) != (prefix.port or 443):
-            return False
-    except ValueError:  # a port that is not a number
+    if (url.port or 443) != (prefix.port or 443):
         return False
     base = [s for s in prefix.path.split("/") if s]
-    path = [s for s in url.path.split("/") if s]
-    return path[: len(base)] == base
+    path = _segments(url) or []
+    return len(path) > len(base) and path[: len(base)] == base

@@ -102,6 +102,7 @@ def _problem(problem: InputProblem, lang: str) -> dict[str, Any]:
         "path": problem.path,
         "line": problem.line,
         "column": problem.column,
+        "sha256": problem.sha256,
         "message": problem.message.get(lang),
         "message_i18n": problem.message.as_dict(),
     }

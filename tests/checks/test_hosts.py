@@ -21,7 +21,12 @@ CONTEXT = CheckContext(profile={"domain": "jambikota.go.id"})
         ("sipelita-jambikota.go.id", ["default"]),
         ("jambikota.go.id.evil.example", ["default"]),
         ("https://sipelita.jambikota.go.id.evil.example/", ["default"]),
-        ("https://jambikota.go.id@evil.example/", ["default"]),  # userinfo trick
+        ("https://jambikota.go.id@evil.example/", ["invalid"]),  # user-info trick
+        (
+            "https://evil.example.net\\@sipelita.jambikota.go.id/",
+            ["invalid"],
+        ),  # WHATWG: evil
+        ("https://sipelita.jambikota.go.id:notaport/", ["invalid"]),
         ("sipelita.onrender.com", ["default"]),
         ("10.20.30.40", ["invalid"]),
         ("https://10.20.30.40/", ["invalid"]),
@@ -48,7 +53,12 @@ def test_city_subdomain_compares_labels(value, kinds):
         ("https://git.jambikota.go.id:8443/x", ["outside"]),
         ("http://git.jambikota.go.id/x", ["invalid"]),
         ("git@git.jambikota.go.id:dpmptsp/sipelita.git", ["invalid"]),
-        ("https://git.jambikota.go.id:99999/x", ["outside"]),
+        ("https://git.jambikota.go.id:99999/x", ["invalid"]),
+        ("https://github.com\\@git.jambikota.go.id/vendor/app", ["invalid"]),
+        ("https://git.jambikota.go.id", ["outside"]),  # no repository named
+        ("https://git.jambikota.go.id/", ["outside"]),
+        ("https://git.jambikota.go.id/../x", ["invalid"]),
+        ("https://git.jambikota.go.id/a/%2e%2e/x", ["invalid"]),
         (None, ["invalid"]),
     ],
 )
@@ -69,3 +79,5 @@ def test_url_under_matches_whole_path_segments():
         hosts.url_under("https://github.com/pemkot-jambi-palsu/app", params, CONTEXT)
     )
     assert [v.kind for v in outside] == ["outside"]
+    climbing = "https://github.com/pemkot-jambi/../vendor/app"
+    assert [v.kind for v in hosts.url_under(climbing, params, CONTEXT)] == ["invalid"]
