@@ -33,8 +33,14 @@ _CONDITION_UNMET = LocalText(
     "the manifest does not meet the conditions under which this rule applies",
 )
 _WRONG_TYPE = LocalText(
-    "{field}: tidak dapat dinilai karena tipe nilainya salah (lihat MAN-005)",
-    "{field}: cannot be judged because its value has the wrong type (see MAN-005)",
+    "{field}: tidak dapat dinilai karena nilainya tidak sah (lihat MAN-005)",
+    "{field}: cannot be judged because its value is not valid (see MAN-005)",
+)
+_CONDITION_MALFORMED = LocalText(
+    "tidak dapat ditentukan apakah aturan ini berlaku: nilai {field} tidak sah "
+    "(lihat MAN-005)",
+    "cannot tell whether this rule applies: the value of {field} is not valid "
+    "(see MAN-005)",
 )
 _LIFECYCLE = LocalText(
     "berlaku pada app.status {expected}; manifest ini berstatus {status}",
@@ -94,16 +100,24 @@ def evaluate(
         elif rule.is_builtin:
             findings.extend(_builtin(rule, document, problems))
         else:
-            findings.extend(_evaluate(rule, document, context, _wrong_types(problems)))
+            findings.extend(_evaluate(rule, document, context, _malformed(problems)))
     return findings
 
 
-def _wrong_types(problems: Callable[[], list[Violation]]) -> frozenset[tuple[Any, ...]]:
-    """Where the manifest schema found a value of the wrong type (MAN-005)."""
+# Schema failures that leave nothing to judge: the wrong type (open_high: "2") or a
+# number outside its range (open_high: -1). A wrong choice in a list (enum) or a
+# malformed name (pattern) is still judged by the rules that care about it.
+_UNJUDGEABLE = frozenset(
+    {"type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+)
+
+
+def _malformed(problems: Callable[[], list[Violation]]) -> frozenset[tuple[Any, ...]]:
+    """Where the manifest schema (MAN-005) found a value that cannot be judged."""
     return frozenset(
         v.path
         for v in problems()
-        if v.code == "schema" and v.params.get("keyword") == "type"
+        if v.code == "schema" and v.params.get("keyword") in _UNJUDGEABLE
     )
 
 
@@ -138,22 +152,73 @@ def _evaluate(
     rule: Rule,
     document: Document,
     context: Context,
-    wrong_types: frozenset[tuple[Any, ...]],
+    malformed: frozenset[tuple[Any, ...]],
 ) -> list[Finding]:
+    excused = _not_applying(rule, document, malformed)
+    if excused is not None:
+        return [excused]
+    violations, applicable = _violations(rule, document.data, context)
+    # A value that is not valid cannot be judged: say so instead of guessing
+    # (open_critical: "0" is not "findings still open"). MAN-005 says what is wrong.
+    unjudged = [
+        v for v in violations if v.kind != "missing" and _under(v.path, malformed)
+    ]
+    violations = [v for v in violations if v not in unjudged]
+    findings = [
+        _result(
+            rule,
+            document,
+            Status.INCONCLUSIVE,
+            _WRONG_TYPE.format({"field": schema.dotted(v.path)}),
+            path=v.path,
+        )
+        for v in unjudged
+    ]
+    if violations or not unjudged:
+        reason = rule.not_applicable_reason or _NOTHING_SELECTED.format(
+            {"field": schema.dotted(literal_prefix(rule.predicates[0].select))}
+        )
+        findings += _results(
+            rule,
+            document,
+            violations,
+            applicable=applicable,
+            reason=reason,
+            profile=context.profile,
+        )
+    return findings
+
+
+def _not_applying(
+    rule: Rule, document: Document, malformed: frozenset[tuple[Any, ...]]
+) -> Finding | None:
+    """Why *rule* does not apply (lifecycle, conditions), or None if it does."""
     data = document.data
-    status = (
-        data.get("app", {}).get("status") if isinstance(data.get("app"), dict) else None
-    )
+    app = data.get("app")
+    status = app.get("status") if isinstance(app, dict) else None
     if rule.lifecycle and status in LIFECYCLE and status not in rule.lifecycle:
         reason = _LIFECYCLE.format(
             {"expected": ", ".join(rule.lifecycle), "status": status}
         )
-        return [_result(rule, document, Status.NOT_APPLICABLE, reason)]
+        return _result(rule, document, Status.NOT_APPLICABLE, reason)
     for condition in rule.when:
         nodes = select(data, condition.select)
+        for path, _ in nodes:
+            if _under(path, malformed):
+                message = _CONDITION_MALFORMED.format({"field": schema.dotted(path)})
+                return _result(rule, document, Status.INCONCLUSIVE, message, path=path)
+        if not nodes and condition.missing == "apply":
+            continue
         if not nodes or not all(condition.validator.is_valid(n) for _, n in nodes):
             reason = rule.not_applicable_reason or _CONDITION_UNMET
-            return [_result(rule, document, Status.NOT_APPLICABLE, reason)]
+            return _result(rule, document, Status.NOT_APPLICABLE, reason)
+    return None
+
+
+def _violations(
+    rule: Rule, data: Any, context: Context
+) -> tuple[list[Violation], bool]:
+    """What the predicates found, and whether anything was there to judge."""
     violations: list[Violation] = []
     applicable = False
     for predicate in rule.predicates:
@@ -176,36 +241,7 @@ def _evaluate(
                         anchor=found.anchor,
                     )
                 )
-    # A value of the wrong type cannot be judged: say so instead of guessing
-    # (open_critical: "0" is not "findings still open"). MAN-005 reports the type.
-    unjudged = [
-        v for v in violations if v.kind != "missing" and _under(v.path, wrong_types)
-    ]
-    if unjudged:
-        violations = [v for v in violations if v not in unjudged]
-    reason = rule.not_applicable_reason or _NOTHING_SELECTED.format(
-        {"field": schema.dotted(literal_prefix(rule.predicates[0].select))}
-    )
-    findings = [
-        _result(
-            rule,
-            document,
-            Status.INCONCLUSIVE,
-            _WRONG_TYPE.format({"field": schema.dotted(v.path)}),
-            path=v.path,
-        )
-        for v in unjudged
-    ]
-    if violations or not unjudged:
-        findings += _results(
-            rule,
-            document,
-            violations,
-            applicable=applicable,
-            reason=reason,
-            profile=context.profile,
-        )
-    return findings
+    return violations, applicable
 
 
 def _under(path: tuple[Any, ...], places: frozenset[tuple[Any, ...]]) -> bool:

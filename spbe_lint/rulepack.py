@@ -50,6 +50,7 @@ class Predicate:
 class Condition:
     select: str
     validator: schema.Validator
+    missing: str = "skip"  # or "apply": an undeclared value does not excuse the rule
 
 
 @dataclass(frozen=True)
@@ -368,6 +369,7 @@ def _build_rule(
             Condition(
                 item["select"],
                 _compile(doc, ("when", i, "schema"), item["schema"], profile),
+                item.get("missing", "skip"),
             )
             for i, item in enumerate(data.get("when", []))
         ),

@@ -457,8 +457,8 @@ def test_a_value_of_the_wrong_type_is_not_judged_by_domain_rules(run, compliant:
     assert ("SEC-006", "fail") not in by_rule
     unjudged = by_rule["SEC-006", "inconclusive"]
     assert unjudged["message"] == (
-        "security.pentest.open_critical: cannot be judged because its value has the "
-        "wrong type (see MAN-005)"
+        "security.pentest.open_critical: cannot be judged because its value is not "
+        "valid (see MAN-005)"
     )
     assert (
         by_rule["MAN-005", "fail"]["location"]["pointer"]
