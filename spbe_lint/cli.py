@@ -18,6 +18,7 @@ import click
 from spbe_lint import __version__
 from spbe_lint.errors import SpbeError
 from spbe_lint.findings import ExitStatus, Severity
+from spbe_lint.i18n import escape_controls
 
 FORMATS = ("text", "concise", "json")
 
@@ -170,7 +171,8 @@ def check(
         where = ":".join(
             str(p) for p in (problem.path, problem.line, problem.column) if p
         )
-        click.echo(f"{where}: error: {problem.message.get(report.lang)}", err=True)
+        line = f"{where}: error: {problem.message.get(report.lang)}"
+        click.echo(escape_controls(line), err=True)  # file names can hold line breaks
     use_color = output is None and _want_color(color)
     text = REPORTERS[fmt](report, RenderOptions(color=use_color))
     _write(text, output, color=use_color)

@@ -16,7 +16,7 @@ from typing import Any
 from spbe_lint import schema
 from spbe_lint.checks import CHECKS, CheckContext
 from spbe_lint.findings import Finding, Location, Status, Violation
-from spbe_lint.i18n import LocalText
+from spbe_lint.i18n import LocalText, escape_controls
 from spbe_lint.pointers import literal_prefix, select, to_pointer, value_at
 from spbe_lint.rulepack import Predicate, Rule
 from spbe_lint.source import Document
@@ -95,7 +95,13 @@ def evaluate(
         needed = max(_NEEDS.get(p.builtin or "", 3) for p in rule.predicates)
         if stage < needed:
             findings.append(
-                _result(rule, document, Status.INCONCLUSIVE, _NOT_EVALUATED[stage])
+                _result(
+                    rule,
+                    document,
+                    Status.INCONCLUSIVE,
+                    _NOT_EVALUATED[stage],
+                    kind="not-evaluated",
+                )
             )
         elif rule.is_builtin:
             findings.extend(_builtin(rule, document, problems))
@@ -288,7 +294,7 @@ def _failure(
         params["value"] = schema.show(params["value"])
     for key, value in params.items():
         if isinstance(value, str):  # text from the manifest stays on one line
-            params[key] = schema.escape_controls(value)
+            params[key] = escape_controls(value)
     template = rule.messages.get(violation.kind) or (
         _MISSING if violation.kind == "missing" else rule.message
     )
@@ -312,6 +318,7 @@ def _result(
     message: LocalText,
     *,
     path: tuple[Any, ...] | None = None,
+    kind: str = "",
 ) -> Finding:
     if path is None:
         selectors = [p.select for p in rule.predicates if not p.builtin]
@@ -324,4 +331,5 @@ def _result(
         message=message,
         location=Location(document.path, to_pointer(path), document.locate(path)),
         references=rule.references,
+        kind=kind,
     )

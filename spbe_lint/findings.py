@@ -103,9 +103,11 @@ class Reference:
     article: str | None  # None where the catalogue gives no article
     confidence: str  # high | medium | low
     url: str | None = None
+    note: LocalText | None = None  # what is cited where there is no article
 
-    def cite(self) -> str:
-        return f"{self.short} {self.article}" if self.article else self.short
+    def cite(self, lang: str) -> str:
+        text = f"{self.short} {self.article}" if self.article else self.short
+        return f"{text} ({self.note.get(lang)})" if self.note else text
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,3 +81,15 @@ def fill(template: str, params: Mapping[str, Any]) -> str:
         return _FORMATTER.vformat(template, (), params)
     except ValueError:  # a malformed template (rule packs check theirs when loading)
         return template
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str) -> str:
+    """Line breaks and control characters made visible, so that a value from a
+    manifest can neither break a one-line finding nor drive the terminal."""
+    return _CONTROL.sub(
+        lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text
+    )

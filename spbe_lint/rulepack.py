@@ -447,6 +447,7 @@ def _reference(
         article=ref.get("article"),
         confidence=ref["confidence"],
         url=regulation.get("url"),
+        note=LocalText.from_data(ref["note"]) if "note" in ref else None,
     )
 
 

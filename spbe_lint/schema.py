@@ -21,7 +21,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from spbe_lint import resources
 from spbe_lint.findings import Violation
-from spbe_lint.i18n import LocalText, split_description
+from spbe_lint.i18n import LocalText, escape_controls, split_description
 
 Validator = jsonschema.protocols.Validator
 
@@ -201,18 +201,6 @@ def dotted(path: Sequence[str | int]) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text or "manifest"
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def escape_controls(text: str) -> str:
-    """Line breaks and control characters made visible, so that a value from a
-    manifest can neither break a one-line finding nor drive the terminal."""
-    return _CONTROL.sub(
-        lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text
-    )
 
 
 def show(value: Any, limit: int = 60) -> str:

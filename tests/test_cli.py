@@ -127,7 +127,9 @@ def test_json_report_records_versions_hashes_and_findings(run, compliant: Path):
         "article": "Pasal 40 ayat (7) huruf b–c, Pasal 53 ayat (1)–(2), Pasal 54",
         "confidence": "high",
         "url": "https://peraturan.bpk.go.id/Details/299331/permenkominfo-no-4-tahun-2024",
+        "note": None,
     }
+    assert failure["references"][2]["note"] == {"id": "kriteria 89", "en": "criterion 89"}
     assert failure["message"] == failure["message_i18n"]["id"]
     assert failure["message_i18n"]["en"] == (
         "interop.integrations[1].via = direct: integrations must go through "

@@ -94,6 +94,7 @@ def _reference(reference: Reference) -> dict[str, Any]:
         "article": reference.article,
         "confidence": reference.confidence,
         "url": reference.url,
+        "note": reference.note.as_dict() if reference.note else None,
     }
 
 

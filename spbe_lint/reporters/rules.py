@@ -108,6 +108,8 @@ def render_explain(rule: Rule, lang: str) -> str:
     if rule.references:
         for ref in rule.references:
             article = ref.article or words["no_article"]
+            if ref.note:
+                article += f", {ref.note.get(lang)}"
             out.append(
                 _wrap(
                     f"- {ref.regulation}, {article} ({words['confidence'][ref.confidence]})"

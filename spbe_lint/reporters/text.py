@@ -11,7 +11,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from spbe_lint.findings import DOMAINS, Finding, Report, Severity, Status
-from spbe_lint.schema import escape_controls
+from spbe_lint.i18n import escape_controls
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -28,9 +28,10 @@ _WORDS = {
         "failed": "{n} gagal",
         "passed": "{n} lulus",
         "na": "{n} tidak berlaku",
+        "inconclusive": "{n} tidak dapat dinilai",
         "unreadable": "{n} berkas tidak dapat diperiksa (lihat pesan di atas)",
         "summary": "Ringkasan per domain",
-        "error": "error",
+        "error": "kesalahan",
         "warning": "peringatan",
         "info": "info",
     },
@@ -43,6 +44,7 @@ _WORDS = {
         "failed": "{n} failed",
         "passed": "{n} passed",
         "na": "{n} not applicable",
+        "inconclusive": "{n} inconclusive",
         "unreadable": "{n} file(s) could not be checked (see the messages above)",
         "summary": "Summary by domain",
         "error": "error(s)",
@@ -62,14 +64,14 @@ def _style(text: str, options: RenderOptions, **style: object) -> str:
 
 def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
     span = finding.location.span
-    where = (
-        f"{finding.location.path}:{span.line}:{span.column}"
-        if span
-        else finding.location.path
-    )
-    severity = _style(
-        finding.severity.label, options, fg=_COLORS[finding.severity], bold=True
-    )
+    path = escape_controls(finding.location.path)  # a file name can hold a line break
+    where = f"{path}:{span.line}:{span.column}" if span else path
+    if finding.status is Status.INCONCLUSIVE:
+        severity = _style("inconclusive", options, fg="magenta", bold=True)
+    else:
+        severity = _style(
+            finding.severity.label, options, fg=_COLORS[finding.severity], bold=True
+        )
     rule = _style(finding.rule, options, bold=True)
     message = escape_controls(finding.message.get(report.lang))
     return f"{where}: {severity} {rule} {message}"
@@ -86,17 +88,30 @@ def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for finding in report.failures:
         lines.append(_headline(finding, report, options))
-        basis = "; ".join(ref.cite() for ref in finding.references) or words["no_basis"]
+        basis = "; ".join(ref.cite(report.lang) for ref in finding.references)
+        basis = basis or words["no_basis"]
         lines.append(_indent(f"{words['basis']}: {basis}", options))
         rule = rules.get(finding.rule)
         if rule is not None:
             lines.append(
                 _indent(f"{words['fix']}: {rule.remediation.get(report.lang)}", options)
             )
+    for finding in _unjudged(report):
+        lines.append(_headline(finding, report, options))
     if lines:
         lines.append("")
     lines.extend(_summary(report, words, options))
     return "\n".join(lines) + "\n"
+
+
+def _unjudged(report: Report) -> list[Finding]:
+    """Inconclusive results worth a line: a rule that met a value it could not
+    judge. Rules not run on an unreadable file are only counted (MAN-001 says why)."""
+    return [
+        f
+        for f in report.findings
+        if f.status is Status.INCONCLUSIVE and f.kind != "not-evaluated"
+    ]
 
 
 def _indent(text: str, options: RenderOptions) -> str:
@@ -122,8 +137,10 @@ def _summary(
     parts.append(words["passed"].format(n=counts[Status.PASS]))
     if counts[Status.NOT_APPLICABLE]:
         parts.append(words["na"].format(n=counts[Status.NOT_APPLICABLE]))
+    if counts[Status.INCONCLUSIVE]:
+        parts.append(words["inconclusive"].format(n=counts[Status.INCONCLUSIVE]))
     lines = []
-    if not failures and not report.problems:
+    if not failures and not report.problems and not counts[Status.INCONCLUSIVE]:
         lines.append(_style(words["clean"], options, fg="green", bold=True))
     lines.append(", ".join(parts) + ".")
     if report.problems:
