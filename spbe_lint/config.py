@@ -48,7 +48,7 @@ def discover(start: Path) -> Path | None:
     """The nearest ``.spbe-lint.yaml`` from *start* up to the repository root."""
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_NAME
-        if candidate.is_file():
+        if candidate.exists():  # a folder or FIFO of that name is an error, not a miss
             return candidate
         if (folder / ".git").exists():
             return None

@@ -39,14 +39,14 @@ def find(paths: Iterable[Path], cwd: Path) -> tuple[list[Target], list[InputProb
         if not found:
             problems.append(_none_found(display_path(cwd, cwd) or "."))
         return [Target(p, display_path(p, cwd)) for p in found], problems
+    seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
             found = sorted(_walk(path))
             if not found:
                 problems.append(_none_found(display_path(path, cwd) or "."))
-            targets.extend(Target(p, display_path(p, cwd)) for p in found)
         elif path.exists():
-            targets.append(Target(path, display_path(path, cwd)))
+            found = [path]
         else:
             problems.append(
                 InputProblem(
@@ -54,6 +54,12 @@ def find(paths: Iterable[Path], cwd: Path) -> tuple[list[Target], list[InputProb
                     LocalText("berkas atau folder tidak ada", "no such file or folder"),
                 )
             )
+            continue
+        for manifest in found:  # a file named twice (or via its folder) is checked once
+            key = manifest.resolve()
+            if key not in seen:
+                seen.add(key)
+                targets.append(Target(manifest, display_path(manifest, cwd)))
     return targets, problems
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -56,7 +57,7 @@ class Condition:
 @dataclass(frozen=True)
 class Example:
     manifest: str
-    description: str = ""
+    description: LocalText | None = None
     expect: tuple[Mapping[str, Any], ...] = ()
 
 
@@ -125,14 +126,21 @@ def load_pack(
             ),
             path=display,
         )
-    rule_files = sorted(
-        (
-            f
-            for f in root.iterdir()
-            if f.name.endswith(".yaml") and f.name != "pack.yaml"
-        ),
-        key=lambda f: f.name,
-    )
+    entries = sorted(root.iterdir(), key=lambda f: f.name)
+    for entry in entries:
+        name = entry.name
+        if name.lower().endswith((".yml", ".yaml")) and not name.endswith(".yaml"):
+            # A rule file that would be skipped silently is a rule not enforced.
+            raise RulePackError(
+                LocalText(
+                    "berkas aturan harus berakhiran .yaml (huruf kecil)",
+                    "rule files must end in .yaml (lower case)",
+                ),
+                path=f"{display}/{name}",
+            )
+    rule_files = [
+        f for f in entries if f.name.endswith(".yaml") and f.name != "pack.yaml"
+    ]
     files = {"pack.yaml": _read(pack_file, f"{display}/pack.yaml")}
     files.update((f.name, _read(f, f"{display}/{f.name}")) for f in rule_files)
     digest = hashlib.sha256()
@@ -173,6 +181,8 @@ def load_pack(
 
 def _read(file: Traversable, display: str) -> bytes:
     try:
+        if isinstance(file, Path) and not stat.S_ISREG(file.stat().st_mode):
+            raise OSError(0, "not a regular file")  # a FIFO would block forever
         return file.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
@@ -538,7 +548,9 @@ def _fill(
 def _example(data: Mapping[str, Any]) -> Example:
     return Example(
         manifest=data["manifest"],
-        description=data.get("description", ""),
+        description=LocalText.from_data(data["description"])
+        if "description" in data
+        else None,
         expect=tuple(data.get("expect", ())),
     )
 

@@ -129,7 +129,10 @@ def test_json_report_records_versions_hashes_and_findings(run, compliant: Path):
         "url": "https://peraturan.bpk.go.id/Details/299331/permenkominfo-no-4-tahun-2024",
         "note": None,
     }
-    assert failure["references"][2]["note"] == {"id": "kriteria 89", "en": "criterion 89"}
+    assert failure["references"][2]["note"] == {
+        "id": "kriteria 89",
+        "en": "criterion 89",
+    }
     assert failure["message"] == failure["message_i18n"]["id"]
     assert failure["message_i18n"]["en"] == (
         "interop.integrations[1].via = direct: integrations must go through "
@@ -483,3 +486,15 @@ def test_debug_is_accepted_after_the_subcommand(run, compliant: Path, monkeypatc
     result = run("check", "--debug")
     assert result.status == 3
     assert "Traceback" in result.stderr
+
+
+def test_a_file_named_twice_is_checked_once(run, compliant: Path):
+    report = run("check", ".", "spbe.yaml", "./spbe.yaml", "--format", "json").json()
+    assert [i["path"] for i in report["inputs"]] == ["spbe.yaml"]
+
+
+def test_a_configuration_path_that_is_not_a_file_is_an_error(run, compliant: Path):
+    (compliant.parent / ".spbe-lint.yaml").mkdir()
+    result = run("check", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.strip() == ".spbe-lint.yaml: not a regular file"

@@ -138,3 +138,15 @@ def test_a_fifo_among_manifests_is_refused_and_the_others_checked(workdir: Path)
     report = json.loads(result.stdout)
     assert_valid_report(report)
     assert [i["path"] for i in report["inputs"]] == ["f2/spbe.yaml"]
+
+
+def test_a_fifo_in_a_rule_pack_is_an_error_not_a_hang(workdir: Path, tmp_path: Path):
+    pack = tmp_path / "pack"
+    shutil.copytree(Path(__file__).parent.parent / "rules", pack)
+    os.mkfifo(pack / "HOST-009.yaml")
+    shutil.copy(COMPLIANT, workdir / "spbe.yaml")
+    result = spbe("check", "--rules", str(pack), cwd=workdir, timeout=10)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "HOST-009.yaml: cannot read file: not a regular file"
+    )

@@ -320,3 +320,10 @@ def test_an_entry_that_is_not_a_readable_file_is_a_pack_error(pack_dir: Path):
     (pack_dir / "XYZ-001.yaml").mkdir()
     with pytest.raises(RulePackError, match="cannot read file"):
         rulepack.load_pack(pack_dir)
+
+
+def test_rule_files_with_another_extension_are_refused(pack_dir: Path):
+    (pack_dir / "HOST-004.yaml").rename(pack_dir / "HOST-004.yml")
+    with pytest.raises(RulePackError, match=r"must end in \.yaml") as info:
+        rulepack.load_pack(pack_dir)
+    assert info.value.path.endswith("HOST-004.yml")

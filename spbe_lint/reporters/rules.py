@@ -148,7 +148,9 @@ def _negate_hint(rule: Rule, lang: str) -> str:
 
 
 def _example(title: str, example: Example, lang: str) -> list[str]:
-    head = f"{title} ({example.description})" if example.description else title
+    head = (
+        f"{title} ({example.description.get(lang)})" if example.description else title
+    )
     body = textwrap.indent(example.manifest.rstrip("\n"), "    ")
     return [head, body, ""]
 
