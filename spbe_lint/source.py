@@ -93,10 +93,13 @@ class Document:
             if found is None:
                 return entry
             key_node, child = found
-            if _before(child, key_node or node):
-                # An alias (*name): its node carries the anchor's position, earlier
-                # in the file. The place where the alias is used is more helpful.
-                return _span(key_node) if key_node is not None else entry
+            if _before(key_node or child, node):
+                # Merged in (<<: *base) or an aliased item: the node lives at its
+                # anchor. Show the place that uses it, the mapping or list here.
+                return entry
+            if key_node is not None and _before(child, key_node):
+                # An aliased value (key: *name): show the key that uses it.
+                return _span(key_node)
             node = child
             last = index == len(parts) - 1
             if key_node is not None and (

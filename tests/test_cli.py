@@ -498,3 +498,50 @@ def test_a_configuration_path_that_is_not_a_file_is_an_error(run, compliant: Pat
     result = run("check", "--lang", "en")
     assert result.status == 2
     assert result.stderr.strip() == ".spbe-lint.yaml: not a regular file"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"),
+    [
+        (
+            "url: https://sipelita.jambikota.go.id/",
+            "url: https://evil.example.net\\@sipelita.jambikota.go.id/",
+            "HOST-004",
+        ),
+        (
+            "repository_url: https://git.jambikota.go.id/dpmptsp/sipelita",
+            "repository_url: https://github.com\\@git.jambikota.go.id/vendor/sipelita",
+            "HAND-001",
+        ),
+        (
+            "repository_url: https://git.jambikota.go.id/dpmptsp/sipelita",
+            "repository_url: https://git.jambikota.go.id/dpmptsp/../../vendor/x",
+            "HAND-001",
+        ),
+    ],
+)
+def test_urls_that_parsers_read_differently_do_not_pass(run, compliant, old, new, rule):
+    edit(compliant, old, new)
+    report = run("check", "--format", "json").json()
+    assert rule in {f["rule"] for f in report["findings"] if f["status"] == "fail"}
+    assert report["summary"]["exit_status"] == 1
+
+
+def test_a_negative_count_is_not_read_as_open_findings(run, compliant: Path):
+    edit(compliant, "open_high: 0", "open_high: -1")
+    report = run("check", "--format", "json", "--lang", "en").json()
+    statuses = {(f["rule"], f["status"]) for f in report["findings"]}
+    assert ("SEC-006", "inconclusive") in statuses
+    assert ("SEC-006", "fail") not in statuses
+    assert ("MAN-005", "fail") in statuses
+
+
+def test_inconclusive_results_show_in_text_and_are_never_clean(run, compliant: Path):
+    edit(compliant, "open_high: 0", 'open_high: "2"')
+    result = run("check", "--select", "SEC", "--lang", "en")
+    assert "No problems found." not in result.stdout
+    assert (
+        "inconclusive SEC-006 security.pentest.open_high: cannot be judged"
+        in result.stdout
+    )
+    assert "1 inconclusive" in result.stdout

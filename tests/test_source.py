@@ -103,7 +103,7 @@ def test_merge_keys_are_expanded_and_located(loader: str):
     assert doc.data["use"] == {"x": 1, "y": 3}
     assert doc.issues == ()
     assert doc.locate(["use", "y"]).line == 6
-    assert doc.locate(["use", "x"]).line == 2
+    assert doc.locate(["use", "x"]).line == 4  # where it is merged in
 
 
 def test_alias_bomb_is_refused(loader: str):
@@ -223,3 +223,43 @@ def test_many_nodes_without_aliases_are_refused_too():
     text = "spbe: 1\nx-list: [" + "1," * 60_000 + "1]\n"
     with pytest.raises(InputError, match="exceeds 50000 nodes"):
         parse(text)
+
+
+def test_reader_errors_are_located_by_character_not_byte(loader: str):
+    doc = parse('spbe: 1\napp:\n  title: "éé—" \x1b\n')
+    span = doc.issues[0].span
+    assert (span.line, span.column) == (3, 16)
+
+
+def test_invalid_utf8_column_counts_characters(tmp_path: Path):
+    path = tmp_path / "spbe.yaml"
+    path.write_bytes('spbe: 1\nx-a: "éé名'.encode() + b"\xff\n")
+    with pytest.raises(InputError) as info:
+        source.load(path, "spbe.yaml")
+    assert (info.value.line, info.value.column) == (2, 10)
+    assert info.value.file is not None  # the bytes were read: the report keeps the hash
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_yaml_1_1_line_separators_are_reported_where_they_are(separator: str):
+    doc = parse(f"spbe: 1\n# catatan{separator}lanjut\napp: {{}}\n")
+    (issue,) = doc.issues
+    assert (issue.span.line, issue.span.column) == (2, 10)
+    assert "line separator" in issue.params["problem"].en
+
+
+def test_the_earlier_merge_source_wins(loader: str):
+    doc = parse(
+        "v: &v {issuer: vendor, a: 1}\nc: &c {issuer: city, b: 2}\n"
+        "sso:\n  <<: [*v, *c]\n"
+    )
+    assert doc.data["sso"] == {"issuer": "vendor", "a": 1, "b": 2}
+    assert doc.locate(["sso", "issuer"]).line == 3  # shown where it is merged in
+
+
+def test_an_explicit_tag_that_does_not_fit_keeps_the_text(loader: str):
+    assert parse("a: !!bool yes\nb: !!bool true\nc: !!int x1\n").data == {
+        "a": "yes",
+        "b": True,
+        "c": "x1",
+    }
