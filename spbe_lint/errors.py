@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from spbe_lint.findings import InputFile
 from spbe_lint.i18n import LocalText
 
@@ -46,13 +48,7 @@ class InputError(SpbeError):
     """A file that cannot be read as a manifest at all (encoding, size, aliases...)."""
 
     def __init__(
-        self,
-        message: LocalText,
-        *,
-        path: str | None = None,
-        line: int | None = None,
-        column: int | None = None,
-        file: InputFile | None = None,
+        self, message: LocalText, *, file: InputFile | None = None, **where: Any
     ) -> None:
-        super().__init__(message, path=path, line=line, column=column)
+        super().__init__(message, **where)
         self.file = file  # set when the bytes were read: the report keeps their hash

@@ -20,7 +20,7 @@ from typing import Any
 from spbe_lint import __version__, cache, resources, schema, source
 from spbe_lint.checks import CHECKS
 from spbe_lint.errors import InputError, RulePackError
-from spbe_lint.findings import PackInfo, Reference, Severity
+from spbe_lint.findings import InputFile, PackInfo, Reference, Severity
 from spbe_lint.i18n import LocalText
 
 _PLACEHOLDER = re.compile(r"^\$\{profile\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}$")
@@ -296,7 +296,7 @@ def _display_root(root: Traversable | Path) -> str:
 def _load_yaml(raw: bytes, display: str) -> source.Document:
     try:
         text = raw.decode("utf-8")
-        info = source.InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw))
+        info = InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw))
         return source.require_clean(source.parse(text, info))
     except UnicodeDecodeError:
         raise RulePackError(

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from spbe_lint import source
+from spbe_lint import source, yamltree
 from spbe_lint.errors import InputError
 from spbe_lint.findings import InputFile, Span
 
@@ -21,7 +21,7 @@ def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     """Run a test with the C composer and with PyYAML's pure-Python fallback."""
     if request.param == "pure-python":
         monkeypatch.setattr(
-            source, "LOADER", source._core_schema_loader(yaml.SafeLoader)
+            yamltree, "LOADER", yamltree.core_schema_loader(yaml.SafeLoader)
         )
     elif not hasattr(yaml, "CSafeLoader"):
         pytest.fail("PyYAML was built without libyaml; install a wheel with it")
