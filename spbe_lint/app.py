@@ -16,6 +16,7 @@ from spbe_lint.findings import (
     number_occurrences,
 )
 from spbe_lint.i18n import DEFAULT_LANGUAGE, LocalText
+from spbe_lint.rule import Rule
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Settings:
     fail_on: Severity
     exit_zero: bool
     pack: rulepack.RulePack
-    rules: tuple[rulepack.Rule, ...]  # the rules in force
+    rules: tuple[Rule, ...]  # the rules in force
     config: config.Config
 
 
@@ -158,7 +159,7 @@ def _unknown_rule(selector: str, pack: rulepack.RulePack) -> LocalText:
     )
 
 
-def explainable(pack: rulepack.RulePack, rule_id: str) -> rulepack.Rule:
+def explainable(pack: rulepack.RulePack, rule_id: str) -> Rule:
     """The rule *rule_id*, or a UsageError suggesting the closest ids."""
     import difflib
 

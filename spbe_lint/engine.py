@@ -18,7 +18,7 @@ from spbe_lint.checks import CHECKS, CheckContext
 from spbe_lint.findings import Finding, Location, Status, Violation
 from spbe_lint.i18n import LocalText, escape_controls
 from spbe_lint.pointers import literal_prefix, select, to_pointer, value_at
-from spbe_lint.rulepack import Predicate, Rule
+from spbe_lint.rule import Predicate, Rule
 from spbe_lint.source import Document
 
 LIFECYCLE = ("planning", "development", "staging", "production", "retired")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from spbe_lint.i18n import LocalText
 
 if TYPE_CHECKING:
-    from spbe_lint.rulepack import Rule
+    from spbe_lint.rule import Rule
 
 DOMAINS = (
     "hosting",

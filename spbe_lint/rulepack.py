@@ -1,91 +1,25 @@
 """Load a rule pack: ``pack.yaml`` plus one YAML file per rule, each validated.
 
 A broken file is a RulePackError naming the file and the position, never a
-traceback. Profile values are filled in here, once: ``"${profile.x}"`` strings
-in predicate schemas and check parameters, ``{profile.x}`` in the rule texts.
+traceback. ``rulefile`` builds each rule; this module reads the folder, caches
+what was validated, and applies configuration (selection, severities).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import stat
-import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import __version__, cache, resources, schema, source
-from spbe_lint.checks import CHECKS
+from spbe_lint import __version__, cache, resources, rulefile, schema, source
 from spbe_lint.errors import InputError, RulePackError
-from spbe_lint.findings import InputFile, PackInfo, Reference, Severity
+from spbe_lint.findings import InputFile, PackInfo, Severity
 from spbe_lint.i18n import LocalText
-
-_PLACEHOLDER = re.compile(r"^\$\{profile\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}$")
-
-
-class Namespace(dict[str, Any]):
-    """A profile mapping that also reads as attributes, for ``{profile.domain}``."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            value = self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        return Namespace(value) if isinstance(value, dict) else value
-
-
-@dataclass(frozen=True)
-class Predicate:
-    builtin: str | None = None
-    select: str = ""
-    missing: str = "fail"
-    validator: schema.Validator | None = None
-    check: str | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Condition:
-    select: str
-    validator: schema.Validator
-    missing: str = "skip"  # or "apply": an undeclared value does not excuse the rule
-
-
-@dataclass(frozen=True)
-class Example:
-    manifest: str
-    description: LocalText | None = None
-    expect: tuple[Mapping[str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    domain: str
-    severity: Severity
-    title: LocalText
-    message: LocalText
-    messages: Mapping[str, LocalText]
-    rationale: LocalText
-    remediation: LocalText
-    references: tuple[Reference, ...]
-    predicates: tuple[Predicate, ...]
-    passing: tuple[Example, ...]
-    failing: tuple[Example, ...]
-    source: str
-    not_applicable_reason: LocalText | None = None
-    lifecycle: tuple[str, ...] = ()
-    when: tuple[Condition, ...] = ()
-    perwal: str | None = None
-    always: bool = False  # cannot be deselected (see rule.schema.json)
-    default_severity: Severity | None = None  # set when configuration overrides it
-
-    @property
-    def is_builtin(self) -> bool:
-        return all(p.builtin for p in self.predicates)
+from spbe_lint.rule import Namespace, Rule
 
 
 @dataclass(frozen=True)
@@ -226,7 +160,7 @@ def _build(
     data = docs["pack.yaml"].data
     profile = Namespace(_merge(data["profile"], profile_overrides or {}))
     rules = tuple(
-        _build_rule(doc, profile, data["regulations"])
+        rulefile.build_rule(doc, profile, data["regulations"])
         for name, doc in docs.items()
         if name != "pack.yaml"
     )
@@ -318,7 +252,7 @@ def _validate(doc: source.Document, schema_name: str) -> None:
         detail = schema.describe(error)
         if error.validator == "additionalProperties":
             detail = LocalText(f"kunci tidak dikenal: {error.message}", error.message)
-        _fail(
+        rulefile.fail(
             doc,
             path,
             LocalText(
@@ -326,233 +260,6 @@ def _validate(doc: source.Document, schema_name: str) -> None:
                 f"{schema.dotted(path)}: {detail.en}",
             ),
         )
-
-
-def _fail(doc: source.Document, path: Sequence[str | int], message: LocalText) -> None:
-    span = doc.locate(path)
-    raise RulePackError(message, path=doc.path, line=span.line, column=span.column)
-
-
-def _build_rule(
-    doc: source.Document, profile: Namespace, regulations: Mapping[str, Any]
-) -> Rule:
-    data = doc.data
-    stem = doc.path.rsplit("/", 1)[-1].removesuffix(".yaml")
-    if data["id"] != stem:
-        _fail(
-            doc,
-            ("id",),
-            LocalText(
-                f"id '{data['id']}' harus sama dengan nama berkas '{stem}'",
-                f"id '{data['id']}' must equal the file name '{stem}'",
-            ),
-        )
-    texts = {"profile": profile}
-    _check_templates(doc)
-
-    def text(key: str) -> LocalText:
-        return LocalText.from_data(data[key]).format(texts)
-
-    return Rule(
-        id=data["id"],
-        domain=data["domain"],
-        severity=Severity.parse(data["severity"]),
-        title=text("title"),
-        message=LocalText.from_data(data["message"]),
-        messages={
-            k: LocalText.from_data(v) for k, v in data.get("messages", {}).items()
-        },
-        rationale=text("rationale"),
-        remediation=text("remediation"),
-        not_applicable_reason=text("not_applicable_reason")
-        if "not_applicable_reason" in data
-        else None,
-        references=tuple(
-            _reference(doc, i, ref, regulations)
-            for i, ref in enumerate(data["references"])
-        ),
-        predicates=tuple(
-            _predicate(doc, i, item, profile)
-            for i, item in enumerate(data["predicate"])
-        ),
-        when=tuple(
-            Condition(
-                item["select"],
-                _compile(doc, ("when", i, "schema"), item["schema"], profile),
-                item.get("missing", "skip"),
-            )
-            for i, item in enumerate(data.get("when", []))
-        ),
-        lifecycle=tuple(data.get("lifecycle", ())),
-        perwal=data.get("perwal"),
-        always=data.get("always", False),
-        passing=tuple(_example(e) for e in data["examples"]["pass"]),
-        failing=tuple(_example(e) for e in data["examples"]["fail"]),
-        source=doc.path,
-    )
-
-
-_TEXT_KEYS = ("title", "message", "rationale", "remediation", "not_applicable_reason")
-
-
-def _check_templates(doc: source.Document) -> None:
-    """Placeholders such as ``{field}`` must parse; literal braces are ``{{ }}``."""
-    data = doc.data
-    places = [(key,) for key in _TEXT_KEYS if key in data]
-    places += [("messages", kind) for kind in data.get("messages", {})]
-    for place in places:
-        node = data
-        for part in place:
-            node = node[part]
-        for lang in ("id", "en"):
-            problem = _template_problem(node[lang])
-            if problem:
-                _fail(
-                    doc,
-                    (*place, lang),
-                    LocalText(
-                        f"templat teks tidak sah ({problem}); "
-                        "tulis {{ dan }} untuk kurung kurawal",
-                        f"invalid text template ({problem}); "
-                        "write {{ and }} for literal braces",
-                    ),
-                )
-
-
-_FIELD = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]]+\])*$")
-
-
-def _template_problem(template: str) -> str | None:
-    """Why *template* cannot be filled in, or None. Fields are names, attribute
-    and index chains (``{profile.sso.issuer}``), without format specifications."""
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        return str(exc)
-    for _, field_name, spec, conversion in parts:
-        if field_name is None:
-            continue
-        if not _FIELD.match(field_name) or spec or conversion:
-            return "{" + field_name + (f":{spec}" if spec else "") + "}"
-    return None
-
-
-def _reference(
-    doc: source.Document, index: int, ref: Mapping[str, Any], regulations: Mapping
-) -> Reference:
-    key = ref["regulation"]
-    if key not in regulations:
-        _fail(
-            doc,
-            ("references", index, "regulation"),
-            LocalText(
-                f"regulasi '{key}' tidak ada di pack.yaml (regulations)",
-                f"regulation '{key}' is not listed in pack.yaml (regulations)",
-            ),
-        )
-    regulation = regulations[key]
-    return Reference(
-        regulation=" ".join(regulation["name"].split()),
-        short=regulation["short"],
-        article=ref.get("article"),
-        confidence=ref["confidence"],
-        url=regulation.get("url"),
-        note=LocalText.from_data(ref["note"]) if "note" in ref else None,
-    )
-
-
-def _predicate(
-    doc: source.Document, index: int, item: Mapping[str, Any], profile: Namespace
-) -> Predicate:
-    where = ("predicate", index)
-    if "builtin" in item:
-        return Predicate(builtin=item["builtin"])
-    missing = item.get("missing", "fail")
-    if "schema" in item:
-        validator = _compile(doc, (*where, "schema"), item["schema"], profile)
-        return Predicate(select=item["select"], missing=missing, validator=validator)
-    if item["check"] not in CHECKS:
-        _fail(
-            doc,
-            (*where, "check"),
-            LocalText(
-                f"pemeriksaan '{item['check']}' tidak dikenal; tersedia: {', '.join(CHECKS)}",
-                f"unknown check '{item['check']}'; available: {', '.join(CHECKS)}",
-            ),
-        )
-    params = _fill(doc, (*where, "params"), item.get("params", {}), profile)
-    return Predicate(
-        select=item["select"], missing=missing, check=item["check"], params=params
-    )
-
-
-def _compile(
-    doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
-) -> schema.Validator:
-    reference = _find_reference(raw, where)
-    if reference is not None:
-        # A reference could point nowhere or off the machine; rules stay inline.
-        _fail(
-            doc,
-            reference,
-            LocalText(
-                "rujukan ($ref) tidak didukung dalam skema aturan; tulis skemanya langsung",
-                "references ($ref) are not supported in rule schemas; write the schema inline",
-            ),
-        )
-    return schema.compile_schema(_fill(doc, where, raw, profile))
-
-
-def _find_reference(raw: Any, where: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    if isinstance(raw, dict):
-        for key, value in raw.items():
-            if key in ("$ref", "$dynamicRef", "$recursiveRef"):
-                return (*where, key)
-            found = _find_reference(value, (*where, key))
-            if found is not None:
-                return found
-    elif isinstance(raw, list):
-        for index, value in enumerate(raw):
-            found = _find_reference(value, (*where, index))
-            if found is not None:
-                return found
-    return None
-
-
-def _fill(
-    doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
-) -> Any:
-    """Replace ``"${profile.a.b}"`` strings with the profile's value (any type)."""
-    if isinstance(raw, dict):
-        return {k: _fill(doc, (*where, k), v, profile) for k, v in raw.items()}
-    if isinstance(raw, list):
-        return [_fill(doc, (*where, i), v, profile) for i, v in enumerate(raw)]
-    match = _PLACEHOLDER.match(raw) if isinstance(raw, str) else None
-    if not match:
-        return raw
-    value: Any = profile
-    for part in match.group(1).split("."):
-        if not isinstance(value, dict) or part not in value:
-            _fail(
-                doc,
-                where,
-                LocalText(
-                    f"profil tidak memuat '{match.group(1)}'",
-                    f"the profile has no '{match.group(1)}'",
-                ),
-            )
-        value = value[part]
-    return value
-
-
-def _example(data: Mapping[str, Any]) -> Example:
-    return Example(
-        manifest=data["manifest"],
-        description=LocalText.from_data(data["description"])
-        if "description" in data
-        else None,
-        expect=tuple(data.get("expect", ())),
-    )
 
 
 def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

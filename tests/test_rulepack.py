@@ -10,13 +10,14 @@ from spbe_lint import engine, resources, rulepack, schema, source
 from spbe_lint.errors import RulePackError
 from spbe_lint.findings import DOMAINS, InputFile, Status
 from spbe_lint.i18n import LocalText
+from spbe_lint.rule import Example, Rule
 from tests.conftest import ROOT
 
 PACK = rulepack.load_pack()
 CATALOGUE_DOMAINS = set(DOMAINS) - {"manifest"}
 
 
-def evaluate(rule: rulepack.Rule, text: str, pack: rulepack.RulePack = PACK):
+def evaluate(rule: Rule, text: str, pack: rulepack.RulePack = PACK):
     doc = source.parse(text, InputFile("example.yaml", "0" * 64, len(text)))
     return engine.evaluate(doc, [rule], engine.Context(profile=pack.profile))
 
@@ -47,13 +48,13 @@ def test_every_rule_file_is_named_after_its_rule():
 
 
 @pytest.mark.parametrize(("rule", "example"), examples("passing"))
-def test_passing_example(rule: rulepack.Rule, example: rulepack.Example):
+def test_passing_example(rule: Rule, example: Example):
     results = evaluate(rule, example.manifest)
     assert [f.status for f in results] == [Status.PASS], [f.message.en for f in results]
 
 
 @pytest.mark.parametrize(("rule", "example"), examples("failing"))
-def test_failing_example(rule: rulepack.Rule, example: rulepack.Example):
+def test_failing_example(rule: Rule, example: Example):
     failures = [f for f in evaluate(rule, example.manifest) if f.status is Status.FAIL]
     assert len(failures) == len(example.expect), [f.message.en for f in failures]
     unmatched = list(failures)

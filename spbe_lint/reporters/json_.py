@@ -14,7 +14,7 @@ from spbe_lint.findings import Finding, InputProblem, Reference, Report, Status
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
-    from spbe_lint.rulepack import Rule
+    from spbe_lint.rule import Rule
 
 REPORT_VERSION = "1.0"
 SCHEMA_ID = "https://spbe-lint.jambikota.go.id/schemas/report.schema.json"

@@ -6,7 +6,8 @@ import json
 import textwrap
 from collections.abc import Sequence
 
-from spbe_lint.rulepack import Example, Rule, RulePack
+from spbe_lint.rule import Example, Rule
+from spbe_lint.rulepack import RulePack
 
 _WORDS = {
     "id": {

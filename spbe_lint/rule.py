@@ -1,0 +1,73 @@
+"""A rule as the engine sees it: frozen values built from a rule file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from spbe_lint import schema
+from spbe_lint.findings import Reference, Severity
+from spbe_lint.i18n import LocalText
+
+
+class Namespace(dict[str, Any]):
+    """A profile mapping that also reads as attributes, for ``{profile.domain}``."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            value = self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return Namespace(value) if isinstance(value, dict) else value
+
+
+@dataclass(frozen=True)
+class Predicate:
+    builtin: str | None = None
+    select: str = ""
+    missing: str = "fail"
+    validator: schema.Validator | None = None
+    check: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Condition:
+    select: str
+    validator: schema.Validator
+    missing: str = "skip"  # or "apply": an undeclared value does not excuse the rule
+
+
+@dataclass(frozen=True)
+class Example:
+    manifest: str
+    description: LocalText | None = None
+    expect: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    domain: str
+    severity: Severity
+    title: LocalText
+    message: LocalText
+    messages: Mapping[str, LocalText]
+    rationale: LocalText
+    remediation: LocalText
+    references: tuple[Reference, ...]
+    predicates: tuple[Predicate, ...]
+    passing: tuple[Example, ...]
+    failing: tuple[Example, ...]
+    source: str
+    not_applicable_reason: LocalText | None = None
+    lifecycle: tuple[str, ...] = ()
+    when: tuple[Condition, ...] = ()
+    perwal: str | None = None
+    always: bool = False  # cannot be deselected (see rule.schema.json)
+    default_severity: Severity | None = None  # set when configuration overrides it
+
+    @property
+    def is_builtin(self) -> bool:
+        return all(p.builtin for p in self.predicates)

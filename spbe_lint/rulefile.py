@@ -1,0 +1,250 @@
+"""Build a Rule from a rule file that rule.schema.json has validated.
+
+What the schema cannot check is checked here, with the file and position of
+the problem: references to the pack's regulations, check names, text templates,
+profile placeholders. Profile values are filled in once: ``"${profile.x}"``
+strings in predicate schemas and check parameters, ``{profile.x}`` in texts.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from spbe_lint import schema, source
+from spbe_lint.checks import CHECKS
+from spbe_lint.errors import RulePackError
+from spbe_lint.findings import Reference, Severity
+from spbe_lint.i18n import LocalText
+from spbe_lint.rule import Condition, Example, Namespace, Predicate, Rule
+
+_PLACEHOLDER = re.compile(r"^\$\{profile\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}$")
+
+
+def fail(doc: source.Document, path: Sequence[str | int], message: LocalText) -> None:
+    span = doc.locate(path)
+    raise RulePackError(message, path=doc.path, line=span.line, column=span.column)
+
+
+def build_rule(
+    doc: source.Document, profile: Namespace, regulations: Mapping[str, Any]
+) -> Rule:
+    data = doc.data
+    stem = doc.path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if data["id"] != stem:
+        fail(
+            doc,
+            ("id",),
+            LocalText(
+                f"id '{data['id']}' harus sama dengan nama berkas '{stem}'",
+                f"id '{data['id']}' must equal the file name '{stem}'",
+            ),
+        )
+    texts = {"profile": profile}
+    _check_templates(doc)
+
+    def text(key: str) -> LocalText:
+        return LocalText.from_data(data[key]).format(texts)
+
+    return Rule(
+        id=data["id"],
+        domain=data["domain"],
+        severity=Severity.parse(data["severity"]),
+        title=text("title"),
+        message=LocalText.from_data(data["message"]),
+        messages={
+            k: LocalText.from_data(v) for k, v in data.get("messages", {}).items()
+        },
+        rationale=text("rationale"),
+        remediation=text("remediation"),
+        not_applicable_reason=text("not_applicable_reason")
+        if "not_applicable_reason" in data
+        else None,
+        references=tuple(
+            _reference(doc, i, ref, regulations)
+            for i, ref in enumerate(data["references"])
+        ),
+        predicates=tuple(
+            _predicate(doc, i, item, profile)
+            for i, item in enumerate(data["predicate"])
+        ),
+        when=tuple(
+            Condition(
+                item["select"],
+                _compile(doc, ("when", i, "schema"), item["schema"], profile),
+                item.get("missing", "skip"),
+            )
+            for i, item in enumerate(data.get("when", []))
+        ),
+        lifecycle=tuple(data.get("lifecycle", ())),
+        perwal=data.get("perwal"),
+        always=data.get("always", False),
+        passing=tuple(_example(e) for e in data["examples"]["pass"]),
+        failing=tuple(_example(e) for e in data["examples"]["fail"]),
+        source=doc.path,
+    )
+
+
+_TEXT_KEYS = ("title", "message", "rationale", "remediation", "not_applicable_reason")
+
+
+def _check_templates(doc: source.Document) -> None:
+    """Placeholders such as ``{field}`` must parse; literal braces are ``{{ }}``."""
+    data = doc.data
+    places = [(key,) for key in _TEXT_KEYS if key in data]
+    places += [("messages", kind) for kind in data.get("messages", {})]
+    for place in places:
+        node = data
+        for part in place:
+            node = node[part]
+        for lang in ("id", "en"):
+            problem = _template_problem(node[lang])
+            if problem:
+                fail(
+                    doc,
+                    (*place, lang),
+                    LocalText(
+                        f"templat teks tidak sah ({problem}); "
+                        "tulis {{ dan }} untuk kurung kurawal",
+                        f"invalid text template ({problem}); "
+                        "write {{ and }} for literal braces",
+                    ),
+                )
+
+
+_FIELD = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]]+\])*$")
+
+
+def _template_problem(template: str) -> str | None:
+    """Why *template* cannot be filled in, or None. Fields are names, attribute
+    and index chains (``{profile.sso.issuer}``), without format specifications."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return str(exc)
+    for _, field_name, spec, conversion in parts:
+        if field_name is None:
+            continue
+        if not _FIELD.match(field_name) or spec or conversion:
+            return "{" + field_name + (f":{spec}" if spec else "") + "}"
+    return None
+
+
+def _reference(
+    doc: source.Document, index: int, ref: Mapping[str, Any], regulations: Mapping
+) -> Reference:
+    key = ref["regulation"]
+    if key not in regulations:
+        fail(
+            doc,
+            ("references", index, "regulation"),
+            LocalText(
+                f"regulasi '{key}' tidak ada di pack.yaml (regulations)",
+                f"regulation '{key}' is not listed in pack.yaml (regulations)",
+            ),
+        )
+    regulation = regulations[key]
+    return Reference(
+        regulation=" ".join(regulation["name"].split()),
+        short=regulation["short"],
+        article=ref.get("article"),
+        confidence=ref["confidence"],
+        url=regulation.get("url"),
+        note=LocalText.from_data(ref["note"]) if "note" in ref else None,
+    )
+
+
+def _predicate(
+    doc: source.Document, index: int, item: Mapping[str, Any], profile: Namespace
+) -> Predicate:
+    where = ("predicate", index)
+    if "builtin" in item:
+        return Predicate(builtin=item["builtin"])
+    missing = item.get("missing", "fail")
+    if "schema" in item:
+        validator = _compile(doc, (*where, "schema"), item["schema"], profile)
+        return Predicate(select=item["select"], missing=missing, validator=validator)
+    if item["check"] not in CHECKS:
+        fail(
+            doc,
+            (*where, "check"),
+            LocalText(
+                f"pemeriksaan '{item['check']}' tidak dikenal; tersedia: {', '.join(CHECKS)}",
+                f"unknown check '{item['check']}'; available: {', '.join(CHECKS)}",
+            ),
+        )
+    params = _fill(doc, (*where, "params"), item.get("params", {}), profile)
+    return Predicate(
+        select=item["select"], missing=missing, check=item["check"], params=params
+    )
+
+
+def _compile(
+    doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
+) -> schema.Validator:
+    reference = _find_reference(raw, where)
+    if reference is not None:
+        # A reference could point nowhere or off the machine; rules stay inline.
+        fail(
+            doc,
+            reference,
+            LocalText(
+                "rujukan ($ref) tidak didukung dalam skema aturan; tulis skemanya langsung",
+                "references ($ref) are not supported in rule schemas; write the schema inline",
+            ),
+        )
+    return schema.compile_schema(_fill(doc, where, raw, profile))
+
+
+def _find_reference(raw: Any, where: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            if key in ("$ref", "$dynamicRef", "$recursiveRef"):
+                return (*where, key)
+            found = _find_reference(value, (*where, key))
+            if found is not None:
+                return found
+    elif isinstance(raw, list):
+        for index, value in enumerate(raw):
+            found = _find_reference(value, (*where, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _fill(
+    doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
+) -> Any:
+    """Replace ``"${profile.a.b}"`` strings with the profile's value (any type)."""
+    if isinstance(raw, dict):
+        return {k: _fill(doc, (*where, k), v, profile) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_fill(doc, (*where, i), v, profile) for i, v in enumerate(raw)]
+    match = _PLACEHOLDER.match(raw) if isinstance(raw, str) else None
+    if not match:
+        return raw
+    value: Any = profile
+    for part in match.group(1).split("."):
+        if not isinstance(value, dict) or part not in value:
+            fail(
+                doc,
+                where,
+                LocalText(
+                    f"profil tidak memuat '{match.group(1)}'",
+                    f"the profile has no '{match.group(1)}'",
+                ),
+            )
+        value = value[part]
+    return value
+
+
+def _example(data: Mapping[str, Any]) -> Example:
+    return Example(
+        manifest=data["manifest"],
+        description=LocalText.from_data(data["description"])
+        if "description" in data
+        else None,
+        expect=tuple(data.get("expect", ())),
+    )
