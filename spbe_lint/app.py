@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spbe_lint import __version__, config, discovery, engine, rulepack, source
-from spbe_lint.errors import InputError, UsageError
+from spbe_lint.errors import InputError, SpbeError, UsageError
 from spbe_lint.findings import (
     InputFile,
     InputProblem,
@@ -49,22 +49,22 @@ class Settings:
 
 def resolve(options: RunOptions) -> Settings:
     conf = _load_config(options)
-    rules_dir = options.rules_dir or conf.rules
-    pack = rulepack.load_pack(rules_dir, profile_overrides=conf.profile)
-    _check_rule_ids(conf, pack, options)
+    lang = options.lang or conf.lang or os.environ.get("SPBE_LINT_LANG")
+    lang = lang if lang in ("id", "en") else DEFAULT_LANGUAGE
+    try:
+        rules_dir = options.rules_dir or conf.rules
+        pack = rulepack.load_pack(rules_dir, profile_overrides=conf.profile)
+        _check_rule_ids(conf, pack, options)
+    except SpbeError as exc:
+        exc.lang = exc.lang or lang  # the configuration's language, now known
+        raise
     select = options.select if options.select is not None else conf.select
     ignore = options.ignore if options.ignore is not None else conf.ignore
     rules = rulepack.configure(
         pack.rules, select=select, ignore=ignore, severity=conf.severity
     )
-    lang = (
-        options.lang
-        or conf.lang
-        or os.environ.get("SPBE_LINT_LANG")
-        or DEFAULT_LANGUAGE
-    )
     return Settings(
-        lang=lang if lang in ("id", "en") else DEFAULT_LANGUAGE,
+        lang=lang,
         fail_on=options.fail_on or conf.fail_on or Severity.ERROR,
         exit_zero=options.exit_zero,
         pack=pack,
@@ -77,7 +77,6 @@ def check(options: RunOptions) -> Report:
     """Check every manifest the options name; one unreadable file never stops the run."""
     settings = resolve(options)
     targets, problems = discovery.find(options.paths, options.cwd)
-    context = engine.Context(profile=settings.pack.profile)
     inputs: list[InputFile] = []
     findings = []
     for target in targets:
@@ -90,7 +89,9 @@ def check(options: RunOptions) -> Report:
             )
             continue
         inputs.append(document.file)
-        findings.extend(engine.evaluate(document, settings.rules, context))
+        findings.extend(
+            engine.evaluate(document, settings.rules, settings.pack.profile)
+        )
     return Report(
         tool_version=__version__,
         pack=settings.pack.info,

@@ -322,7 +322,7 @@ def main(argv: Sequence[str] | None = None, prog_name: str = "spbe-lint") -> Non
         click.echo("Aborted.", err=True)
         status = 130
     except SpbeError as exc:
-        line = exc.render(_language(args))
+        line = exc.render(exc.lang or _language(args))
         click.echo(f"{line if exc.path else 'spbe-lint: ' + line}", err=True)
         status = ExitStatus.ERROR
     except Exception as exc:  # a bug: say so briefly; the traceback is behind --debug

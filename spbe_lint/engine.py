@@ -8,9 +8,7 @@ turns paths into positions. A rule that does not apply says why
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from spbe_lint import schema
@@ -48,15 +46,6 @@ _LIFECYCLE = LocalText(
 )
 
 
-@dataclass(frozen=True)
-class Context:
-    profile: Mapping[str, Any]
-
-    @property
-    def check_context(self) -> CheckContext:
-        return CheckContext(profile=self.profile)
-
-
 # How far a document got: 0 not YAML, 1 not a mapping, 2 unknown format version,
 # 3 readable. A rule needs a stage; below it, the rule is inconclusive, never passed.
 _NEEDS = {
@@ -85,11 +74,13 @@ _NOT_EVALUATED = (
 
 
 def evaluate(
-    document: Document, rules: Iterable[Rule], context: Context
+    document: Document, rules: Iterable[Rule], profile: Mapping[str, Any]
 ) -> list[Finding]:
     """Every rule on one document: failures, passes, not-applicable and inconclusive."""
-    problems = functools.cache(lambda: _problems(document))
+    problems = _problems(document)
     stage = _stage(document, problems)
+    malformed = _malformed(problems)
+    context = CheckContext(profile=profile)
     findings: list[Finding] = []
     for rule in rules:
         needed = max(_NEEDS.get(p.builtin or "", 3) for p in rule.predicates)
@@ -106,7 +97,7 @@ def evaluate(
         elif rule.is_builtin:
             findings.extend(_builtin(rule, document, problems))
         else:
-            findings.extend(_evaluate(rule, document, context, _malformed(problems)))
+            findings.extend(_evaluate(rule, document, context, malformed))
     return findings
 
 
@@ -118,21 +109,21 @@ _UNJUDGEABLE = frozenset(
 )
 
 
-def _malformed(problems: Callable[[], list[Violation]]) -> frozenset[tuple[Any, ...]]:
+def _malformed(problems: list[Violation]) -> frozenset[tuple[Any, ...]]:
     """Where the manifest schema (MAN-005) found a value that cannot be judged."""
     return frozenset(
         v.path
-        for v in problems()
+        for v in problems
         if v.code == "schema" and v.params.get("keyword") in _UNJUDGEABLE
     )
 
 
-def _stage(document: Document, problems: Callable[[], list[Violation]]) -> int:
+def _stage(document: Document, problems: list[Violation]) -> int:
     if document.root is None:
         return 0
     if document.data is None:
         return 1
-    if any(v.code == "version" and v.path for v in problems()):
+    if any(v.code == "version" and v.path for v in problems):
         return 2
     return 3
 
@@ -145,10 +136,10 @@ def _problems(document: Document) -> list[Violation]:
 
 
 def _builtin(
-    rule: Rule, document: Document, problems: Callable[[], list[Violation]]
+    rule: Rule, document: Document, problems: list[Violation]
 ) -> list[Finding]:
     codes = {p.builtin for p in rule.predicates}
-    violations = [v for v in problems() if v.code in codes]
+    violations = [v for v in problems if v.code in codes]
     return _results(
         rule, document, violations, applicable=True, reason=None, profile={}
     )
@@ -157,19 +148,20 @@ def _builtin(
 def _evaluate(
     rule: Rule,
     document: Document,
-    context: Context,
+    context: CheckContext,
     malformed: frozenset[tuple[Any, ...]],
 ) -> list[Finding]:
     excused = _not_applying(rule, document, malformed)
     if excused is not None:
         return [excused]
-    violations, applicable = _violations(rule, document.data, context)
+    found, applicable = _violations(rule, document.data, context)
     # A value that is not valid cannot be judged: say so instead of guessing
     # (open_critical: "0" is not "findings still open"). MAN-005 says what is wrong.
-    unjudged = [
-        v for v in violations if v.kind != "missing" and _under(v.path, malformed)
-    ]
-    violations = [v for v in violations if v not in unjudged]
+    violations: list[Violation] = []
+    unjudged: list[Violation] = []
+    for violation in found:
+        judgeable = violation.kind == "missing" or not _under(violation.path, malformed)
+        (violations if judgeable else unjudged).append(violation)
     findings = [
         _result(
             rule,
@@ -222,7 +214,7 @@ def _not_applying(
 
 
 def _violations(
-    rule: Rule, data: Any, context: Context
+    rule: Rule, data: Any, context: CheckContext
 ) -> tuple[list[Violation], bool]:
     """What the predicates found, and whether anything was there to judge."""
     violations: list[Violation] = []
@@ -254,11 +246,13 @@ def _under(path: tuple[Any, ...], places: frozenset[tuple[Any, ...]]) -> bool:
     return any(path[: len(place)] == place for place in places)
 
 
-def _apply(predicate: Predicate, node: Any, context: Context) -> Iterable[Violation]:
+def _apply(
+    predicate: Predicate, node: Any, context: CheckContext
+) -> Iterable[Violation]:
     if predicate.validator is not None:
         return schema.violations(predicate.validator, node)
     check = CHECKS[predicate.check or ""]
-    return check(node, predicate.params, context.check_context)
+    return check(node, predicate.params, context)
 
 
 def _results(

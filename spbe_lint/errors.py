@@ -24,6 +24,7 @@ class SpbeError(Exception):
         self.path = path
         self.line = line
         self.column = column
+        self.lang: str | None = None  # set once the run's language is known
 
     def render(self, lang: str) -> str:
         """``path:line:col: message``, the shape editors and CI logs understand."""

@@ -43,7 +43,7 @@ def build_rule(
             ),
         )
     texts = {"profile": profile}
-    _check_templates(doc)
+    _check_templates(doc, profile)
 
     def text(key: str) -> LocalText:
         return LocalText.from_data(data[key]).format(texts)
@@ -90,8 +90,9 @@ def build_rule(
 _TEXT_KEYS = ("title", "message", "rationale", "remediation", "not_applicable_reason")
 
 
-def _check_templates(doc: source.Document) -> None:
-    """Placeholders such as ``{field}`` must parse; literal braces are ``{{ }}``."""
+def _check_templates(doc: source.Document, profile: Namespace) -> None:
+    """Placeholders such as ``{field}`` must parse and ``{profile.x}`` must name a
+    profile value; literal braces are ``{{ }}``."""
     data = doc.data
     places = [(key,) for key in _TEXT_KEYS if key in data]
     places += [("messages", kind) for kind in data.get("messages", {})]
@@ -100,36 +101,43 @@ def _check_templates(doc: source.Document) -> None:
         for part in place:
             node = node[part]
         for lang in ("id", "en"):
-            problem = _template_problem(node[lang])
+            problem = _template_problem(node[lang], profile)
             if problem:
-                fail(
-                    doc,
-                    (*place, lang),
-                    LocalText(
-                        f"templat teks tidak sah ({problem}); "
-                        "tulis {{ dan }} untuk kurung kurawal",
-                        f"invalid text template ({problem}); "
-                        "write {{ and }} for literal braces",
-                    ),
-                )
+                fail(doc, (*place, lang), problem)
 
 
 _FIELD = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]]+\])*$")
 
 
-def _template_problem(template: str) -> str | None:
+def _template_problem(template: str, profile: Namespace) -> LocalText | None:
     """Why *template* cannot be filled in, or None. Fields are names, attribute
     and index chains (``{profile.sso.issuer}``), without format specifications."""
+    formatter = string.Formatter()
     try:
-        parts = list(string.Formatter().parse(template))
+        parts = list(formatter.parse(template))
     except ValueError as exc:
-        return str(exc)
+        return _bad_template(str(exc))
     for _, field_name, spec, conversion in parts:
         if field_name is None:
             continue
         if not _FIELD.match(field_name) or spec or conversion:
-            return "{" + field_name + (f":{spec}" if spec else "") + "}"
+            return _bad_template("{" + field_name + (f":{spec}" if spec else "") + "}")
+        if field_name.split(".")[0].split("[")[0] == "profile":
+            try:
+                formatter.get_field(field_name, (), {"profile": profile})
+            except (KeyError, AttributeError, IndexError, TypeError):
+                return LocalText(
+                    f"profil tidak memuat nilai untuk {{{field_name}}}",
+                    f"the profile has no value for {{{field_name}}}",
+                )
     return None
+
+
+def _bad_template(problem: str) -> LocalText:
+    return LocalText(
+        f"templat teks tidak sah ({problem}); tulis {{{{ dan }}}} untuk kurung kurawal",
+        f"invalid text template ({problem}); write {{{{ and }}}} for literal braces",
+    )
 
 
 def _reference(

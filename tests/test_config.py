@@ -153,3 +153,28 @@ def test_configuration_problems_are_said_in_words(run, compliant, text, expected
     result = run("check", "--lang", "en")
     assert result.status == 2
     assert result.stderr.startswith(expected), result.stderr
+
+
+def test_errors_after_the_configuration_use_its_language(run, compliant: Path):
+    write(compliant.parent / ".spbe-lint.yaml", "lang: en\n")
+    result = run("check", "--select", "HOST-404")
+    assert result.status == 2
+    assert result.stderr.startswith("spbe-lint: unknown rule 'HOST-404'")
+
+
+def test_a_rules_folder_in_the_configuration_is_relative_to_the_file(
+    run, compliant: Path, tmp_path: Path
+):
+    import shutil
+
+    from tests.conftest import ROOT
+
+    shutil.copytree(ROOT / "rules", compliant.parent / "city-pack")
+    edit(
+        compliant.parent / "city-pack" / "pack.yaml",
+        "name: spbe-kota-jambi",
+        "name: my-city",
+    )
+    write(compliant.parent / "ci" / "spbe.yaml", "rules: ../city-pack\n")
+    report = run("check", "--config", "ci/spbe.yaml", "--format", "json").json()
+    assert report["rule_pack"]["name"] == "my-city"

@@ -19,7 +19,7 @@ CATALOGUE_DOMAINS = set(DOMAINS) - {"manifest"}
 
 def evaluate(rule: Rule, text: str, pack: rulepack.RulePack = PACK):
     doc = source.parse(text, InputFile("example.yaml", "0" * 64, len(text)))
-    return engine.evaluate(doc, [rule], engine.Context(profile=pack.profile))
+    return engine.evaluate(doc, [rule], pack.profile)
 
 
 def examples(kind: str) -> list:
@@ -328,3 +328,15 @@ def test_rule_files_with_another_extension_are_refused(pack_dir: Path):
     with pytest.raises(RulePackError, match=r"must end in \.yaml") as info:
         rulepack.load_pack(pack_dir)
     assert info.value.path.endswith("HOST-004.yml")
+
+
+def test_a_profile_value_named_in_a_text_must_exist(pack_dir: Path):
+    replace_in(
+        pack_dir / "HOST-004.yaml",
+        "(e.g. appname.{profile.domain})",
+        "{profile.domian}",
+    )
+    with pytest.raises(RulePackError) as info:
+        rulepack.load_pack(pack_dir)
+    assert "the profile has no value for {profile.domian}" in info.value.render("en")
+    assert info.value.line == 36
