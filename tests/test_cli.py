@@ -545,3 +545,96 @@ def test_inconclusive_results_show_in_text_and_are_never_clean(run, compliant: P
         in result.stdout
     )
     assert "1 inconclusive" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "failing", "reason"),
+    [
+        ("- spbe: 1\n", "MAN-003", "the manifest's top level is not a mapping"),
+        (
+            "spbe: 2\napp: {name: a, status: production}\n",
+            "MAN-004",
+            "format version is unknown",
+        ),
+    ],
+)
+def test_rules_that_cannot_run_are_inconclusive(
+    run, workdir: Path, text, failing, reason
+):
+    (workdir / "spbe.yaml").write_text(text, "utf-8")
+    result = run("check", "--format", "json", "--lang", "en")
+    assert result.status == 1
+    findings = result.json()["findings"]
+    assert {f["rule"] for f in findings if f["status"] == "fail"} == {failing}
+    unjudged = [f for f in findings if f["status"] == "inconclusive"]
+    assert unjudged and all(reason in f["message"] for f in unjudged)
+    assert not [
+        f for f in findings if f["status"] == "pass" and not f["rule"].startswith("MAN")
+    ]
+
+
+def test_fingerprints_tell_files_and_places_apart(run):
+    report = run("check", str(EXAMPLES / "broken"), "--format", "json").json()
+    failures = [f for f in report["findings"] if f["status"] == "fail"]
+    assert len({f["fingerprint"] for f in failures}) == len(failures)
+    host = [f for f in failures if f["rule"] == "HOST-004"]
+    assert len({f["location"]["pointer"] for f in host}) == 2  # one file, two places
+
+
+def test_a_condition_value_that_is_not_valid_is_inconclusive(run, compliant: Path):
+    edit(compliant, "processed: true", 'processed: "true"')
+    report = run("check", "--format", "json", "--lang", "en").json()
+    (data005,) = [f for f in report["findings"] if f["rule"] == "DATA-005"]
+    assert data005["status"] == "inconclusive"
+    assert data005["message"].startswith("cannot tell whether this rule applies")
+
+
+def test_text_for_an_unreadable_file_shows_only_the_reason(run, workdir: Path):
+    (workdir / "spbe.yaml").write_text("spbe: 1\napp: [unclosed\n", "utf-8")
+    result = run("check", "--lang", "en")
+    headlines = [line for line in result.stdout.splitlines() if HEADLINE.match(line)]
+    assert len(headlines) == 1 and " MAN-001 " in headlines[0]
+    assert "13 inconclusive" in result.stdout
+
+
+def test_file_names_cannot_break_lines(run, workdir: Path):
+    folder = workdir / "odd\nname"
+    folder.mkdir()
+    (folder / "spbe.yaml").write_text("spbe: 1\napp: [unclosed\n", "utf-8")
+    (workdir / "empty\ndir").mkdir()
+    result = run(
+        "check", "odd\nname", "empty\ndir", "--format", "concise", "--lang", "en"
+    )
+    assert result.stdout.startswith("odd\\nname/spbe.yaml:3:1: error MAN-001")
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stderr.startswith("empty\\ndir: error: no manifest")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_findings_are_sorted_by_position_not_rule(run, compliant: Path):
+    edit(compliant, "category: aplikasi_khusus", "category: lain")  # GOV-003, early
+    edit(compliant, "      via: splpd", "      via: direct")  # INT-001, later
+    edit(
+        compliant,
+        "  provider: pusat_data_daerah",
+        "  provider: pusat_data_daerah\n  x: 1",
+    )
+    lines = run("check", "--format", "concise").stdout.splitlines()
+    positions = [tuple(int(n) for n in line.split(":")[1:3]) for line in lines]
+    assert positions == sorted(positions)
+    assert [line.split()[2] for line in lines][:2] == ["GOV-003", "MAN-005"]
+
+
+def test_configured_severities_show_in_json_and_rules_list(run, compliant: Path):
+    (compliant.parent / ".spbe-lint.yaml").write_text(
+        "severity:\n  SSO-001: error\n", "utf-8"
+    )
+    rules = {r["id"]: r for r in run("check", "--format", "json").json()["rules"]}
+    assert (rules["SSO-001"]["severity"], rules["SSO-001"]["default_severity"]) == (
+        "error",
+        "warning",
+    )
+    listing = run("rules", "list").stdout
+    assert any(
+        line.split()[:3] == ["SSO-001", "sso", "error"] for line in listing.splitlines()
+    )

@@ -340,3 +340,41 @@ def test_a_profile_value_named_in_a_text_must_exist(pack_dir: Path):
         rulepack.load_pack(pack_dir)
     assert "the profile has no value for {profile.domian}" in info.value.render("en")
     assert info.value.line == 36
+
+
+def test_a_new_version_or_schema_is_a_cache_miss(
+    pack_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("SPBE_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    real_validate = rulepack._validate
+    monkeypatch.setattr(
+        rulepack,
+        "_validate",
+        lambda doc, name: calls.append(1) or real_validate(doc, name),
+    )
+    rulepack.load_pack(pack_dir)
+    first = len(calls)
+    monkeypatch.setattr(rulepack, "__version__", "99.0.0")
+    rulepack.load_pack(pack_dir)
+    assert len(calls) == 2 * first
+    real_text = resources.schema_text
+    monkeypatch.setattr(
+        resources,
+        "schema_text",
+        lambda name: real_text(name) + (" " if name == "rule" else ""),
+    )
+    rulepack.load_pack(pack_dir)
+    assert len(calls) == 3 * first
+
+
+def test_profile_overrides_merge_nested_mappings():
+    pack = rulepack.load_pack(
+        profile_overrides={
+            "aplikasi_umum": [],
+            "sso": {"issuer": "https://x.example/r"},
+        }
+    )
+    assert pack.profile["aplikasi_umum"] == []  # lists replace
+    merged = rulepack._merge({"a": {"b": 1, "c": 2}, "d": 3}, {"a": {"b": 9}})
+    assert merged == {"a": {"b": 9, "c": 2}, "d": 3}
