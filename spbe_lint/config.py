@@ -6,13 +6,12 @@ folder holding ``.git``) or the filesystem root, like yamllint and ansible-lint.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import resources, schema, source
+from spbe_lint import schema, source
 from spbe_lint.errors import ConfigError, InputError
 from spbe_lint.findings import Severity
 from spbe_lint.i18n import LocalText
@@ -38,10 +37,7 @@ class Config:
         """A ConfigError pointing at *path* inside this file."""
         if self.document is None:
             return ConfigError(message)
-        span = self.document.locate(path, anchor=anchor)
-        return ConfigError(
-            message, path=self.document.path, line=span.line, column=span.column
-        )
+        return self.document.error(ConfigError, path, message, anchor=anchor)
 
 
 def discover(start: Path) -> Path | None:
@@ -62,9 +58,8 @@ def load(path: Path, display: str) -> Config:
         raise ConfigError(
             exc.message, path=exc.path, line=exc.line, column=exc.column
         ) from None
+    schema.check_file(document, "config", ConfigError)
     data = document.data
-    blank = Config(path=path, document=document)
-    _validate(blank, data)
     rules_dir = (path.parent / data["rules"]) if "rules" in data else None
     return Config(
         path=path,
@@ -76,32 +71,4 @@ def load(path: Path, display: str) -> Config:
         rules=rules_dir,
         profile=data.get("profile", {}),
         document=document,
-    )
-
-
-def _validate(config: Config, data: Any) -> None:
-    from jsonschema.exceptions import best_match
-
-    validator = schema.compile_schema(resources.schema("config"))
-    error = best_match(validator.iter_errors(data))
-    if error is None:
-        return
-    path = schema.error_path(error)
-    if error.validator == "additionalProperties":
-        known = sorted(error.schema.get("properties", {}))
-        unknown = schema.unknown_keys(error)[0]
-        close = difflib.get_close_matches(unknown, known, n=1)
-        hint = f" ('{close[0]}'?)" if close else ""
-        raise config.error_at(
-            (*path, unknown),
-            LocalText(
-                f"opsi tidak dikenal '{unknown}'{hint}; yang tersedia: {', '.join(known)}",
-                f"unknown option '{unknown}'{hint}; available: {', '.join(known)}",
-            ),
-            anchor="key",
-        )
-    detail = schema.describe(error)
-    where = schema.dotted(path)
-    raise config.error_at(
-        path, LocalText(f"{where}: {detail.id}", f"{where}: {detail.en}")
     )

@@ -24,8 +24,7 @@ _PLACEHOLDER = re.compile(r"^\$\{profile\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}$")
 
 
 def fail(doc: source.Document, path: Sequence[str | int], message: LocalText) -> None:
-    span = doc.locate(path)
-    raise RulePackError(message, path=doc.path, line=span.line, column=span.column)
+    raise doc.error(RulePackError, path, message)
 
 
 def build_rule(

@@ -178,8 +178,8 @@ class _Validated:
     path: str
     data: Any
 
-    def locate(self, path: Sequence[str | int], *, anchor: str = "auto") -> Any:
-        raise _NeedsPositions(self.path)
+    def error(self, *args: Any, **kwargs: Any) -> Exception:
+        raise _NeedsPositions(self.path)  # only a fresh load knows where
 
 
 def configure(
@@ -243,23 +243,7 @@ def _load_yaml(raw: bytes, display: str) -> source.Document:
 
 
 def _validate(doc: source.Document, schema_name: str) -> None:
-    from jsonschema.exceptions import best_match
-
-    validator = schema.compile_schema(resources.schema(schema_name))
-    error = best_match(validator.iter_errors(doc.data))
-    if error is not None:
-        path = schema.error_path(error)
-        detail = schema.describe(error)
-        if error.validator == "additionalProperties":
-            detail = LocalText(f"kunci tidak dikenal: {error.message}", error.message)
-        rulefile.fail(
-            doc,
-            path,
-            LocalText(
-                f"{schema.dotted(path)}: {detail.id}",
-                f"{schema.dotted(path)}: {detail.en}",
-            ),
-        )
+    schema.check_file(doc, schema_name, RulePackError)
 
 
 def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

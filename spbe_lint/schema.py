@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 import referencing
@@ -20,10 +20,12 @@ import referencing.exceptions
 from jsonschema.exceptions import ValidationError, best_match
 
 from spbe_lint import resources
+from spbe_lint.errors import SpbeError
 from spbe_lint.findings import Violation
 from spbe_lint.i18n import LocalText, escape_controls, split_description
 
 Validator = jsonschema.protocols.Validator
+ErrorT = TypeVar("ErrorT", bound=SpbeError)
 
 # Only the formats the shipped schemas use; "uri" would need an extra package.
 _FORMATS = jsonschema.FormatChecker(formats=("date", "email", "regex"))
@@ -312,3 +314,29 @@ def _json_type(value: Any) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+def check_file(document: Any, schema_name: str, kind: type[ErrorT]) -> None:
+    """Validate a configuration or rule-pack file; raise *kind* for the most
+    relevant problem, at its position, in words (an unknown key by its name)."""
+    error = best_match(
+        compile_schema(resources.schema(schema_name)).iter_errors(document.data)
+    )
+    if error is None:
+        return
+    path = error_path(error)
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        unknown = unknown_keys(error)[0]
+        close = difflib.get_close_matches(unknown, known, n=1)
+        hint = f" ('{close[0]}'?)" if close else ""
+        message = LocalText(
+            f"kunci tidak dikenal '{unknown}'{hint}; yang tersedia: {', '.join(known)}",
+            f"unknown key '{unknown}'{hint}; available: {', '.join(known)}",
+        )
+        raise document.error(kind, (*path, unknown), message, anchor="key")
+    detail = describe(error)
+    where = dotted(path)
+    raise document.error(
+        kind, path, LocalText(f"{where}: {detail.id}", f"{where}: {detail.en}")
+    )

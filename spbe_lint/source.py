@@ -11,15 +11,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from spbe_lint import reading, yamltree
-from spbe_lint.errors import InputError
+from spbe_lint.errors import InputError, SpbeError
 from spbe_lint.findings import InputFile, Span, Violation
 from spbe_lint.i18n import LocalText
+
+ErrorT = TypeVar("ErrorT", bound=SpbeError)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,19 @@ class Document:
     @property
     def folder(self) -> Path:
         return Path(self.path).parent
+
+    def error(
+        self,
+        kind: type[ErrorT],
+        path: Sequence[str | int],
+        message: LocalText,
+        *,
+        anchor: str = "auto",
+        span: Span | None = None,
+    ) -> ErrorT:
+        """An error of *kind* naming this file and where *path* is in it."""
+        span = span or self.locate(path, anchor=anchor)
+        return kind(message, path=self.path, line=span.line, column=span.column)
 
     def locate(self, parts: Sequence[str | int], *, anchor: str = "auto") -> Span:
         """Where *parts* is, or the deepest part of it that exists.
@@ -129,8 +144,6 @@ def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
 
 
 def _odd_break_failure(offset: int, text: str, info: InputFile) -> Document:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     code = f"U+{ord(text[offset]):04X}"
     problem = LocalText(
         f"karakter {code} (pemisah baris Unicode) tidak didukung; ganti dengan spasi "
@@ -138,12 +151,7 @@ def _odd_break_failure(offset: int, text: str, info: InputFile) -> Document:
         f"character {code} (a Unicode line separator) is not supported; replace it "
         "with a space or an ordinary line break",
     )
-    issue = Violation(
-        code="yaml-syntax",
-        span=Span(line, column, line, column + 1),
-        params={"problem": problem, "context": ""},
-    )
-    return Document(info.path, info, None, None, (issue,))
+    return _character_failure(offset, text, info, problem)
 
 
 def _reader_failure(
@@ -153,14 +161,20 @@ def _reader_failure(
     offset = exc.position
     if exc.encoding != "unicode":  # libyaml counts bytes of UTF-8, not characters
         offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
-    offset = max(0, min(offset, len(text)))
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
     problem = LocalText(
         f"karakter {code} tidak diperbolehkan dalam YAML; hapus karakter itu",
         f"character {code} is not allowed in YAML; remove it",
     )
+    return _character_failure(max(0, min(offset, len(text))), text, info, problem)
+
+
+def _character_failure(
+    offset: int, text: str, info: InputFile, problem: LocalText
+) -> Document:
+    """A YAML syntax issue at one character of *text*."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     issue = Violation(
         code="yaml-syntax",
         span=Span(line, column, line, column + 1),
@@ -243,14 +257,11 @@ def require_clean(document: Document) -> Document:
     loader problem is an InputError rather than a finding."""
     if document.issues:
         issue = document.issues[0]
-        span = issue.span or document.locate(issue.path)
-        raise InputError(
-            describe_issue(issue),
-            path=document.path,
-            line=span.line,
-            column=span.column,
-            file=document.file,
+        error = document.error(
+            InputError, issue.path, describe_issue(issue), span=issue.span
         )
+        error.file = document.file
+        raise error
     return document
 
 

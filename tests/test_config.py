@@ -112,7 +112,7 @@ def test_an_empty_config_file_means_defaults(run, compliant: Path):
             ":2:13:",
             "must be one of: error, warning, info",
         ),
-        ("lang: en\nfailon: warning\n", ":2:1:", "unknown option 'failon'"),
+        ("lang: en\nfailon: warning\n", ":2:1:", "unknown key 'failon'"),
         ("lang: [en\n", ":2:1:", "invalid YAML"),
         ("profile:\n  domain: 42\n", ":2:11:", "profile.domain: must be text"),
     ],
@@ -144,7 +144,7 @@ def test_bad_configuration_is_one_line_with_position(
         ("- a\n", ".spbe-lint.yaml:1:1: the file must hold a mapping (key: value)"),
         (
             "profile:\n  x-foo: 1\n",
-            ".spbe-lint.yaml:2:3: unknown option 'x-foo'; available:",
+            ".spbe-lint.yaml:2:3: unknown key 'x-foo'; available:",
         ),
     ],
 )
