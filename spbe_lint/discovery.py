@@ -37,14 +37,14 @@ def find(paths: Iterable[Path], cwd: Path) -> tuple[list[Target], list[InputProb
     if not paths:
         found = [cwd / name for name in MANIFEST_NAMES if (cwd / name).is_file()]
         if not found:
-            problems.append(_none_found(display_path(cwd, cwd) or "."))
+            problems.append(_none_found(display_path(cwd, cwd)))
         return [Target(p, display_path(p, cwd)) for p in found], problems
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
             found = sorted(_walk(path))
             if not found:
-                problems.append(_none_found(display_path(path, cwd) or "."))
+                problems.append(_none_found(display_path(path, cwd)))
         elif path.exists():
             found = [path]
         else:

@@ -7,6 +7,7 @@ values with ``dataclasses.replace``; nothing is mutated after construction.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -193,11 +194,13 @@ class Report:
     rules: tuple[Rule, ...] = field(default=(), compare=False)  # rules in force
     exit_zero: bool = False
 
-    @property
+    @functools.cached_property
     def failures(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.status is Status.FAIL)
 
+    @functools.cached_property
     def counts(self) -> Counter[str]:
+        """How many results of each status (keys: Status values)."""
         return Counter(f.status.value for f in self.findings)
 
     def exit_status(self) -> ExitStatus:

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 
 

@@ -60,7 +60,6 @@ class Rule:
     predicates: tuple[Predicate, ...]
     passing: tuple[Example, ...]
     failing: tuple[Example, ...]
-    source: str
     not_applicable_reason: LocalText | None = None
     lifecycle: tuple[str, ...] = ()
     when: tuple[Condition, ...] = ()

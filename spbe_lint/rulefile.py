@@ -82,7 +82,6 @@ def build_rule(
         always=data.get("always", False),
         passing=tuple(_example(e) for e in data["examples"]["pass"]),
         failing=tuple(_example(e) for e in data["examples"]["fail"]),
-        source=doc.path,
     )
 
 

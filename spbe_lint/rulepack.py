@@ -15,7 +15,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import __version__, cache, resources, rulefile, schema, source
+from spbe_lint import __version__, cache, discovery, resources, rulefile, schema, source
 from spbe_lint.errors import InputError, RulePackError
 from spbe_lint.findings import InputFile, PackInfo, Severity
 from spbe_lint.i18n import LocalText
@@ -29,10 +29,8 @@ class RulePack:
     title: LocalText
     regulation: str
     profile: Namespace
-    regulations: Mapping[str, Mapping[str, str]]
     rules: tuple[Rule, ...]
     sha256: str
-    source: str
 
     @property
     def info(self) -> PackInfo:
@@ -87,30 +85,22 @@ def load_pack(
         docs = {
             name: _Validated(f"{display}/{name}", validated[name]) for name in files
         }
+    pack = None
     try:
-        data, rules = _build(docs, profile_overrides) if docs else (None, ())
+        if docs:
+            pack = _build(docs, profile_overrides, digest.hexdigest())
     except (_NeedsPositions, KeyError, TypeError, AttributeError):
-        data = None  # a stale or damaged cache entry: load afresh, with positions
-    if data is None:
+        pack = None  # a stale or damaged cache entry: load afresh, with positions
+    if pack is None:
         parsed = {
             name: _load_yaml(raw, f"{display}/{name}") for name, raw in files.items()
         }
         for name, doc in parsed.items():
             _validate(doc, "pack" if name == "pack.yaml" else "rule")
-        data, rules = _build(parsed, profile_overrides)
+        pack = _build(parsed, profile_overrides, digest.hexdigest())
         cache.write(key, {name: doc.data for name, doc in parsed.items()})
-    _require_reading_rules(rules, display)
-    return RulePack(
-        name=data["name"],
-        version=data["version"],
-        title=LocalText.from_data(data["title"]),
-        regulation=" ".join(data["regulation"].split()),
-        profile=Namespace(_merge(data["profile"], profile_overrides or {})),
-        regulations=data["regulations"],
-        rules=rules,
-        sha256=digest.hexdigest(),
-        source=display,
-    )
+    _require_reading_rules(pack.rules, display)
+    return pack
 
 
 def _read(file: Traversable, display: str) -> bytes:
@@ -155,16 +145,23 @@ def _cache_key(files_digest: str) -> str:
 
 
 def _build(
-    docs: Mapping[str, Any], profile_overrides: Mapping[str, Any] | None
-) -> tuple[Mapping[str, Any], tuple[Rule, ...]]:
+    docs: Mapping[str, Any], profile_overrides: Mapping[str, Any] | None, sha256: str
+) -> RulePack:
     data = docs["pack.yaml"].data
     profile = Namespace(_merge(data["profile"], profile_overrides or {}))
-    rules = tuple(
-        rulefile.build_rule(doc, profile, data["regulations"])
-        for name, doc in docs.items()
-        if name != "pack.yaml"
+    return RulePack(
+        name=data["name"],
+        version=data["version"],
+        title=LocalText.from_data(data["title"]),
+        regulation=" ".join(data["regulation"].split()),
+        profile=profile,
+        rules=tuple(
+            rulefile.build_rule(doc, profile, data["regulations"])
+            for name, doc in docs.items()
+            if name != "pack.yaml"
+        ),
+        sha256=sha256,
     )
-    return data, rules
 
 
 class _NeedsPositions(Exception):
@@ -220,10 +217,7 @@ def _matches(rule_id: str, selectors: Sequence[str]) -> bool:
 
 def _display_root(root: Traversable | Path) -> str:
     if isinstance(root, Path):
-        try:
-            return root.resolve().relative_to(Path.cwd()).as_posix() or "."
-        except ValueError:
-            return root.as_posix()
+        return discovery.display_path(root, Path.cwd())
     return "spbe_lint/rules"
 
 

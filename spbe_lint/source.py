@@ -34,10 +34,6 @@ class Document:
     root: Node | None
     issues: tuple[Violation, ...]  # codes yaml-syntax, duplicate-key, structure
 
-    @property
-    def folder(self) -> Path:
-        return Path(self.path).parent
-
     def error(
         self,
         kind: type[ErrorT],

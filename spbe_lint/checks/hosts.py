@@ -60,26 +60,23 @@ def split_url(value: str) -> Any | None:
     return parts
 
 
-def is_subdomain(host: str, domain: str) -> bool:
-    """True when *host* lies strictly below *domain*."""
-    host_labels, domain_labels = labels(host), labels(domain)
-    if host_labels is None or domain_labels is None:
-        return False
-    n = len(domain_labels)
-    return len(host_labels) > n and host_labels[-n:] == domain_labels
+def is_below(host: tuple[str, ...], domain: tuple[str, ...]) -> bool:
+    """True when the labels *host* lie strictly below the labels *domain*."""
+    return len(host) > len(domain) and host[-len(domain) :] == domain
 
 
 def city_subdomain(
     value: Any, params: Mapping[str, Any], context: CheckContext
 ) -> Iterator[Violation]:
     """The host (or URL's host) is a subdomain of the profile's city domain."""
-    domain = context.profile["domain"]
+    domain = labels(context.profile["domain"]) or ()
     host = host_of(value) if isinstance(value, str) else None
-    if host is None or labels(host) is None:
+    host_labels = labels(host) if host is not None else None
+    if host_labels is None:
         yield Violation(params={"value": value}, kind="invalid")
-    elif labels(host) == labels(domain):
+    elif host_labels == domain:
         yield Violation(params={"host": host}, kind="apex")
-    elif not is_subdomain(host, domain):
+    elif not is_below(host_labels, domain):
         yield Violation(params={"host": host})
 
 

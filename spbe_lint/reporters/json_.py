@@ -49,7 +49,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "exit_status": int(report.exit_status()),
             "manifests": len(report.inputs),
             "unreadable": len(report.problems),
-            "results": {s.value: report.counts()[s.value] for s in Status},
+            "results": {s.value: report.counts[s.value] for s in Status},
             "failures_by_severity": _tally(f.severity.label for f in failures),
             "failures_by_domain": _tally(f.domain for f in failures),
         },

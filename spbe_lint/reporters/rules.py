@@ -6,6 +6,7 @@ import json
 import textwrap
 from collections.abc import Sequence
 
+from spbe_lint.i18n import LocalText
 from spbe_lint.rule import Example, Rule
 from spbe_lint.rulepack import RulePack
 
@@ -133,19 +134,18 @@ def render_explain(rule: Rule, lang: str) -> str:
         f"  {words['statuses']}: {statuses}" if rule.lifecycle else f"  {statuses}"
     )
     if rule.when and rule.not_applicable_reason:
-        out.append(_wrap(f"{words['condition']}: {_negate_hint(rule, lang)}"))
+        hint = _negate_hint(rule.not_applicable_reason, lang)
+        out.append(_wrap(f"{words['condition']}: {hint}"))
     out += ["", words["remediation"], _wrap(rule.remediation.get(lang)), ""]
     out += _example(words["pass"], rule.passing[0], lang)
     out += _example(words["fail"], rule.failing[0], lang)
     return "\n".join(out).rstrip() + "\n"
 
 
-def _negate_hint(rule: Rule, lang: str) -> str:
+def _negate_hint(reason: LocalText, lang: str) -> str:
     # The reason says when the rule does NOT apply; show it as such.
     prefix = "tidak berlaku bila " if lang == "id" else "does not apply when "
-    return prefix + (
-        rule.not_applicable_reason.get(lang) if rule.not_applicable_reason else ""
-    )
+    return prefix + reason.get(lang)
 
 
 def _example(title: str, example: Example, lang: str) -> list[str]:

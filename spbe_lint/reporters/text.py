@@ -124,7 +124,7 @@ def _indent(text: str, options: RenderOptions) -> str:
 def _summary(
     report: Report, words: dict[str, str], options: RenderOptions
 ) -> list[str]:
-    counts = report.counts()
+    counts = report.counts
     failures = report.failures
     parts = [words["checked"].format(n=len(report.inputs))]
     if failures:
