@@ -219,17 +219,23 @@ def test_text_placeholders_survive_missing_values():
     assert text.format({"known": "x"}) == LocalText("x {missing}", "x {missing.attr}")
 
 
-def test_validated_packs_are_cached_and_the_cache_is_only_an_optimisation(
-    pack_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+@pytest.fixture
+def calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A private pack cache, and the files each load validates."""
     monkeypatch.setenv("SPBE_LINT_CACHE_DIR", str(tmp_path / "cache"))
-    calls = []
+    validated: list[str] = []
     real_validate = rulepack._validate
     monkeypatch.setattr(
         rulepack,
         "_validate",
-        lambda doc, name: calls.append(doc.path) or real_validate(doc, name),
+        lambda doc, name: validated.append(doc.path) or real_validate(doc, name),
     )
+    return validated
+
+
+def test_validated_packs_are_cached_and_the_cache_is_only_an_optimisation(
+    pack_dir: Path, tmp_path: Path, calls: list[str]
+):
     first = rulepack.load_pack(pack_dir)
     assert len(calls) == len(first.rules) + 1  # every rule file and pack.yaml
     (entry,) = (tmp_path / "cache").glob("pack-*.json")
@@ -343,16 +349,8 @@ def test_a_profile_value_named_in_a_text_must_exist(pack_dir: Path):
 
 
 def test_a_new_version_or_schema_is_a_cache_miss(
-    pack_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pack_dir: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setenv("SPBE_LINT_CACHE_DIR", str(tmp_path / "cache"))
-    calls = []
-    real_validate = rulepack._validate
-    monkeypatch.setattr(
-        rulepack,
-        "_validate",
-        lambda doc, name: calls.append(1) or real_validate(doc, name),
-    )
     rulepack.load_pack(pack_dir)
     first = len(calls)
     monkeypatch.setattr(rulepack, "__version__", "99.0.0")
