@@ -17,7 +17,7 @@ import click
 
 from spbe_lint import __version__
 from spbe_lint.errors import SpbeError
-from spbe_lint.findings import ExitStatus, Severity
+from spbe_lint.findings import ExitStatus, Severity, place
 from spbe_lint.i18n import escape_controls
 
 FORMATS = ("text", "concise", "json")
@@ -168,9 +168,7 @@ def check(
     )
     report = app.check(options)
     for problem in report.problems:
-        where = ":".join(
-            str(p) for p in (problem.path, problem.line, problem.column) if p
-        )
+        where = place(problem.path, problem.line, problem.column)
         line = f"{where}: error: {problem.message.get(report.lang)}"
         click.echo(escape_controls(line), err=True)  # file names can hold line breaks
     use_color = output is None and _want_color(color)

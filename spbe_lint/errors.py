@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spbe_lint.findings import InputFile
+from spbe_lint.findings import InputFile, place
 from spbe_lint.i18n import LocalText
 
 
@@ -28,9 +28,8 @@ class SpbeError(Exception):
 
     def render(self, lang: str) -> str:
         """``path:line:col: message``, the shape editors and CI logs understand."""
-        where = [str(part) for part in (self.path, self.line, self.column) if part]
-        prefix = ":".join(where) + ": " if where else ""
-        return prefix + self.message.get(lang)
+        where = place(self.path, self.line, self.column)
+        return f"{where}: {self.message.get(lang)}" if where else self.message.get(lang)
 
 
 class UsageError(SpbeError):

@@ -143,6 +143,11 @@ class Finding:
         return (self.location.path, line, column, self.rule, self.location.pointer)
 
 
+def place(path: str | None, line: int | None = None, column: int | None = None) -> str:
+    """``path:line:column`` with what is known, the form editors and CI logs read."""
+    return ":".join(str(part) for part in (path, line, column) if part)
+
+
 def number_occurrences(findings: Iterable[Finding]) -> list[Finding]:
     """Sort findings and number repeats of one rule at one place (see fingerprint)."""
     seen: Counter[tuple[str, str, str]] = Counter()
