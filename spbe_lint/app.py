@@ -117,30 +117,33 @@ def _load_config(options: RunOptions) -> config.Config:
 def _check_rule_ids(
     conf: config.Config, pack: rulepack.RulePack, options: RunOptions
 ) -> None:
-    """Unknown rule ids are an error, never silently ignored."""
+    """Unknown rule ids are an error, never silently ignored; so is ignoring a
+    rule that is always in force."""
     for key in ("select", "ignore"):
         for index, selector in enumerate(getattr(conf, key)):
-            if rulepack.unknown_selectors(pack.rules, [selector]):
-                raise conf.error_at((key, index), _unknown_rule(selector, pack))
+            problem = _selector_problem(pack, selector, ignoring=key == "ignore")
+            if problem:
+                raise conf.error_at((key, index), problem)
+        for selector in getattr(options, key) or ():
+            problem = _selector_problem(pack, selector, ignoring=key == "ignore")
+            if problem:
+                raise UsageError(problem)
     for rule_id in conf.severity:
         if pack.get(rule_id) is None:
             raise conf.error_at(
                 ("severity", rule_id), _unknown_rule(rule_id, pack), anchor="key"
             )
-    for selectors in (options.select or (), options.ignore or ()):
-        for selector in rulepack.unknown_selectors(pack.rules, selectors):
-            raise UsageError(_unknown_rule(selector, pack))
-    for index, selector in enumerate(conf.ignore):
-        if _always(pack, selector):
-            raise conf.error_at(("ignore", index), _cannot_ignore(selector))
-    for selector in options.ignore or ():
-        if _always(pack, selector):
-            raise UsageError(_cannot_ignore(selector))
 
 
-def _always(pack: rulepack.RulePack, rule_id: str) -> bool:
-    rule = pack.get(rule_id)
-    return rule is not None and rule.always
+def _selector_problem(
+    pack: rulepack.RulePack, selector: str, *, ignoring: bool
+) -> LocalText | None:
+    if rulepack.unknown_selectors(pack.rules, [selector]):
+        return _unknown_rule(selector, pack)
+    rule = pack.get(selector)
+    if ignoring and rule is not None and rule.always:
+        return _cannot_ignore(selector)
+    return None
 
 
 def _cannot_ignore(rule_id: str) -> LocalText:

@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +19,9 @@ from spbe_lint import __version__
 from spbe_lint.errors import SpbeError
 from spbe_lint.findings import ExitStatus, Severity, place
 from spbe_lint.i18n import escape_controls
+
+if TYPE_CHECKING:
+    from spbe_lint import app
 
 FORMATS = ("text", "concise", "json")
 
@@ -268,7 +271,7 @@ def schema(output: Path | None) -> int:
 
 def _options(
     lang: str | None, config_file: Path | None, isolated: bool, rules_dir: Path | None
-) -> Any:
+) -> app.RunOptions:
     from spbe_lint import app
 
     return app.RunOptions(

@@ -55,9 +55,7 @@ def load(path: Path, display: str) -> Config:
     try:
         document = source.require_clean(source.load(path, display, allow_empty=True))
     except InputError as exc:
-        raise ConfigError(
-            exc.message, path=exc.path, line=exc.line, column=exc.column
-        ) from None
+        raise exc.recast(ConfigError) from None
     schema.check_file(document, "config", ConfigError)
     data = document.data
     rules_dir = (path.parent / data["rules"]) if "rules" in data else None

@@ -13,7 +13,7 @@ from typing import Any
 
 from spbe_lint import schema
 from spbe_lint.checks import CHECKS, CheckContext
-from spbe_lint.findings import Finding, Location, Status, Violation
+from spbe_lint.findings import NOT_EVALUATED, Finding, Location, Status, Violation
 from spbe_lint.i18n import LocalText, escape_controls
 from spbe_lint.pointers import literal_prefix, select, to_pointer, value_at
 from spbe_lint.rule import Predicate, Rule
@@ -91,7 +91,7 @@ def evaluate(
                     document,
                     Status.INCONCLUSIVE,
                     _NOT_EVALUATED[stage],
-                    kind="not-evaluated",
+                    kind=NOT_EVALUATED,
                 )
             )
         elif rule.is_builtin:

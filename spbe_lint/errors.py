@@ -26,6 +26,11 @@ class SpbeError(Exception):
         self.column = column
         self.lang: str | None = None  # set once the run's language is known
 
+    def recast(self, kind: type[SpbeError]) -> SpbeError:
+        """The same message and place as another kind of error (an InputError
+        in a configuration file is a ConfigError)."""
+        return kind(self.message, path=self.path, line=self.line, column=self.column)
+
     def render(self, lang: str) -> str:
         """``path:line:col: message``, the shape editors and CI logs understand."""
         where = place(self.path, self.line, self.column)

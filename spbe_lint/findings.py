@@ -53,6 +53,11 @@ class Status(enum.StrEnum):
     MANUAL = "manual"
 
 
+# Finding.kind of an inconclusive result for a rule that could not run at all (the
+# file is not readable YAML, ...): counted, but not listed line by line.
+NOT_EVALUATED = "not-evaluated"
+
+
 class ExitStatus(enum.IntEnum):
     """The exit-code policy, in one place."""
 

@@ -92,6 +92,11 @@ def _too_big(display: str, size: int) -> InputError:
 
 def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
     """1-based line and character column of byte *offset*."""
-    line_start = raw.rfind(b"\n", 0, offset) + 1
-    column = len(raw[line_start:offset].decode("utf-8", "replace")) + 1
-    return raw.count(b"\n", 0, offset) + 1, column
+    prefix = raw[:offset].decode("utf-8", "replace")
+    return position(prefix, len(prefix))
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of character *offset* in *text*."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from spbe_lint import schema, source
 from spbe_lint.checks import CHECKS
@@ -20,10 +20,16 @@ from spbe_lint.findings import Reference, Severity
 from spbe_lint.i18n import LocalText
 from spbe_lint.rule import Condition, Example, Namespace, Predicate, Rule
 
+_NO_REFERENCES = LocalText(
+    "rujukan ($ref) tidak didukung dalam skema aturan; tulis skemanya langsung",
+    "references ($ref) are not supported in rule schemas; write the schema inline",
+)
 _PLACEHOLDER = re.compile(r"^\$\{profile\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}$")
 
 
-def fail(doc: source.Document, path: Sequence[str | int], message: LocalText) -> None:
+def fail(
+    doc: source.Document, path: Sequence[str | int], message: LocalText
+) -> NoReturn:
     raise doc.error(RulePackError, path, message)
 
 
@@ -190,44 +196,37 @@ def _predicate(
 def _compile(
     doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
 ) -> schema.Validator:
-    reference = _find_reference(raw, where)
-    if reference is not None:
-        # A reference could point nowhere or off the machine; rules stay inline.
-        fail(
-            doc,
-            reference,
-            LocalText(
-                "rujukan ($ref) tidak didukung dalam skema aturan; tulis skemanya langsung",
-                "references ($ref) are not supported in rule schemas; write the schema inline",
-            ),
-        )
-    return schema.compile_schema(_fill(doc, where, raw, profile))
+    return schema.compile_schema(_fill(doc, where, raw, profile, is_schema=True))
 
 
-def _find_reference(raw: Any, where: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    if isinstance(raw, dict):
-        for key, value in raw.items():
-            if key in ("$ref", "$dynamicRef", "$recursiveRef"):
-                return (*where, key)
-            found = _find_reference(value, (*where, key))
-            if found is not None:
-                return found
-    elif isinstance(raw, list):
-        for index, value in enumerate(raw):
-            found = _find_reference(value, (*where, index))
-            if found is not None:
-                return found
-    return None
+_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
 
 
 def _fill(
-    doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
+    doc: source.Document,
+    where: tuple[Any, ...],
+    raw: Any,
+    profile: Namespace,
+    *,
+    is_schema: bool = False,
 ) -> Any:
-    """Replace ``"${profile.a.b}"`` strings with the profile's value (any type)."""
+    """Replace ``"${profile.a.b}"`` strings with the profile's value (any type).
+
+    In a schema, a reference is refused: it could point nowhere or off the
+    machine, so rule schemas stay inline."""
     if isinstance(raw, dict):
-        return {k: _fill(doc, (*where, k), v, profile) for k, v in raw.items()}
+        for key in raw:
+            if is_schema and key in _REFERENCES:
+                fail(doc, (*where, key), _NO_REFERENCES)
+        return {
+            k: _fill(doc, (*where, k), v, profile, is_schema=is_schema)
+            for k, v in raw.items()
+        }
     if isinstance(raw, list):
-        return [_fill(doc, (*where, i), v, profile) for i, v in enumerate(raw)]
+        return [
+            _fill(doc, (*where, i), v, profile, is_schema=is_schema)
+            for i, v in enumerate(raw)
+        ]
     match = _PLACEHOLDER.match(raw) if isinstance(raw, str) else None
     if not match:
         return raw

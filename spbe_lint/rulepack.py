@@ -15,7 +15,15 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import __version__, cache, discovery, resources, rulefile, schema, source
+from spbe_lint import (
+    __version__,
+    cache,
+    discovery,
+    resources,
+    rulefile,
+    schema,
+    source,
+)
 from spbe_lint.errors import InputError, RulePackError
 from spbe_lint.findings import InputFile, PackInfo, Severity
 from spbe_lint.i18n import LocalText
@@ -79,18 +87,7 @@ def load_pack(
     for name, raw in files.items():
         digest.update(name.encode() + b"\0" + raw + b"\0")
     key = _cache_key(digest.hexdigest())
-    validated = cache.read(key)
-    docs: Mapping[str, Any] | None = None
-    if isinstance(validated, dict) and validated.keys() == files.keys():
-        docs = {
-            name: _Validated(f"{display}/{name}", validated[name]) for name in files
-        }
-    pack = None
-    try:
-        if docs:
-            pack = _build(docs, profile_overrides, digest.hexdigest())
-    except (_NeedsPositions, KeyError, TypeError, AttributeError):
-        pack = None  # a stale or damaged cache entry: load afresh, with positions
+    pack = _from_cache(cache.read(key), files, display, profile_overrides, digest)
     if pack is None:
         parsed = {
             name: _load_yaml(raw, f"{display}/{name}") for name, raw in files.items()
@@ -116,6 +113,23 @@ def _read(file: Traversable, display: str) -> bytes:
             ),
             path=display,
         ) from None
+
+
+def _from_cache(
+    validated: Any,
+    files: Mapping[str, bytes],
+    display: str,
+    profile_overrides: Mapping[str, Any] | None,
+    digest: Any,
+) -> RulePack | None:
+    """The pack from the cache's validated data, or None to load afresh."""
+    if not isinstance(validated, dict) or validated.keys() != files.keys():
+        return None
+    docs = {name: _Validated(f"{display}/{name}", validated[name]) for name in files}
+    try:
+        return _build(docs, profile_overrides, digest.hexdigest())
+    except (_NeedsPositions, KeyError, TypeError, AttributeError):
+        return None  # a stale or damaged entry: a fresh load reports with positions
 
 
 # Without rules for these, a file that cannot be read would look clean.
@@ -231,9 +245,7 @@ def _load_yaml(raw: bytes, display: str) -> source.Document:
             LocalText("bukan teks UTF-8", "not UTF-8 text"), path=display
         ) from None
     except InputError as exc:
-        raise RulePackError(
-            exc.message, path=display, line=exc.line, column=exc.column
-        ) from None
+        raise exc.recast(RulePackError) from None
 
 
 def _validate(doc: source.Document, schema_name: str) -> None:

@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import jsonschema
 import referencing
@@ -25,7 +25,6 @@ from spbe_lint.findings import Violation
 from spbe_lint.i18n import LocalText, escape_controls, split_description
 
 Validator = jsonschema.protocols.Validator
-ErrorT = TypeVar("ErrorT", bound=SpbeError)
 
 # Only the formats the shipped schemas use; "uri" would need an extra package.
 _FORMATS = jsonschema.FormatChecker(formats=("date", "email", "regex"))
@@ -316,7 +315,7 @@ def _json_type(value: Any) -> str:
     return "object"
 
 
-def check_file(document: Any, schema_name: str, kind: type[ErrorT]) -> None:
+def check_file(document: Any, schema_name: str, kind: type[SpbeError]) -> None:
     """Validate a configuration or rule-pack file; raise *kind* for the most
     relevant problem, at its position, in words (an unknown key by its name)."""
     error = best_match(

@@ -169,8 +169,7 @@ def _character_failure(
     offset: int, text: str, info: InputFile, problem: LocalText
 ) -> Document:
     """A YAML syntax issue at one character of *text*."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    line, column = reading.position(text, offset)
     issue = Violation(
         code="yaml-syntax",
         span=Span(line, column, line, column + 1),

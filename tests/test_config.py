@@ -115,6 +115,10 @@ def test_an_empty_config_file_means_defaults(run, compliant: Path):
         ("lang: en\nfailon: warning\n", ":2:1:", "unknown key 'failon'"),
         ("lang: [en\n", ":2:1:", "invalid YAML"),
         ("profile:\n  domain: 42\n", ":2:11:", "profile.domain: must be text"),
+        ("lang: [\n", ":2:1:", "invalid YAML: did not find the expected value"),
+        ("lang: en\nlang: id\n", ":2:1:", "key 'lang' appears twice (first on line 1)"),
+        ("- a\n", ":1:1:", "the file must hold a mapping (key: value)"),
+        ("profile:\n  x-foo: 1\n", ":2:3:", "unknown key 'x-foo'; available:"),
     ],
 )
 def test_bad_configuration_is_one_line_with_position(
@@ -128,31 +132,6 @@ def test_bad_configuration_is_one_line_with_position(
     assert "\n" not in line
     assert line.startswith(".spbe-lint.yaml" + position), line
     assert message in line
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "lang: [\n",
-            ".spbe-lint.yaml:2:1: invalid YAML: did not find the expected value",
-        ),
-        (
-            "lang: en\nlang: id\n",
-            ".spbe-lint.yaml:2:1: key 'lang' appears twice (first on line 1)",
-        ),
-        ("- a\n", ".spbe-lint.yaml:1:1: the file must hold a mapping (key: value)"),
-        (
-            "profile:\n  x-foo: 1\n",
-            ".spbe-lint.yaml:2:3: unknown key 'x-foo'; available:",
-        ),
-    ],
-)
-def test_configuration_problems_are_said_in_words(run, compliant, text, expected):
-    write(compliant.parent / ".spbe-lint.yaml", text)
-    result = run("check", "--lang", "en")
-    assert result.status == 2
-    assert result.stderr.startswith(expected), result.stderr
 
 
 def test_errors_after_the_configuration_use_its_language(run, compliant: Path):

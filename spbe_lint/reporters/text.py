@@ -10,7 +10,15 @@ import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from spbe_lint.findings import DOMAINS, Finding, Report, Severity, Status
+from spbe_lint.findings import (
+    DOMAINS,
+    NOT_EVALUATED,
+    Finding,
+    Report,
+    Severity,
+    Status,
+    place,
+)
 from spbe_lint.i18n import escape_controls
 
 if TYPE_CHECKING:
@@ -65,7 +73,7 @@ def _style(text: str, options: RenderOptions, **style: object) -> str:
 def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
     span = finding.location.span
     path = escape_controls(finding.location.path)  # a file name can hold a line break
-    where = f"{path}:{span.line}:{span.column}" if span else path
+    where = place(path, span.line, span.column) if span else path
     if finding.status is Status.INCONCLUSIVE:
         severity = _style("inconclusive", options, fg="magenta", bold=True)
     else:
@@ -110,7 +118,7 @@ def _unjudged(report: Report) -> list[Finding]:
     return [
         f
         for f in report.findings
-        if f.status is Status.INCONCLUSIVE and f.kind != "not-evaluated"
+        if f.status is Status.INCONCLUSIVE and f.kind != NOT_EVALUATED
     ]
 
 
