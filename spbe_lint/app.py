@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ class RunOptions:
     ignore: tuple[str, ...] | None = None
     rules_dir: Path | None = None
     cwd: Path = Path()
+    as_of: datetime.date | None = None  # judge as of this day (default: today)
+    documents: str = "auto"  # check | manual | auto (see engine.evaluate)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def resolve(options: RunOptions) -> Settings:
 def check(options: RunOptions) -> Report:
     """Check every manifest the options name; one unreadable file never stops the run."""
     settings = resolve(options)
+    as_of = options.as_of or datetime.date.today()
     targets, problems = discovery.find(options.paths, options.cwd)
     inputs: list[InputFile] = []
     findings = []
@@ -90,7 +94,14 @@ def check(options: RunOptions) -> Report:
             continue
         inputs.append(document.file)
         findings.extend(
-            engine.evaluate(document, settings.rules, settings.pack.profile)
+            engine.evaluate(
+                document,
+                settings.rules,
+                settings.pack.profile,
+                as_of=as_of,
+                folder=target.path.parent,
+                documents_mode=options.documents,
+            )
         )
     return Report(
         tool_version=__version__,
@@ -102,6 +113,7 @@ def check(options: RunOptions) -> Report:
         problems=tuple(problems),
         rules=settings.rules,
         exit_zero=settings.exit_zero,
+        as_of=as_of,
     )
 
 

@@ -6,6 +6,7 @@ Exit statuses (findings.ExitStatus): 0 nothing failed at or above --fail-on,
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 import traceback
@@ -121,6 +122,23 @@ def cli(debug: bool) -> None:
     show_default=True,
     help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
 )
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Judge as of this day (default: today): effective dates of rules and "
+    "'no older than' checks (pentest within 12 months, BCP test within 2 years).",
+)
+@click.option(
+    "--documents",
+    type=click.Choice(["auto", "check", "manual"]),
+    default="auto",
+    show_default=True,
+    help="Document references (handover documentation, reports): check that the "
+    "files exist next to the manifest, or report them as 'manual' when only the "
+    "manifest was submitted. auto: check when the folder is a repository or holds "
+    "any referenced document.",
+)
 @_LANG
 @_CONFIG
 @_ISOLATED
@@ -134,6 +152,8 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     color: str,
+    as_of: datetime.datetime | None,
+    documents: str,
     lang: str | None,
     config_file: Path | None,
     isolated: bool,
@@ -153,6 +173,7 @@ def check(
       spbe-lint check examples/ --fail-on warning
       spbe-lint check spbe.yaml --format json -o report.json
       spbe-lint check --select HOST,SSO --lang en
+      spbe-lint check submission/ --as-of 2026-06-30 --documents check
     """
     from spbe_lint import app
     from spbe_lint.reporters import REPORTERS, RenderOptions
@@ -168,6 +189,8 @@ def check(
         ignore=_split(ignore),
         rules_dir=rules_dir,
         cwd=Path.cwd(),
+        as_of=as_of.date() if as_of else None,
+        documents=documents,
     )
     report = app.check(options)
     for problem in report.problems:

@@ -8,11 +8,13 @@ turns paths into positions. A rule that does not apply says why
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from spbe_lint import schema
-from spbe_lint.checks import CHECKS, CheckContext
+from spbe_lint.checks import CHECKS, CheckContext, documents
 from spbe_lint.findings import NOT_EVALUATED, Finding, Location, Status, Violation
 from spbe_lint.i18n import LocalText, escape_controls
 from spbe_lint.pointers import literal_prefix, select, to_pointer, value_at
@@ -40,6 +42,20 @@ _CONDITION_MALFORMED = LocalText(
     "cannot tell whether this rule applies: the value of {field} is not valid "
     "(see MAN-005)",
 )
+_NOT_YET = LocalText(
+    "belum berlaku pada {as_of}: aturan ini berlaku mulai {date}",
+    "not yet in force on {as_of}: this rule applies from {date}",
+)
+_NO_LONGER = LocalText(
+    "tidak berlaku lagi pada {as_of}: aturan ini berlaku sampai {date}",
+    "no longer in force on {as_of}: this rule applied until {date}",
+)
+_NEEDS_PROBE = LocalText(
+    "dinilai pada aplikasi yang berjalan (spbe-lint probe), bukan dari manifest",
+    "judged on the running application (spbe-lint probe), not from the manifest",
+)
+# Finding.kind of an endpoint rule in a static check: counted, not listed.
+NEEDS_PROBE = "needs-probe"
 _LIFECYCLE = LocalText(
     "berlaku pada app.status {expected}; manifest ini berstatus {status}",
     "applies when app.status is {expected}; this manifest is {status}",
@@ -74,17 +90,38 @@ _NOT_EVALUATED = (
 
 
 def evaluate(
-    document: Document, rules: Iterable[Rule], profile: Mapping[str, Any]
+    document: Document,
+    rules: Iterable[Rule],
+    profile: Mapping[str, Any],
+    *,
+    as_of: datetime.date | None = None,
+    folder: Path | None = None,
+    documents_mode: str = "auto",
 ) -> list[Finding]:
-    """Every rule on one document: failures, passes, not-applicable and inconclusive."""
+    """Every rule on one document: failures, passes, not-applicable and inconclusive.
+
+    *as_of* is the day the manifest is judged on (default today); *folder* is
+    where its document references live; *documents_mode* says whether they are
+    there (``check``), not submitted (``manual``) or to be found out (``auto``).
+    """
     problems = _problems(document)
     stage = _stage(document, problems)
     malformed = _malformed(problems)
-    context = CheckContext(profile=profile)
+    context = _context(document, profile, as_of, folder, documents_mode)
     findings: list[Finding] = []
     for rule in rules:
-        needed = max(_NEEDS.get(p.builtin or "", 3) for p in rule.predicates)
-        if stage < needed:
+        needed = max(
+            (_NEEDS.get(p.builtin or "", 3) for p in rule.predicates), default=3
+        )
+        if rule.target == "endpoint":
+            findings.append(
+                _result(
+                    rule, document, Status.INCONCLUSIVE, _NEEDS_PROBE, kind=NEEDS_PROBE
+                )
+            )
+        elif not rule.in_force(context.as_of):
+            findings.append(_out_of_force(rule, document, context.as_of))
+        elif stage < needed:
             findings.append(
                 _result(
                     rule,
@@ -107,6 +144,44 @@ def evaluate(
 _UNJUDGEABLE = frozenset(
     {"type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
 )
+
+
+def _context(
+    document: Document,
+    profile: Mapping[str, Any],
+    as_of: datetime.date | None,
+    folder: Path | None,
+    mode: str,
+) -> CheckContext:
+    data = document.data if isinstance(document.data, dict) else {}
+    if mode == "auto":
+        references = [
+            node
+            for selector in schema.document_selectors()
+            for _, node in select(data, selector)
+            if isinstance(node, str)
+        ]
+        present = documents.present(folder, references)
+    else:
+        present = mode == "check"
+    return CheckContext(
+        profile=profile,
+        as_of=as_of or datetime.date.today(),
+        manifest=data,
+        folder=folder,
+        documents_present=present,
+    )
+
+
+def _out_of_force(rule: Rule, document: Document, as_of: datetime.date) -> Finding:
+    if rule.effective_from and as_of < rule.effective_from:
+        message = _NOT_YET.format(
+            {"as_of": as_of.isoformat(), "date": rule.effective_from.isoformat()}
+        )
+    else:
+        until = rule.until.isoformat() if rule.until else ""
+        message = _NO_LONGER.format({"as_of": as_of.isoformat(), "date": until})
+    return _result(rule, document, Status.NOT_APPLICABLE, message)
 
 
 def _malformed(problems: list[Violation]) -> frozenset[tuple[Any, ...]]:
@@ -297,12 +372,18 @@ def _failure(
         rule=rule.id,
         domain=rule.domain,
         severity=rule.severity,
-        status=Status.FAIL,
+        status=Status.MANUAL if violation.needs_review else Status.FAIL,
         message=template.format(params),
         location=Location(document.path, to_pointer(path), span),
         references=rule.references,
         kind=violation.kind,
     )
+
+
+def _endpoint_path(document: Document) -> tuple[Any, ...]:
+    """Where an endpoint rule points in a manifest: the declared URL, if any."""
+    exists, _ = value_at(document.data, ("endpoints", "url"))
+    return ("endpoints", "url") if exists else ()
 
 
 def _result(
@@ -316,7 +397,7 @@ def _result(
 ) -> Finding:
     if path is None:
         selectors = [p.select for p in rule.predicates if not p.builtin]
-        path = literal_prefix(selectors[0]) if selectors else ()
+        path = literal_prefix(selectors[0]) if selectors else _endpoint_path(document)
     return Finding(
         rule=rule.id,
         domain=rule.domain,

@@ -6,6 +6,7 @@ values with ``dataclasses.replace``; nothing is mutated after construction.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import functools
 import hashlib
@@ -98,6 +99,7 @@ class Violation:
     anchor: str = "auto"  # "key" points at a mapping key instead of its value
     code: str = ""  # for built-in manifest checks: which loader/schema problem
     span: Span | None = None
+    needs_review: bool = False  # a person must check it (Status.MANUAL), not a failure
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ class Report:
     problems: tuple[InputProblem, ...] = ()
     rules: tuple[Rule, ...] = field(default=(), compare=False)  # rules in force
     exit_zero: bool = False
+    as_of: datetime.date | None = None  # the day the manifests were judged on
 
     @functools.cached_property
     def failures(self) -> tuple[Finding, ...]:

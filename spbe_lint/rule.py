@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,16 +58,26 @@ class Rule:
     rationale: LocalText
     remediation: LocalText
     references: tuple[Reference, ...]
-    predicates: tuple[Predicate, ...]
-    passing: tuple[Example, ...]
-    failing: tuple[Example, ...]
+    predicates: tuple[Predicate, ...] = ()
+    passing: tuple[Example, ...] = ()
+    failing: tuple[Example, ...] = ()
     not_applicable_reason: LocalText | None = None
     lifecycle: tuple[str, ...] = ()
     when: tuple[Condition, ...] = ()
     perwal: str | None = None
     always: bool = False  # cannot be deselected (see rule.schema.json)
     default_severity: Severity | None = None  # set when configuration overrides it
+    target: str = "manifest"  # or "endpoint": judged by the probe, not statically
+    probe: tuple[str, ...] = ()  # the probe facts an endpoint rule judges
+    effective_from: datetime.date | None = None
+    until: datetime.date | None = None
+    evidence: str = "declaration"  # or "document": a person must read the file
+
+    def in_force(self, as_of: datetime.date) -> bool:
+        if self.effective_from and as_of < self.effective_from:
+            return False
+        return not (self.until and as_of > self.until)
 
     @property
     def is_builtin(self) -> bool:
-        return all(p.builtin for p in self.predicates)
+        return bool(self.predicates) and all(p.builtin for p in self.predicates)

@@ -8,6 +8,7 @@ strings in predicate schemas and check parameters, ``{profile.x}`` in texts.
 
 from __future__ import annotations
 
+import datetime
 import re
 import string
 from collections.abc import Mapping, Sequence
@@ -49,6 +50,8 @@ def build_rule(
         )
     texts = {"profile": profile}
     _check_templates(doc, profile)
+    effective_from, until = _dates(doc)
+    examples = data.get("examples", {})
 
     def text(key: str) -> LocalText:
         return LocalText.from_data(data[key]).format(texts)
@@ -73,7 +76,7 @@ def build_rule(
         ),
         predicates=tuple(
             _predicate(doc, i, item, profile)
-            for i, item in enumerate(data["predicate"])
+            for i, item in enumerate(data.get("predicate", ()))
         ),
         when=tuple(
             Condition(
@@ -86,9 +89,43 @@ def build_rule(
         lifecycle=tuple(data.get("lifecycle", ())),
         perwal=data.get("perwal"),
         always=data.get("always", False),
-        passing=tuple(_example(e) for e in data["examples"]["pass"]),
-        failing=tuple(_example(e) for e in data["examples"]["fail"]),
+        passing=tuple(_example(e) for e in examples.get("pass", ())),
+        failing=tuple(_example(e) for e in examples.get("fail", ())),
+        target=data.get("target", "manifest"),
+        probe=tuple(data.get("probe", ())),
+        effective_from=effective_from,
+        until=until,
+        evidence=data.get("evidence", "declaration"),
     )
+
+
+def _dates(doc: source.Document) -> tuple[datetime.date | None, datetime.date | None]:
+    """The rule's effective dates: real calendar dates, in order."""
+    found: dict[str, datetime.date | None] = {}
+    for key in ("effective_from", "until"):
+        raw = doc.data.get(key)
+        try:
+            found[key] = datetime.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            fail(
+                doc,
+                (key,),
+                LocalText(
+                    f"{key} '{raw}' bukan tanggal kalender (YYYY-MM-DD)",
+                    f"{key} '{raw}' is not a calendar date (YYYY-MM-DD)",
+                ),
+            )
+    start, end = found["effective_from"], found["until"]
+    if start and end and end < start:
+        fail(
+            doc,
+            ("until",),
+            LocalText(
+                "until lebih awal daripada effective_from",
+                "until is earlier than effective_from",
+            ),
+        )
+    return start, end
 
 
 _TEXT_KEYS = ("title", "message", "rationale", "remediation", "not_applicable_reason")

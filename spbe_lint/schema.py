@@ -339,3 +339,29 @@ def check_file(document: Any, schema_name: str, kind: type[SpbeError]) -> None:
     raise document.error(
         kind, path, LocalText(f"{where}: {detail.id}", f"{where}: {detail.en}")
     )
+
+
+@functools.cache
+def document_selectors() -> tuple[str, ...]:
+    """Selectors of every manifest field that holds a document reference
+    (``$defs/docref`` in the manifest schema), e.g. ``/data/datasets/*/metadata``."""
+    from spbe_lint import resources
+
+    root = json.loads(resources.schema_text("manifest"))
+    found: list[str] = []
+
+    def walk(node: Any, pointer: str) -> None:
+        if not isinstance(node, dict):
+            return
+        if node.get("$ref") == "#/$defs/docref":
+            found.append(pointer)
+        for key, child in node.get("properties", {}).items():
+            walk(child, f"{pointer}/{key}")
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], f"{pointer}/*")
+        for keyword in ("anyOf", "oneOf", "allOf"):
+            for child in node.get(keyword, ()):
+                walk(child, pointer)
+
+    walk(root, "")
+    return tuple(found)

@@ -8,17 +8,25 @@ and position. Register a check here; rule files refer to it by name.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from spbe_lint.checks import hosts
+from spbe_lint.checks import dates, documents, hosts, identifiers, licences, services
 from spbe_lint.findings import Violation
 
 
 @dataclass(frozen=True)
 class CheckContext:
+    """What a check may know besides its node: the city, the day, the submission."""
+
     profile: Mapping[str, Any]
+    as_of: datetime.date = field(default_factory=datetime.date.today)
+    manifest: Mapping[str, Any] = field(default_factory=dict)  # the whole manifest
+    folder: Path | None = None  # the manifest's folder (document references)
+    documents_present: bool = False  # is the repository there, or only the manifest?
 
 
 CheckFn = Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]
@@ -26,4 +34,15 @@ CheckFn = Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]
 CHECKS: dict[str, CheckFn] = {
     "city-subdomain": hosts.city_subdomain,
     "url-under": hosts.url_under,
+    "redirect-uris": hosts.redirect_uris,
+    "max-age": dates.max_age,
+    "not-expired": dates.not_expired,
+    "nik": identifiers.nik,
+    "nip": identifiers.nip,
+    "npwp": identifiers.npwp,
+    "kode-wilayah": identifiers.kode_wilayah,
+    "identifier-samples": identifiers.samples,
+    "spdx-licence": licences.spdx_licence,
+    "document-exists": documents.document_exists,
+    "aplikasi-umum": services.aplikasi_umum,
 }

@@ -116,3 +116,34 @@ def _is_under(url: Any, prefix: Any) -> bool:
     base = [s for s in prefix.path.split("/") if s]
     path = _segments(url) or []
     return len(path) > len(base) and path[: len(base)] == base
+
+
+def redirect_uris(
+    sso: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    """Each ``auth.sso.redirect_uris`` entry is https, on the application's own
+    host (``domain.fqdn``) and exact: no wildcard, no fragment.
+
+    An authorization code sent to a redirect URI on another host goes to
+    whoever holds that host; the identity provider must only ever send it home.
+    """
+    if not isinstance(sso, dict) or not isinstance(sso.get("redirect_uris"), list):
+        return
+    domain = context.manifest.get("domain")
+    fqdn = domain.get("fqdn") if isinstance(domain, dict) else None
+    own = labels(fqdn) if isinstance(fqdn, str) else None
+    for index, uri in enumerate(sso["redirect_uris"]):
+        where = ("redirect_uris", index)
+        url = split_url(uri) if isinstance(uri, str) else None
+        if url is None or "*" in uri or url.fragment:
+            yield Violation(path=where, params={"value": uri}, kind="invalid")
+        elif url.scheme != "https":
+            yield Violation(path=where, params={"value": uri}, kind="not-https")
+        elif own is None:
+            yield Violation(path=where, params={"value": uri}, kind="no-fqdn")
+        elif labels(url.hostname or "") != own:
+            yield Violation(
+                path=where,
+                params={"value": uri, "host": url.hostname, "fqdn": fqdn},
+                kind="foreign-host",
+            )

@@ -37,6 +37,8 @@ _WORDS = {
         "passed": "{n} lulus",
         "na": "{n} tidak berlaku",
         "inconclusive": "{n} tidak dapat dinilai",
+        "manual": "{n} perlu diperiksa manual",
+        "probe": "{n} aturan endpoint menunggu spbe-lint probe",
         "unreadable": "{n} berkas tidak dapat diperiksa (lihat pesan di atas)",
         "summary": "Ringkasan per domain",
         "error": "kesalahan",
@@ -53,6 +55,8 @@ _WORDS = {
         "passed": "{n} passed",
         "na": "{n} not applicable",
         "inconclusive": "{n} inconclusive",
+        "manual": "{n} to check by hand",
+        "probe": "{n} endpoint rules await spbe-lint probe",
         "unreadable": "{n} file(s) could not be checked (see the messages above)",
         "summary": "Summary by domain",
         "error": "error(s)",
@@ -74,8 +78,8 @@ def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
     span = finding.location.span
     path = escape_controls(finding.location.path)  # a file name can hold a line break
     where = place(path, span.line, span.column) if span else path
-    if finding.status is Status.INCONCLUSIVE:
-        severity = _style("inconclusive", options, fg="magenta", bold=True)
+    if finding.status in (Status.INCONCLUSIVE, Status.MANUAL):
+        severity = _style(finding.status.value, options, fg="magenta", bold=True)
     else:
         severity = _style(
             finding.severity.label, options, fg=_COLORS[finding.severity], bold=True
@@ -113,13 +117,18 @@ def render(report: Report, options: RenderOptions) -> str:
 
 
 def _unjudged(report: Report) -> list[Finding]:
-    """Inconclusive results worth a line: a rule that met a value it could not
-    judge. Rules not run on an unreadable file are only counted (MAN-001 says why)."""
+    """Results worth a line that are neither pass nor fail: a rule that met a value
+    it could not judge, evidence a person must check. Rules not run on an unreadable
+    file, and endpoint rules in a static check, are only counted."""
     return [
         f
         for f in report.findings
-        if f.status is Status.INCONCLUSIVE and f.kind != NOT_EVALUATED
+        if (f.status is Status.INCONCLUSIVE and f.kind not in _COUNTED_ONLY)
+        or f.status is Status.MANUAL
     ]
+
+
+_COUNTED_ONLY = (NOT_EVALUATED, "needs-probe")
 
 
 def _indent(text: str, options: RenderOptions) -> str:
@@ -145,10 +154,16 @@ def _summary(
     parts.append(words["passed"].format(n=counts[Status.PASS]))
     if counts[Status.NOT_APPLICABLE]:
         parts.append(words["na"].format(n=counts[Status.NOT_APPLICABLE]))
-    if counts[Status.INCONCLUSIVE]:
-        parts.append(words["inconclusive"].format(n=counts[Status.INCONCLUSIVE]))
+    awaiting_probe = sum(1 for f in report.findings if f.kind == "needs-probe")
+    inconclusive = counts[Status.INCONCLUSIVE] - awaiting_probe
+    if inconclusive:
+        parts.append(words["inconclusive"].format(n=inconclusive))
+    if counts[Status.MANUAL]:
+        parts.append(words["manual"].format(n=counts[Status.MANUAL]))
+    if awaiting_probe:
+        parts.append(words["probe"].format(n=awaiting_probe))
     lines = []
-    if not failures and not report.problems and not counts[Status.INCONCLUSIVE]:
+    if not failures and not report.problems and not inconclusive:
         lines.append(_style(words["clean"], options, fg="green", bold=True))
     lines.append(", ".join(parts) + ".")
     if report.problems:
