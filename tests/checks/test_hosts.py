@@ -81,3 +81,32 @@ def test_url_under_matches_whole_path_segments():
     assert [v.kind for v in outside] == ["outside"]
     climbing = "https://github.com/pemkot-jambi/../vendor/app"
     assert [v.kind for v in hosts.url_under(climbing, params, CONTEXT)] == ["invalid"]
+
+
+@pytest.mark.parametrize(
+    ("uris", "kinds"),
+    [
+        (["https://sipelita.jambikota.go.id/auth/callback"], []),
+        (["https://SIPELITA.jambikota.go.id./auth/callback"], []),
+        (["http://sipelita.jambikota.go.id/auth/callback"], ["not-https"]),
+        (["https://evil.example/auth/callback"], ["foreign-host"]),
+        (["https://other.jambikota.go.id/auth/callback"], ["foreign-host"]),
+        (["https://sipelita.jambikota.go.id/*"], ["invalid"]),
+        (["https://sipelita.jambikota.go.id/cb#x"], ["invalid"]),
+        (["https://evil.example\\@sipelita.jambikota.go.id/"], ["invalid"]),
+        ([42], ["invalid"]),
+    ],
+)
+def test_redirect_uris_stay_on_the_apps_own_host(uris, kinds):
+    context = CheckContext(
+        profile={"domain": "jambikota.go.id"},
+        manifest={"domain": {"fqdn": "sipelita.jambikota.go.id"}},
+    )
+    found = list(hosts.redirect_uris({"redirect_uris": uris}, {}, context))
+    assert [v.kind for v in found] == kinds
+
+
+def test_redirect_uris_without_a_declared_host():
+    context = CheckContext(profile={"domain": "jambikota.go.id"})
+    sso = {"redirect_uris": ["https://sipelita.jambikota.go.id/cb"]}
+    assert [v.kind for v in hosts.redirect_uris(sso, {}, context)] == ["no-fqdn"]
