@@ -45,6 +45,7 @@ class Example:
     manifest: str
     description: LocalText | None = None
     expect: tuple[Mapping[str, Any], ...] = ()
+    as_of: datetime.date | None = None  # date checks in examples must not rot
 
 
 @dataclass(frozen=True)

@@ -289,4 +289,5 @@ def _example(data: Mapping[str, Any]) -> Example:
         if "description" in data
         else None,
         expect=tuple(data.get("expect", ())),
+        as_of=datetime.date.fromisoformat(data["as_of"]) if "as_of" in data else None,
     )
