@@ -242,6 +242,42 @@ def rules_list(
     return 0
 
 
+@rules.command("coverage")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
+)
+@_LANG
+@_CONFIG
+@_ISOLATED
+@_RULES
+def rules_coverage(
+    fmt: str,
+    lang: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    rules_dir: Path | None,
+) -> int:
+    """Show, per domain, which catalogue requirements the pack checks from the
+    manifest (static), from evidence documents, or on the running application
+    (probe), and which articles they cite.
+
+    \b
+    Examples:
+      spbe-lint rules coverage
+      spbe-lint rules coverage --format json --lang en
+    """
+    from spbe_lint import app
+    from spbe_lint.reporters import coverage
+
+    settings = app.resolve(_options(lang, config_file, isolated, rules_dir))
+    if fmt == "json":
+        click.echo(coverage.render_json(settings.pack.rules, settings.pack), nl=False)
+    else:
+        text = coverage.render_text(settings.pack.rules, settings.pack, settings.lang)
+        click.echo(text, nl=False)
+    return 0
+
+
 @rules.command("explain")
 @click.argument("rule_id", metavar="ID")
 @_LANG

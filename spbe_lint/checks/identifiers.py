@@ -186,10 +186,13 @@ def samples(
     field: Any, params: Mapping[str, Any], context: CheckContext
 ) -> Iterator[Violation]:
     """A declared identifier field (``data.fields[]``) names its validator, and the
-    sample values it gives validate as that identifier."""
+    sample values it gives validate as that identifier. ``params["types"]``
+    limits the check to some identifier types."""
     if not isinstance(field, dict):
         return
     kind = field.get("type")
+    if kind not in params.get("types", (kind,)):
+        return  # another rule's identifier (DATA-011 region codes, DATA-012 the rest)
     if not field.get("validator"):
         yield Violation(path=(), params={"type": kind}, kind="no-validator")
     for index, value in enumerate(field.get("samples") or ()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import textwrap
 from collections.abc import Sequence
@@ -20,6 +21,11 @@ _WORDS = {
         "condition": "syarat",
         "remediation": "Perbaikan",
         "pass": "Contoh lulus",
+        "probe": "Dinilai pada aplikasi yang berjalan (spbe-lint probe): {facts}",
+        "from": "mulai {date}",
+        "until": "sampai {date}",
+        "documents": "bukti berupa dokumen: spbe-lint memeriksa keberadaannya, "
+        "isinya dinilai peninjau",
         "fail": "Contoh gagal",
         "confidence": {
             "high": "keyakinan tinggi",
@@ -42,6 +48,11 @@ _WORDS = {
         "condition": "condition",
         "remediation": "How to fix",
         "pass": "Passing example",
+        "probe": "Judged on the running application (spbe-lint probe): {facts}",
+        "from": "from {date}",
+        "until": "until {date}",
+        "documents": "evidence is a document: spbe-lint checks it exists, "
+        "a reviewer judges its content",
         "fail": "Failing example",
         "confidence": {
             "high": "high confidence",
@@ -82,7 +93,11 @@ def render_list_json(rules: Sequence[Rule], pack: RulePack) -> str:
                 "domain": r.domain,
                 "severity": r.severity.label,
                 "title": r.title.as_dict(),
+                "target": r.target,
+                "evidence": r.evidence,
                 "lifecycle": list(r.lifecycle),
+                "effective_from": _iso(r.effective_from),
+                "until": _iso(r.until),
                 "references": [
                     {
                         "regulation": ref.short,
@@ -96,6 +111,10 @@ def render_list_json(rules: Sequence[Rule], pack: RulePack) -> str:
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def render_explain(rule: Rule, lang: str) -> str:
@@ -128,18 +147,34 @@ def render_explain(rule: Rule, lang: str) -> str:
         )
     else:
         out.append(_wrap(words["no_basis"]))
-    out += ["", words["applies"]]
+    out += ["", words["applies"], *_applies(rule, words, lang)]
+    out += ["", words["remediation"], _wrap(rule.remediation.get(lang)), ""]
+    if rule.passing:
+        out += _example(words["pass"], rule.passing[0], lang)
+    if rule.failing:
+        out += _example(words["fail"], rule.failing[0], lang)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _applies(rule: Rule, words: dict, lang: str) -> list[str]:
+    """When and how the rule is judged: statuses, conditions, dates, evidence."""
     statuses = ", ".join(rule.lifecycle) if rule.lifecycle else words["all_statuses"]
-    out.append(
-        f"  {words['statuses']}: {statuses}" if rule.lifecycle else f"  {statuses}"
-    )
+    out = [f"  {words['statuses']}: {statuses}" if rule.lifecycle else f"  {statuses}"]
     if rule.when and rule.not_applicable_reason:
         hint = _negate_hint(rule.not_applicable_reason, lang)
         out.append(_wrap(f"{words['condition']}: {hint}"))
-    out += ["", words["remediation"], _wrap(rule.remediation.get(lang)), ""]
-    out += _example(words["pass"], rule.passing[0], lang)
-    out += _example(words["fail"], rule.failing[0], lang)
-    return "\n".join(out).rstrip() + "\n"
+    dates = []
+    if rule.effective_from:
+        dates.append(words["from"].format(date=rule.effective_from.isoformat()))
+    if rule.until:
+        dates.append(words["until"].format(date=rule.until.isoformat()))
+    if dates:
+        out.append(f"  {' '.join(dates)}")
+    if rule.evidence == "document":
+        out.append(_wrap(words["documents"]))
+    if rule.target == "endpoint":
+        out.append(_wrap(words["probe"].format(facts=", ".join(rule.probe))))
+    return out
 
 
 def _negate_hint(reason: LocalText, lang: str) -> str:

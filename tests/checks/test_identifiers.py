@@ -109,3 +109,12 @@ def test_samples_need_a_validator_and_valid_values():
 def test_identifier_messages_exist_for_every_problem():
     kinds = {"format", "region", "date", "serial", "birth-date", "tmt", "gender"}
     assert kinds | {"legacy", "not-kelurahan"} <= set(identifiers.WHY)
+
+
+def test_samples_can_be_limited_to_some_types():
+    field = {"name": "kelurahan", "type": "kode_wilayah", "samples": ["15.71.01.2001"]}
+    params = {"types": ["nik", "nip"], "region": "15.71"}
+    assert list(identifiers.samples(field, params, TODAY)) == []
+    params = {"types": ["kode_wilayah"], "region": "15.71"}
+    found = list(identifiers.samples(field, params, TODAY))
+    assert [v.kind for v in found] == ["no-validator", "sample"]
