@@ -46,6 +46,7 @@ class Example:
     description: LocalText | None = None
     expect: tuple[Mapping[str, Any], ...] = ()
     as_of: datetime.date | None = None  # date checks in examples must not rot
+    files: tuple[str, ...] = ()  # the submission beside the manifest, if any
 
 
 @dataclass(frozen=True)

@@ -290,4 +290,5 @@ def _example(data: Mapping[str, Any]) -> Example:
         else None,
         expect=tuple(data.get("expect", ())),
         as_of=datetime.date.fromisoformat(data["as_of"]) if "as_of" in data else None,
+        files=tuple(data.get("files", ())),
     )

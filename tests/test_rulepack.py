@@ -23,9 +23,21 @@ def evaluate(
     text: str,
     pack: rulepack.RulePack = PACK,
     as_of: datetime.date | None = None,
+    folder: Path | None = None,
 ):
     doc = source.parse(text, InputFile("example.yaml", "0" * 64, len(text)))
-    return engine.evaluate(doc, [rule], pack.profile, as_of=as_of)
+    return engine.evaluate(doc, [rule], pack.profile, as_of=as_of, folder=folder)
+
+
+def run_example(rule: Rule, example: Example, tmp_path: Path) -> list:
+    """An example as its submission: the files it lists exist beside the manifest;
+    without any, only the manifest was submitted."""
+    for name in example.files:
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("contoh / example\n")
+    folder = tmp_path if example.files else None
+    return evaluate(rule, example.manifest, as_of=example.as_of, folder=folder)
 
 
 def examples(kind: str) -> list:
@@ -54,14 +66,14 @@ def test_every_rule_file_is_named_after_its_rule():
 
 
 @pytest.mark.parametrize(("rule", "example"), examples("passing"))
-def test_passing_example(rule: Rule, example: Example):
-    results = evaluate(rule, example.manifest, as_of=example.as_of)
+def test_passing_example(rule: Rule, example: Example, tmp_path: Path):
+    results = run_example(rule, example, tmp_path)
     assert [f.status for f in results] == [Status.PASS], [f.message.en for f in results]
 
 
 @pytest.mark.parametrize(("rule", "example"), examples("failing"))
-def test_failing_example(rule: Rule, example: Example):
-    results = evaluate(rule, example.manifest, as_of=example.as_of)
+def test_failing_example(rule: Rule, example: Example, tmp_path: Path):
+    results = run_example(rule, example, tmp_path)
     failures = [f for f in results if f.status in (Status.FAIL, Status.MANUAL)]
     assert len(failures) == len(example.expect), [f.message.en for f in failures]
     unmatched = list(failures)

@@ -51,6 +51,8 @@ def present(folder: Path | None, references: list[str]) -> bool:
 def document_exists(
     value: Any, params: Mapping[str, Any], context: CheckContext
 ) -> Iterator[Violation]:
+    if isinstance(value, (dict, list)):
+        return  # a group of documents: its members are selected one by one
     if not isinstance(value, str) or not value.strip():
         yield Violation(params={"value": value}, kind="invalid")
         return
