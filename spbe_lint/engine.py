@@ -24,6 +24,37 @@ from spbe_lint.source import Document
 LIFECYCLE = ("planning", "development", "staging", "production", "retired")
 
 _MISSING = LocalText("{field} tidak dicantumkan", "{field} is missing")
+# Messages for the kinds the document-exists check yields, unless a rule has its own.
+_DOCUMENT_MESSAGES = {
+    "manual": LocalText(
+        "{field} = {value}: hanya manifest yang diserahkan; peninjau harus memeriksa "
+        "bahwa dokumen ini ada dan isinya memadai",
+        "{field} = {value}: only the manifest was submitted; a reviewer must check "
+        "that this document exists and is adequate",
+    ),
+    "manual-link": LocalText(
+        "{field} = {value}: dokumen berupa tautan; peninjau harus membukanya dan "
+        "menilai isinya",
+        "{field} = {value}: the document is a link; a reviewer must open it and "
+        "judge its content",
+    ),
+    "not-found": LocalText(
+        "{field} = {value}: berkas ini tidak ada di folder manifest; tambahkan "
+        "dokumennya ke repositori atau perbaiki path-nya",
+        "{field} = {value}: no such file next to the manifest; add the document to "
+        "the repository or correct the path",
+    ),
+    "outside": LocalText(
+        "{field} = {value}: path ini keluar dari folder manifest; dokumen harus "
+        "berada di dalam repositori yang diserahkan",
+        "{field} = {value}: the path leaves the manifest's folder; documents must be "
+        "inside the submitted repository",
+    ),
+    "empty": LocalText(
+        "{field} = {value}: berkasnya kosong; serahkan dokumen yang sebenarnya",
+        "{field} = {value}: the file is empty; hand over the real document",
+    ),
+}
 _NOTHING_SELECTED = LocalText(
     "tidak ada yang diperiksa: {field} tidak dicantumkan",
     "nothing to check: {field} is not declared",
@@ -312,6 +343,7 @@ def _violations(
                         params={**found.params, "selected": node},
                         kind=found.kind,
                         anchor=found.anchor,
+                        needs_review=found.needs_review,
                     )
                 )
     return violations, applicable
@@ -364,8 +396,10 @@ def _failure(
     for key, value in params.items():
         if isinstance(value, str):  # text from the manifest stays on one line
             params[key] = escape_controls(value)
-    template = rule.messages.get(violation.kind) or (
-        _MISSING if violation.kind == "missing" else rule.message
+    template = (
+        rule.messages.get(violation.kind)
+        or _DOCUMENT_MESSAGES.get(violation.kind)
+        or (_MISSING if violation.kind == "missing" else rule.message)
     )
     span = violation.span or document.locate(path, anchor=violation.anchor)
     return Finding(

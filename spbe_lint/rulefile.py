@@ -95,7 +95,6 @@ def build_rule(
         probe=tuple(data.get("probe", ())),
         effective_from=effective_from,
         until=until,
-        evidence=data.get("evidence", "declaration"),
     )
 
 

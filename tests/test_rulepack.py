@@ -26,7 +26,10 @@ def evaluate(
     folder: Path | None = None,
 ):
     doc = source.parse(text, InputFile("example.yaml", "0" * 64, len(text)))
-    return engine.evaluate(doc, [rule], pack.profile, as_of=as_of, folder=folder)
+    mode = "check" if folder else "manual"
+    return engine.evaluate(
+        doc, [rule], pack.profile, as_of=as_of, folder=folder, documents_mode=mode
+    )
 
 
 def run_example(rule: Rule, example: Example, tmp_path: Path) -> list:

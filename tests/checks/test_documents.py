@@ -59,3 +59,9 @@ def test_presence_is_a_repository_or_any_referenced_document(tmp_path, submissio
     (tmp_path / ".git").mkdir()
     assert documents.present(tmp_path, [])
     assert not documents.present(None, ["docs/manual.pdf"])
+
+
+def test_a_rule_may_accept_links_the_probe_will_fetch(submission):
+    link = "https://sipelita.jambikota.go.id/api/openapi.json"
+    context = _context(submission)
+    assert list(documents.document_exists(link, {"links": "accept"}, context)) == []
