@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
-from spbe_lint import resources, schema
+from spbe_lint import pointers, resources, schema
 from spbe_lint.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +67,26 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def compliant(workdir: Path) -> Path:
-    """The compliant example copied to ``spbe.yaml`` in the working folder."""
+    """The compliant example copied to ``spbe.yaml`` in the working folder (a git
+    repository), with the documents it names: a complete submission."""
     target = workdir / "spbe.yaml"
     shutil.copy(COMPLIANT, target)
+    for name in referenced_documents(target):
+        document = workdir / name
+        document.parent.mkdir(parents=True, exist_ok=True)
+        document.write_text("dokumen contoh / example document\n", "utf-8")
     return target
+
+
+def referenced_documents(manifest: Path) -> list[str]:
+    """The relative document paths a manifest names (``$defs/docref`` fields)."""
+    data = yaml.safe_load(manifest.read_text("utf-8"))
+    return [
+        node
+        for selector in schema.document_selectors()
+        for _, node in pointers.select(data, selector)
+        if isinstance(node, str) and not node.startswith(("https://", "http://"))
+    ]
 
 
 def edit(path: Path, old: str, new: str) -> Path:

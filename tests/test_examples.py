@@ -1,42 +1,89 @@
-"""The bundled examples do what their comments say, through the real CLI."""
+"""The bundled examples do what their comments say, through the real CLI.
+
+Examples are judged as of a fixed day so that "no older than" checks (the
+pentest within 12 months, say) do not rot as the calendar moves on.
+"""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import EXAMPLES, assert_valid_report
+from tests.conftest import EXAMPLES, assert_valid_report, referenced_documents
 
+AS_OF = "2026-11-28"
 BROKEN = {
-    "hosting": {"HOST-004"},
+    "hosting": {"HOST-004", "SSO-003"},  # the callback stays on the old host
     "sso": {"SSO-001"},
     "data": {"DATA-005"},
     "interop": {"INT-001"},
     "security": {"SEC-006"},
     "handover": {"HAND-001"},
     "governance": {"GOV-003", "MAN-005"},
-    "manifest": {"MAN-002", "MAN-005", "MAN-006", "MAN-007"},
+    # typos (hostng:, sesion:) hide whole sections from the rules that need them
+    "manifest": {"MAN-002", "MAN-005", "MAN-006", "MAN-007"}
+    | {"HOST-001", "HOST-002", "HOST-006", "HOST-007", "HOST-008", "SSO-005"},
     "syntax": {"MAN-001"},
 }
+TYPICAL = EXAMPLES / "typical-first-submission" / "spbe.yaml"
 
 
-def test_the_compliant_example_passes_every_rule(run):
-    result = run("check", str(EXAMPLES / "spbe.yaml"), "--format", "json")
+def _check(run, *args: str):
+    return run("check", *args, "--format", "json", "--as-of", AS_OF)
+
+
+def test_the_compliant_example_fails_no_rule(run):
+    """Every rule passes, does not apply, awaits the probe (endpoint rules), or,
+    with only the manifest in hand, names a document for the reviewer."""
+    result = _check(run, str(EXAMPLES / "spbe.yaml"))
     report = result.json()
     assert_valid_report(report)
     assert result.status == 0
+    results = report["summary"]["results"]
+    assert results["fail"] == 0
+    endpoint = {r["id"] for r in report["rules"] if r["target"] == "endpoint"}
+    inconclusive = {
+        f["rule"] for f in report["findings"] if f["status"] == "inconclusive"
+    }
+    assert inconclusive == endpoint
+    manual = [f for f in report["findings"] if f["status"] == "manual"]
+    assert {f["rule"] for f in manual} <= {
+        r["id"] for r in report["rules"] if r["evidence"] == "document"
+    }
+    assert manual and all(
+        "only the manifest was submitted" in f["message_i18n"]["en"] for f in manual
+    )
+    named = set(referenced_documents(EXAMPLES / "spbe.yaml"))
+    assert {
+        f["message_i18n"]["en"].split(" = ")[1].split(":")[0] for f in manual
+    } <= named
+    assert {f["rule"] for f in report["findings"]} == {r["id"] for r in report["rules"]}
+
+
+def test_the_compliant_submission_with_its_documents_is_clean(run, workdir: Path):
+    """The same manifest in a repository with the documents it names: nothing
+    for a reviewer to chase, and a missing document is a failure."""
+    target = workdir / "spbe.yaml"
+    shutil.copy(EXAMPLES / "spbe.yaml", target)
+    documents = referenced_documents(target)
+    for name in documents:
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+        (workdir / name).write_text("isi / content\n")
+    report = _check(run).json()
+    assert report["summary"]["results"]["manual"] == 0
     assert report["summary"]["results"]["fail"] == 0
-    assert report["summary"]["results"]["pass"] == len(report["rules"])
+    (workdir / documents[0]).unlink()
+    failures = [f for f in _check(run).json()["findings"] if f["status"] == "fail"]
+    assert len(failures) == 1 and documents[0] in failures[0]["message"]
+    assert "no such file next to the manifest" in failures[0]["message_i18n"]["en"]
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_each_broken_example_fails_in_its_domain(run, name: str):
-    result = run(
-        "check",
-        str(EXAMPLES / "broken" / name / "spbe.yaml"),
-        "--format",
-        "json",
-        "--fail-on",
-        "warning",
+    result = _check(
+        run, str(EXAMPLES / "broken" / name / "spbe.yaml"), "--fail-on", "warning"
     )
     report = result.json()
     assert_valid_report(report)
@@ -47,8 +94,40 @@ def test_each_broken_example_fails_in_its_domain(run, name: str):
     assert name in domains or (name == "syntax" and domains == {"manifest"})
 
 
+def test_a_typical_first_submission_fails_in_every_domain(run):
+    result = _check(run, str(TYPICAL))
+    report = result.json()
+    assert_valid_report(report)
+    assert result.status == 1
+    failures = [f for f in report["findings"] if f["status"] == "fail"]
+    assert {f["domain"] for f in failures} >= {
+        "hosting", "sso", "data", "interop", "security", "handover", "governance"
+    }  # fmt: skip
+    assert len(failures) >= 40
+    lines = TYPICAL.read_text("utf-8").splitlines()
+    for finding in failures:  # every position lies inside the file
+        location = finding["location"]
+        assert 1 <= location["line"] <= len(lines)
+        assert 1 <= location["column"] <= len(lines[location["line"] - 1]) + 1
+    by_place = {
+        (f["rule"], f["location"]["line"], f["location"]["column"]) for f in failures
+    }
+    assert {
+        ("HOST-004", 26, 9),  # fqdn: sikesal.majusehat.co.id
+        ("INT-004", 19, 33),  # functions: [..., pengaduan]
+        ("INT-001", 60, 18),  # direct_db: true
+        ("SEC-006", 66, 20),  # open_critical: 1
+        ("HAND-008", 70, 12),  # license: proprietary
+        ("DATA-012", 54, 47),  # a NIK sample born on the 32nd
+        ("SSO-001", 39, 14),  # enabled: false
+    } <= by_place
+    messages = {f["rule"]: f["message_i18n"]["en"] for f in failures}
+    assert "not a subdomain of jambikota.go.id" in messages["HOST-004"]
+    assert "SP4N-LAPOR!" in messages["INT-004"]
+
+
 def test_checking_the_examples_folder_finds_every_manifest(run):
-    result = run("check", str(EXAMPLES), "--format", "json")
+    result = _check(run, str(EXAMPLES))
     paths = [i["path"] for i in result.json()["inputs"]]
-    assert len(paths) == 1 + len(BROKEN)
+    assert len(paths) == 2 + len(BROKEN)
     assert paths == sorted(paths)

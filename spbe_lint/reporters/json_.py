@@ -41,6 +41,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "lang": report.lang,
             "fail_on": report.fail_on.label,
             "exit_zero": report.exit_zero,
+            "as_of": report.as_of.isoformat() if report.as_of else None,
         },
         "inputs": [
             {"path": i.path, "sha256": i.sha256, "bytes": i.size} for i in report.inputs
@@ -119,4 +120,6 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "remediation": rule.remediation.as_dict(),
         "references": [_reference(r) for r in rule.references],
         "perwal": rule.perwal,
+        "target": rule.target,
+        "evidence": rule.evidence,
     }
