@@ -69,10 +69,16 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def compliant(workdir: Path) -> Path:
     """The compliant example copied to ``spbe.yaml`` in the working folder (a git
     repository), with the documents it names: a complete submission."""
-    target = workdir / "spbe.yaml"
+    return submission(workdir)
+
+
+def submission(folder: Path) -> Path:
+    """The compliant example as ``folder/spbe.yaml`` with every document it names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "spbe.yaml"
     shutil.copy(COMPLIANT, target)
     for name in referenced_documents(target):
-        document = workdir / name
+        document = folder / name
         document.parent.mkdir(parents=True, exist_ok=True)
         document.write_text("dokumen contoh / example document\n", "utf-8")
     return target

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -65,8 +66,12 @@ def test_select_and_ignore_from_config(run, compliant: Path):
     write(
         compliant.parent / ".spbe-lint.yaml", "select: [HOST, SSO]\nignore: [SSO-001]\n"
     )
-    rules = [r["id"] for r in run("check", "--format", "json").json()["rules"]]
-    assert rules == ["HOST-004", "MAN-001", "MAN-003", "MAN-004"]
+    report = run("check", "--format", "json").json()
+    rules = [r["id"] for r in report["rules"]]
+    families = [r for r in rules if r.startswith(("HOST-", "SSO-"))]
+    assert "HOST-004" in families and "SSO-002" in families
+    assert "SSO-001" not in rules
+    assert rules == sorted([*families, "MAN-001", "MAN-003", "MAN-004"])
 
 
 def test_profile_override_in_config(run, compliant: Path):
@@ -86,7 +91,12 @@ def test_explicit_config_and_isolated(run, compliant: Path):
     other = write(compliant.parent / "ci" / "strict.yaml", "fail-on: info\nlang: en\n")
     write(compliant.parent / ".spbe-lint.yaml", "lang: id\n")
     report = run("check", "--config", str(other), "--format", "json").json()
-    assert report["settings"] == {"lang": "en", "fail_on": "info", "exit_zero": False}
+    assert report["settings"] == {
+        "lang": "en",
+        "fail_on": "info",
+        "exit_zero": False,
+        "as_of": datetime.date.today().isoformat(),
+    }
     report = run("check", "--isolated", "--format", "json").json()
     assert report["settings"]["fail_on"] == "error"
 

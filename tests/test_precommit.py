@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COMPLIANT, ROOT
+from tests.conftest import ROOT, submission
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 SHIPPED = (
@@ -85,7 +85,7 @@ def app_repo(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -
         "    hooks:\n      - id: spbe-lint\n",
         "utf-8",
     )
-    shutil.copy(COMPLIANT, app / "spbe.yaml")
+    submission(app)
     (app / "README.md").write_text("# Aplikasi OPD\n", "utf-8")
     git("add", ".", cwd=app, env=env)
     return app

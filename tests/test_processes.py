@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COMPLIANT, assert_valid_report
+from tests.conftest import assert_valid_report, submission
 
 SCRIPT = Path(sys.executable).with_name("spbe-lint")
 
@@ -35,7 +35,7 @@ def spbe(
 
 
 def test_the_console_script_and_python_m_agree(workdir: Path):
-    shutil.copy(COMPLIANT, workdir / "spbe.yaml")
+    submission(workdir)
     script = spbe("check", "--format", "json", cwd=workdir)
     module = subprocess.run(
         [sys.executable, "-m", "spbe_lint", "check", "--format", "json"],
@@ -103,7 +103,7 @@ def test_a_50_mb_file_is_refused_quickly(workdir: Path):
 
 
 def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Path):
-    shutil.copy(COMPLIANT, workdir / "spbe.yaml")
+    submission(workdir)
     probe = (
         "import sys, runpy\n"
         "sys.argv = ['spbe-lint', 'check']\n"
@@ -131,7 +131,7 @@ def test_a_fifo_among_manifests_is_refused_and_the_others_checked(workdir: Path)
     (workdir / "f1").mkdir()
     os.mkfifo(workdir / "f1" / "spbe.yaml")
     (workdir / "f2").mkdir()
-    shutil.copy(COMPLIANT, workdir / "f2" / "spbe.yaml")
+    submission(workdir / "f2")
     result = spbe("check", "f1", "f2", "--format", "json", cwd=workdir, timeout=10)
     assert result.returncode == 2
     assert result.stderr == "f1/spbe.yaml: error: not a regular file\n"
@@ -143,10 +143,10 @@ def test_a_fifo_among_manifests_is_refused_and_the_others_checked(workdir: Path)
 def test_a_fifo_in_a_rule_pack_is_an_error_not_a_hang(workdir: Path, tmp_path: Path):
     pack = tmp_path / "pack"
     shutil.copytree(Path(__file__).parent.parent / "rules", pack)
-    os.mkfifo(pack / "HOST-009.yaml")
-    shutil.copy(COMPLIANT, workdir / "spbe.yaml")
+    os.mkfifo(pack / "HOST-999.yaml")
+    submission(workdir)
     result = spbe("check", "--rules", str(pack), cwd=workdir, timeout=10)
     assert result.returncode == 2
     assert result.stderr.strip().endswith(
-        "HOST-009.yaml: cannot read file: not a regular file"
+        "HOST-999.yaml: cannot read file: not a regular file"
     )

@@ -225,7 +225,13 @@ def test_configure_selects_ignores_and_overrides_severity():
         ignore=["HOST-004"],
         severity={"SSO-001": Severity.ERROR},
     )
+    hosting = [
+        (r.id, r.severity, None)
+        for r in PACK.rules
+        if r.id.startswith("HOST-") and r.id != "HOST-004"
+    ]
     assert [(r.id, r.severity, r.default_severity) for r in rules] == [
+        *hosting,
         ("MAN-001", Severity.ERROR, None),  # always in force
         ("MAN-003", Severity.ERROR, None),
         ("MAN-004", Severity.ERROR, None),

@@ -1,0 +1,124 @@
+"""The catalogue, honestly counted: ``rules coverage`` and the effective dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import ROOT, edit
+
+# regulations.md section 2: "Counts: HOST 9 · SSO 7 · DATA 14 · INT 6 · SEC 12 ·
+# HAND 11 · GOV 10" (69 requirements).
+CATALOGUE = {
+    "hosting": 9,
+    "sso": 7,
+    "data": 14,
+    "interop": 6,
+    "security": 12,
+    "handover": 11,
+    "governance": 10,
+}
+PREFIX = {
+    "hosting": "HOST",
+    "sso": "SSO",
+    "data": "DATA",
+    "interop": "INT",
+    "security": "SEC",
+    "handover": "HAND",
+    "governance": "GOV",
+}
+
+
+def test_every_catalogue_requirement_is_a_rule(run):
+    report = run("rules", "coverage", "--format", "json").json()
+    files = sorted(p.stem for p in (ROOT / "rules").glob("*-*.yaml"))
+    listed = sorted(r["id"] for d in report["domains"] for r in d["rules"])
+    assert listed == [f for f in files if not f.startswith("MAN-")]
+    assert report["total"]["rules"] == sum(CATALOGUE.values()) == 69
+    assert report["manifest_rules"] == len([f for f in files if f.startswith("MAN-")])
+    for entry in report["domains"]:
+        domain = entry["domain"]
+        assert entry["counts"]["rules"] == CATALOGUE[domain], domain
+        ids = [r["id"] for r in entry["rules"]]
+        expected = [
+            f"{PREFIX[domain]}-{n:03d}" for n in range(1, CATALOGUE[domain] + 1)
+        ]
+        assert ids == expected
+        counts = entry["counts"]
+        assert (
+            counts["static"] + counts["document"] + counts["probe"] == counts["rules"]
+        )
+        assert entry["articles"], domain
+    total = report["total"]
+    assert total["probe"] >= 4 and total["document"] >= 8 and total["static"] >= 45
+
+
+def test_coverage_text_shows_the_table_in_both_languages(run):
+    text = run("rules", "coverage").stdout
+    assert text.startswith("Cakupan paket spbe-kota-jambi")
+    assert "69 persyaratan katalog" in text
+    row = next(line for line in text.splitlines() if line.startswith("total"))
+    assert row.split()[1] == "69"
+    english = run("rules", "coverage", "--lang", "en").stdout
+    assert "69 catalogue requirements as rules" in english
+    assert "articles cited: " in english
+    assert "SEC-001(p)" in english and "HAND-004(d)" in english
+
+
+def test_rules_list_shows_at_least_65_rules_across_seven_domains(run):
+    report = run("rules", "list", "--format", "json").json()
+    rules = [r for r in report["rules"] if r["domain"] != "manifest"]
+    assert len(rules) >= 65
+    assert {r["domain"] for r in rules} == set(CATALOGUE)
+    endpoint = [r["id"] for r in rules if r["target"] == "endpoint"]
+    assert endpoint == ["SEC-001", "SEC-002", "SEC-003", "SEC-004"]
+
+
+def test_endpoint_rules_are_never_passed_by_a_static_check(run, compliant: Path):
+    report = run("check", "--format", "json", "--select", "SEC").json()
+    for finding in report["findings"]:
+        if finding["rule"] in ("SEC-001", "SEC-002", "SEC-003", "SEC-004"):
+            assert finding["status"] == "inconclusive"
+            assert "spbe-lint probe" in finding["message_i18n"]["en"]
+            assert finding["location"]["pointer"] == "/endpoints/url"
+    explained = run("rules", "explain", "SEC-001", "--lang", "en").stdout
+    assert "Judged on the running application (spbe-lint probe): tls-chain" in explained
+
+
+def test_as_of_moves_effective_dates_and_age_limits(run, compliant: Path):
+    def status(rule: str, *args: str) -> set[str]:
+        report = run("check", "--format", "json", "--select", rule, *args).json()
+        return {f["status"] for f in report["findings"] if f["rule"] == rule}
+
+    # UU PDP obligations apply after the two-year transition (Pasal 74).
+    assert status("DATA-005", "--as-of", "2024-10-16") == {"not_applicable"}
+    assert status("DATA-005", "--as-of", "2024-10-17") == {"pass"}
+    report = run(
+        "check", "--format", "json", "--select", "DATA-005", "--as-of", "2024-01-01"
+    ).json()
+    (finding,) = [f for f in report["findings"] if f["rule"] == "DATA-005"]
+    assert finding["message_i18n"]["en"] == (
+        "not yet in force on 2024-01-01: this rule applies from 2024-10-17"
+    )
+    assert report["settings"]["as_of"] == "2024-01-01"
+    # The pentest of 2026-05-20 counts for 12 months: replay a late handover.
+    assert status("SEC-006", "--as-of", "2026-11-28") == {"pass"}
+    assert status("SEC-006", "--as-of", "2027-05-21") == {"fail"}
+    edit(compliant, "date: 2026-05-20", "date: 2027-01-01")
+    assert status("SEC-006", "--as-of", "2026-11-28") == {"fail"}  # a future test
+
+
+def test_as_of_must_be_a_date(run, compliant: Path):
+    result = run("check", "--as-of", "28-11-2026")
+    assert result.status == 2
+    assert "'28-11-2026' does not match the format '%Y-%m-%d'" in result.stderr
+
+
+def test_documents_mode_is_chosen_on_the_command_line(run, compliant: Path):
+    def statuses(*args: str) -> list[str]:
+        report = run("check", "--format", "json", "--select", "HAND-004", *args).json()
+        return [f["status"] for f in report["findings"] if f["rule"] == "HAND-004"]
+
+    assert statuses() == ["pass"]  # the repository holds its documents
+    (compliant.parent / "docs" / "analisis-kebutuhan.pdf").unlink()
+    assert statuses() == ["fail"]
+    assert statuses("--documents", "manual") == ["manual"] * 4
