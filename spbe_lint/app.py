@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from spbe_lint import __version__, config, discovery, engine, rulepack, source
+from spbe_lint import __version__, config, discovery, engine, identity, rulepack, source
 from spbe_lint.errors import InputError, SpbeError, UsageError
 from spbe_lint.findings import (
     InputFile,
@@ -33,6 +33,9 @@ class RunOptions:
     ignore: tuple[str, ...] | None = None
     rules_dir: Path | None = None
     cwd: Path = Path()
+    # Settings given as a whole instead of a configuration file (spbe-lint verify
+    # re-evaluates with what a report recorded).
+    config: config.Config | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def check(options: RunOptions) -> Report:
                 InputProblem(target.display, exc.message, exc.line, exc.column, digest)
             )
             continue
-        inputs.append(document.file)
+        inputs.append(replace(document.file, identity=identity.of(document.data)))
         findings.extend(
             engine.evaluate(document, settings.rules, settings.pack.profile)
         )
@@ -102,10 +105,27 @@ def check(options: RunOptions) -> Report:
         problems=tuple(problems),
         rules=settings.rules,
         exit_zero=settings.exit_zero,
+        generated_at=_timestamp(),
     )
 
 
+def _timestamp() -> str:
+    """Now in UTC, or SOURCE_DATE_EPOCH (reproducible builds) so outputs can be
+    compared byte for byte."""
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = (
+        datetime.fromtimestamp(int(epoch), UTC)
+        if epoch.isdigit()
+        else datetime.now(UTC).replace(microsecond=0)
+    )
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _load_config(options: RunOptions) -> config.Config:
+    if options.config is not None:
+        return options.config
     if options.isolated:
         return config.Config()
     path = options.config_file or config.discover(options.cwd.absolute())

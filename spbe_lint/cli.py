@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,7 +23,24 @@ from spbe_lint.i18n import escape_controls
 if TYPE_CHECKING:
     from spbe_lint import app
 
-FORMATS = ("text", "concise", "json")
+# The keys of reporters.REPORTERS (not imported here: the pre-commit path stays fast).
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github")
+_FORMAT_HELP = (
+    "text: findings with basis and fix; concise: one line each; json: the "
+    "versioned report (schemas/report.schema.json); sarif: SARIF 2.1.0 for code "
+    "scanning; junit: JUnit XML for CI test views; github: GitHub Actions "
+    "annotations."
+)
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]PATH",
+    help="Write the --format report to PATH instead of standard output; or, "
+    "repeatable, FORMAT=PATH to write that format too (sarif=spbe.sarif "
+    "html=report.html): one evaluation, several reports.",
+)
 
 _LANG = click.option(
     "--lang",
@@ -86,15 +103,9 @@ def cli(debug: bool) -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text: findings with basis and fix; concise: one line each; json: the "
-    "versioned report (schemas/report.schema.json).",
+    help=_FORMAT_HELP,
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the report to this file instead of standard output.",
-)
+@_OUTPUT
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),
@@ -128,7 +139,7 @@ def cli(debug: bool) -> None:
 def check(
     paths: tuple[Path, ...],
     fmt: str,
-    output: Path | None,
+    outputs: tuple[str, ...],
     fail_on: str | None,
     exit_zero: bool,
     select: tuple[str, ...],
@@ -152,11 +163,12 @@ def check(
       spbe-lint check
       spbe-lint check examples/ --fail-on warning
       spbe-lint check spbe.yaml --format json -o report.json
+      spbe-lint check -o sarif=spbe.sarif -o junit=spbe.xml
       spbe-lint check --select HOST,SSO --lang en
     """
     from spbe_lint import app
-    from spbe_lint.reporters import REPORTERS, RenderOptions
 
+    targets = _outputs(fmt, outputs)
     options = app.RunOptions(
         paths=paths,
         config_file=config_file,
@@ -174,10 +186,59 @@ def check(
         where = place(problem.path, problem.line, problem.column)
         line = f"{where}: error: {problem.message.get(report.lang)}"
         click.echo(escape_controls(line), err=True)  # file names can hold line breaks
-    use_color = output is None and _want_color(color)
-    text = REPORTERS[fmt](report, RenderOptions(color=use_color))
-    _write(text, output, color=use_color)
+    _emit(report, targets, color)
     return int(report.exit_status())
+
+
+@cli.command("report")
+@click.argument(
+    "report_file",
+    metavar="REPORT.json",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help=_FORMAT_HELP,
+)
+@_OUTPUT
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
+)
+@_LANG
+def report_command(
+    report_file: Path,
+    fmt: str,
+    outputs: tuple[str, ...],
+    color: str,
+    lang: str | None,
+) -> int:
+    """Render a saved JSON report (check --format json) in any format, without
+    checking again. Both languages travel in the report: --lang picks one.
+
+    \b
+    Exit status: 0 rendered; 2 the file is not a JSON report spbe-lint can read.
+
+    \b
+    Examples:
+      spbe-lint report report.json --format sarif -o spbe.sarif
+      spbe-lint report report.json --lang en -o junit=spbe.xml -o github=-
+    """
+    from spbe_lint import saved
+    from spbe_lint.reporters import json_
+
+    targets = _outputs(fmt, outputs)
+    report = json_.from_dict(saved.read(report_file), lang=lang)
+    _emit(report, targets, color)
+    return 0
 
 
 @cli.group()
@@ -294,9 +355,54 @@ def _write(text: str, output: Path | None, *, color: bool = False) -> None:
         click.echo(text, nl=False, color=color)
         return
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)  # reports/ in a fresh CI job
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.FileError(str(output), hint=exc.strerror) from None
+
+
+def _outputs(fmt: str, outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
+    """(format, path) pairs; None is standard output. ``FORMAT=PATH`` names a
+    format only when FORMAT is one (a file may be called ``a=b.json``); a plain
+    PATH takes --format's report off standard output."""
+    targets: list[tuple[str, Path | None]] = []
+    plain: list[str] = []
+    for value in outputs:
+        name, sep, path = value.partition("=")
+        if sep and name in FORMATS:
+            if not path:
+                raise click.BadParameter(
+                    f"no path after {name}=", param_hint="--output"
+                )
+            targets.append((name, None if path == "-" else Path(path)))
+        else:
+            plain.append(value)
+    if len(plain) > 1:
+        raise click.BadParameter(
+            "give one plain PATH (for --format); name the format of the others: "
+            "FORMAT=PATH",
+            param_hint="--output",
+        )
+    main_target = Path(plain[0]) if plain and plain[0] != "-" else None
+    if not any(path is None for _, path in targets) or plain:
+        targets.insert(0, (fmt, main_target))
+    seen = [str(path) for _, path in targets if path is not None]
+    if len(seen) != len(set(seen)):
+        raise click.BadParameter("two reports to one file", param_hint="--output")
+    return targets
+
+
+def _emit(report: Any, targets: Sequence[tuple[str, Path | None]], color: str) -> None:
+    """Render once per target: every report from the same evaluation."""
+    from spbe_lint.reporters import REPORTERS, RenderOptions
+
+    for fmt, path in targets:
+        use_color = path is None and _want_color(color)
+        _write(
+            REPORTERS[fmt](report, RenderOptions(color=use_color)),
+            path,
+            color=use_color,
+        )
 
 
 def _language(argv: Sequence[str]) -> str:
