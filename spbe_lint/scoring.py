@@ -64,7 +64,12 @@ class Evaluation:
     def from_data(cls, data: Mapping[str, Any]) -> Evaluation:
         return cls(
             regulation=data.get("regulation", ""),
-            weights=tuple(sorted(data.get("weights", dict(cls.weights)).items())),
+            weights=tuple(
+                sorted(
+                    data.get("weights", dict(cls.weights)).items(),
+                    key=lambda item: -Severity.parse(item[0]),
+                )
+            ),
             ready_at=float(data.get("ready_at", cls.ready_at)),
             indicators=tuple(
                 Indicator(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spbe_lint.findings import Report
-from spbe_lint.reporters import github, json_, junit, sarif, text
+from spbe_lint.reporters import github, json_, junit, markdown, sarif, text
 
 
 @dataclass(frozen=True)
@@ -23,4 +23,5 @@ REPORTERS: dict[str, Render] = {
     "sarif": sarif.render,
     "junit": junit.render,
     "github": github.render,
+    "markdown": markdown.render,
 }
