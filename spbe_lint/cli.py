@@ -24,12 +24,22 @@ if TYPE_CHECKING:
     from spbe_lint import app
 
 # The keys of reporters.REPORTERS (not imported here: the pre-commit path stays fast).
-FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "markdown")
+FORMATS = (
+    "text",
+    "concise",
+    "json",
+    "sarif",
+    "junit",
+    "github",
+    "markdown",
+    "html",
+)
 _FORMAT_HELP = (
     "text: findings with basis and fix; concise: one line each; json: the "
     "versioned report (schemas/report.schema.json); sarif: SARIF 2.1.0 for code "
     "scanning; junit: JUnit XML for CI test views; github: GitHub Actions "
-    "annotations; markdown: a compliance summary for a merge request."
+    "annotations; markdown: a compliance summary for a merge request; html: the "
+    "handover report, one self-contained file that prints on A4."
 )
 _OUTPUT = click.option(
     "-o",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spbe_lint.findings import Report
-from spbe_lint.reporters import github, json_, junit, markdown, sarif, text
+from spbe_lint.reporters import github, html, json_, junit, markdown, sarif, text
 
 
 @dataclass(frozen=True)
@@ -24,4 +24,5 @@ REPORTERS: dict[str, Render] = {
     "junit": junit.render,
     "github": github.render,
     "markdown": markdown.render,
+    "html": html.render,
 }
