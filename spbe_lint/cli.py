@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +143,14 @@ def cli(debug: bool) -> None:
     show_default=True,
     help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
 )
+@click.option(
+    "--sign",
+    "sign_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="KEY",
+    help="Sign the report with this Ed25519 private key (spbe-lint keygen): the "
+    "JSON carries the signature, the HTML shows the key's fingerprint.",
+)
 @_LANG
 @_CONFIG
 @_ISOLATED
@@ -155,6 +164,7 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     color: str,
+    sign_key: Path | None,
     lang: str | None,
     config_file: Path | None,
     isolated: bool,
@@ -179,6 +189,7 @@ def check(
     from spbe_lint import app
 
     targets = _outputs(fmt, outputs)
+    key = _signing_key(sign_key)
     options = app.RunOptions(
         paths=paths,
         config_file=config_file,
@@ -196,6 +207,10 @@ def check(
         where = place(problem.path, problem.line, problem.column)
         line = f"{where}: error: {problem.message.get(report.lang)}"
         click.echo(escape_controls(line), err=True)  # file names can hold line breaks
+    if key is not None:
+        from spbe_lint import signing
+
+        report = signing.sign(report, key)
     _emit(report, targets, color)
     return int(report.exit_status())
 
@@ -246,9 +261,106 @@ def report_command(
     from spbe_lint.reporters import json_
 
     targets = _outputs(fmt, outputs)
-    report = json_.from_dict(saved.read(report_file), lang=lang)
+    data = saved.read(report_file)
+    report = json_.from_dict(data, lang=lang)
+    if report.lang != data["settings"]["lang"]:
+        # The signature covers the recorded language; another one is another text.
+        report = replace(report, signature=None)
     _emit(report, targets, color)
     return 0
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    "prefix",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("spbe-lint"),
+    show_default=True,
+    metavar="PREFIX",
+    help="Write PREFIX.key (private, readable by its owner only) and PREFIX.pub.",
+)
+@click.option("--force", is_flag=True, help="Replace existing key files.")
+@_LANG
+def keygen(prefix: Path, force: bool, lang: str | None) -> int:
+    """Make an Ed25519 key pair for signing reports (check --sign).
+
+    Keep the .key private; give the .pub to whoever verifies (spbe-lint verify
+    --key), and tell them its fingerprint by another channel.
+
+    \b
+    Example:
+      spbe-lint keygen -o diskominfo-2026
+    """
+    from spbe_lint import signing
+
+    private, public, key_id = signing.write_pair(prefix, force=force)
+    click.echo(f"{private.as_posix()}\n{public.as_posix()}\n{key_id}")
+    return 0
+
+
+@cli.command()
+@click.argument(
+    "report_file",
+    metavar="REPORT.json",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PUB",
+    help="Check the report's signature with this public key.",
+)
+@click.option(
+    "--inputs",
+    "inputs_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Check that the recorded inputs are in DIR with their sha256, check them "
+    "again with the recorded rule pack, and report any difference in findings.",
+)
+@_RULES
+@_LANG
+def verify(
+    report_file: Path,
+    key_file: Path | None,
+    inputs_dir: Path | None,
+    rules_dir: Path | None,
+    lang: str | None,
+) -> int:
+    """Verify a saved JSON report: its signature (--key) and that it matches the
+    submitted manifests (--inputs).
+
+    \b
+    Exit status: 0 everything asked for holds; 1 it does not (a changed report,
+    another key, a different file, different findings); 2 a file that cannot be
+    used (not a report, not a key) or the wrong rule pack.
+
+    \b
+    Examples:
+      spbe-lint verify report.json --key vendor.pub
+      spbe-lint verify report.json --key vendor.pub --inputs submission/
+    """
+    from spbe_lint import saved
+    from spbe_lint import verify as verifying
+
+    if key_file is None and inputs_dir is None:
+        raise click.UsageError("give --key PUB, --inputs DIR, or both")
+    data = saved.read(report_file)
+    language = lang or os.environ.get("SPBE_LINT_LANG") or data["settings"]["lang"]
+    language = language if language in ("id", "en") else "id"
+    outcomes = []
+    if key_file is not None:
+        outcomes.append(verifying.signature(data, key_file))
+    if inputs_dir is not None:
+        outcomes.append(verifying.inputs(data, inputs_dir, rules_dir))
+    for outcome in outcomes:
+        for line in outcome.lines:
+            text = escape_controls(line.get(language))
+            click.echo(text if outcome.ok else f"{report_file.as_posix()}: {text}")
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 @cli.group()
@@ -400,6 +512,15 @@ def _outputs(fmt: str, outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
     if len(seen) != len(set(seen)):
         raise click.BadParameter("two reports to one file", param_hint="--output")
     return targets
+
+
+def _signing_key(path: Path | None) -> Any:
+    """The private key, loaded before checking so a bad key fails fast."""
+    if path is None:
+        return None
+    from spbe_lint import signing
+
+    return signing.load_private(path)
 
 
 def _emit(report: Any, targets: Sequence[tuple[str, Path | None]], color: str) -> None:
