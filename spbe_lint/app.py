@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from spbe_lint import __version__, config, discovery, engine, rulepack, source
+from spbe_lint import __version__, config, discovery, engine, identity, rulepack, source
 from spbe_lint.errors import InputError, SpbeError, UsageError
 from spbe_lint.findings import (
     InputFile,
@@ -36,6 +36,9 @@ class RunOptions:
     cwd: Path = Path()
     as_of: datetime.date | None = None  # judge as of this day (default: today)
     documents: str = "auto"  # check | manual | auto (see engine.evaluate)
+    # Settings given as a whole instead of a configuration file (spbe-lint verify
+    # re-evaluates with what a report recorded).
+    config: config.Config | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def check(options: RunOptions) -> Report:
                 InputProblem(target.display, exc.message, exc.line, exc.column, digest)
             )
             continue
-        inputs.append(document.file)
+        inputs.append(replace(document.file, identity=identity.of(document.data)))
         findings.extend(
             engine.evaluate(
                 document,
@@ -114,10 +117,28 @@ def check(options: RunOptions) -> Report:
         rules=settings.rules,
         exit_zero=settings.exit_zero,
         as_of=as_of,
+        documents=options.documents,
+        generated_at=_timestamp(),
     )
 
 
+def _timestamp() -> str:
+    """Now in UTC, or SOURCE_DATE_EPOCH (reproducible builds) so outputs can be
+    compared byte for byte."""
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = (
+        datetime.fromtimestamp(int(epoch), UTC)
+        if epoch.isdigit()
+        else datetime.now(UTC).replace(microsecond=0)
+    )
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _load_config(options: RunOptions) -> config.Config:
+    if options.config is not None:
+        return options.config
     if options.isolated:
         return config.Config()
     path = options.config_file or config.discover(options.cwd.absolute())

@@ -11,8 +11,9 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,7 +25,34 @@ from spbe_lint.i18n import escape_controls
 if TYPE_CHECKING:
     from spbe_lint import app
 
-FORMATS = ("text", "concise", "json")
+# The keys of reporters.REPORTERS (not imported here: the pre-commit path stays fast).
+FORMATS = (
+    "text",
+    "concise",
+    "json",
+    "sarif",
+    "junit",
+    "github",
+    "markdown",
+    "html",
+)
+_FORMAT_HELP = (
+    "text: findings with basis and fix; concise: one line each; json: the "
+    "versioned report (schemas/report.schema.json); sarif: SARIF 2.1.0 for code "
+    "scanning; junit: JUnit XML for CI test views; github: GitHub Actions "
+    "annotations; markdown: a compliance summary for a merge request; html: the "
+    "handover report, one self-contained file that prints on A4."
+)
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]PATH",
+    help="Write the --format report to PATH instead of standard output; or, "
+    "repeatable, FORMAT=PATH to write that format too (sarif=spbe.sarif "
+    "html=report.html): one evaluation, several reports.",
+)
 
 _LANG = click.option(
     "--lang",
@@ -87,15 +115,9 @@ def cli(debug: bool) -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text: findings with basis and fix; concise: one line each; json: the "
-    "versioned report (schemas/report.schema.json).",
+    help=_FORMAT_HELP,
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the report to this file instead of standard output.",
-)
+@_OUTPUT
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),
@@ -139,6 +161,14 @@ def cli(debug: bool) -> None:
     "manifest was submitted. auto: check when the folder is a repository or holds "
     "any referenced document.",
 )
+@click.option(
+    "--sign",
+    "sign_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="KEY",
+    help="Sign the report with this Ed25519 private key (spbe-lint keygen): the "
+    "JSON carries the signature, the HTML shows the key's fingerprint.",
+)
 @_LANG
 @_CONFIG
 @_ISOLATED
@@ -146,7 +176,7 @@ def cli(debug: bool) -> None:
 def check(
     paths: tuple[Path, ...],
     fmt: str,
-    output: Path | None,
+    outputs: tuple[str, ...],
     fail_on: str | None,
     exit_zero: bool,
     select: tuple[str, ...],
@@ -154,6 +184,7 @@ def check(
     color: str,
     as_of: datetime.datetime | None,
     documents: str,
+    sign_key: Path | None,
     lang: str | None,
     config_file: Path | None,
     isolated: bool,
@@ -172,12 +203,14 @@ def check(
       spbe-lint check
       spbe-lint check examples/ --fail-on warning
       spbe-lint check spbe.yaml --format json -o report.json
+      spbe-lint check -o sarif=spbe.sarif -o junit=spbe.xml
       spbe-lint check --select HOST,SSO --lang en
       spbe-lint check submission/ --as-of 2026-06-30 --documents check
     """
     from spbe_lint import app
-    from spbe_lint.reporters import REPORTERS, RenderOptions
 
+    targets = _outputs(fmt, outputs)
+    key = _signing_key(sign_key)
     options = app.RunOptions(
         paths=paths,
         config_file=config_file,
@@ -197,10 +230,160 @@ def check(
         where = place(problem.path, problem.line, problem.column)
         line = f"{where}: error: {problem.message.get(report.lang)}"
         click.echo(escape_controls(line), err=True)  # file names can hold line breaks
-    use_color = output is None and _want_color(color)
-    text = REPORTERS[fmt](report, RenderOptions(color=use_color))
-    _write(text, output, color=use_color)
+    if key is not None:
+        from spbe_lint import signing
+
+        report = signing.sign(report, key)
+    _emit(report, targets, color)
     return int(report.exit_status())
+
+
+@cli.command("report")
+@click.argument(
+    "report_file",
+    metavar="REPORT.json",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help=_FORMAT_HELP,
+)
+@_OUTPUT
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
+)
+@_LANG
+def report_command(
+    report_file: Path,
+    fmt: str,
+    outputs: tuple[str, ...],
+    color: str,
+    lang: str | None,
+) -> int:
+    """Render a saved JSON report (check --format json) in any format, without
+    checking again. Both languages travel in the report: --lang picks one.
+
+    \b
+    Exit status: 0 rendered; 2 the file is not a JSON report spbe-lint can read.
+
+    \b
+    Examples:
+      spbe-lint report report.json --format sarif -o spbe.sarif
+      spbe-lint report report.json --lang en -o junit=spbe.xml -o github=-
+    """
+    from spbe_lint import saved
+    from spbe_lint.reporters import json_
+
+    targets = _outputs(fmt, outputs)
+    data = saved.read(report_file)
+    report = json_.from_dict(data, lang=lang)
+    if report.lang != data["settings"]["lang"]:
+        # The signature covers the recorded language; another one is another text.
+        report = replace(report, signature=None)
+    _emit(report, targets, color)
+    return 0
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    "prefix",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("spbe-lint"),
+    show_default=True,
+    metavar="PREFIX",
+    help="Write PREFIX.key (private, readable by its owner only) and PREFIX.pub.",
+)
+@click.option("--force", is_flag=True, help="Replace existing key files.")
+@_LANG
+def keygen(prefix: Path, force: bool, lang: str | None) -> int:
+    """Make an Ed25519 key pair for signing reports (check --sign).
+
+    Keep the .key private; give the .pub to whoever verifies (spbe-lint verify
+    --key), and tell them its fingerprint by another channel.
+
+    \b
+    Example:
+      spbe-lint keygen -o diskominfo-2026
+    """
+    from spbe_lint import signing
+
+    private, public, key_id = signing.write_pair(prefix, force=force)
+    click.echo(f"{private.as_posix()}\n{public.as_posix()}\n{key_id}")
+    return 0
+
+
+@cli.command()
+@click.argument(
+    "report_file",
+    metavar="REPORT.json",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PUB",
+    help="Check the report's signature with this public key.",
+)
+@click.option(
+    "--inputs",
+    "inputs_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Check that the recorded inputs are in DIR with their sha256, check them "
+    "again with the recorded rule pack, and report any difference in findings.",
+)
+@_RULES
+@_LANG
+def verify(
+    report_file: Path,
+    key_file: Path | None,
+    inputs_dir: Path | None,
+    rules_dir: Path | None,
+    lang: str | None,
+) -> int:
+    """Verify a saved JSON report: its signature (--key) and that it matches the
+    submitted manifests (--inputs).
+
+    \b
+    Exit status: 0 everything asked for holds; 1 it does not (a changed report,
+    another key, a different file, different findings); 2 a file that cannot be
+    used (not a report, not a key) or the wrong rule pack.
+
+    \b
+    Examples:
+      spbe-lint verify report.json --key vendor.pub
+      spbe-lint verify report.json --key vendor.pub --inputs submission/
+    """
+    from spbe_lint import saved
+    from spbe_lint import verify as verifying
+
+    if key_file is None and inputs_dir is None:
+        raise click.UsageError("give --key PUB, --inputs DIR, or both")
+    data = saved.read(report_file)
+    language = lang or os.environ.get("SPBE_LINT_LANG") or data["settings"]["lang"]
+    language = language if language in ("id", "en") else "id"
+    outcomes = []
+    if key_file is not None:
+        outcomes.append(verifying.signature(data, key_file))
+    if inputs_dir is not None:
+        outcomes.append(verifying.inputs(data, inputs_dir, rules_dir))
+    for outcome in outcomes:
+        for line in outcome.lines:
+            text = escape_controls(line.get(language))
+            click.echo(text if outcome.ok else f"{report_file.as_posix()}: {text}")
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 @cli.group()
@@ -353,9 +536,63 @@ def _write(text: str, output: Path | None, *, color: bool = False) -> None:
         click.echo(text, nl=False, color=color)
         return
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)  # reports/ in a fresh CI job
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.FileError(str(output), hint=exc.strerror) from None
+
+
+def _outputs(fmt: str, outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
+    """(format, path) pairs; None is standard output. ``FORMAT=PATH`` names a
+    format only when FORMAT is one (a file may be called ``a=b.json``); a plain
+    PATH takes --format's report off standard output."""
+    targets: list[tuple[str, Path | None]] = []
+    plain: list[str] = []
+    for value in outputs:
+        name, sep, path = value.partition("=")
+        if sep and name in FORMATS:
+            if not path:
+                raise click.BadParameter(
+                    f"no path after {name}=", param_hint="--output"
+                )
+            targets.append((name, None if path == "-" else Path(path)))
+        else:
+            plain.append(value)
+    if len(plain) > 1:
+        raise click.BadParameter(
+            "give one plain PATH (for --format); name the format of the others: "
+            "FORMAT=PATH",
+            param_hint="--output",
+        )
+    main_target = Path(plain[0]) if plain and plain[0] != "-" else None
+    if not any(path is None for _, path in targets) or plain:
+        targets.insert(0, (fmt, main_target))
+    seen = [str(path) for _, path in targets if path is not None]
+    if len(seen) != len(set(seen)):
+        raise click.BadParameter("two reports to one file", param_hint="--output")
+    return targets
+
+
+def _signing_key(path: Path | None) -> Any:
+    """The private key, loaded before checking so a bad key fails fast."""
+    if path is None:
+        return None
+    from spbe_lint import signing
+
+    return signing.load_private(path)
+
+
+def _emit(report: Any, targets: Sequence[tuple[str, Path | None]], color: str) -> None:
+    """Render once per target: every report from the same evaluation."""
+    from spbe_lint.reporters import REPORTERS, RenderOptions
+
+    for fmt, path in targets:
+        use_color = path is None and _want_color(color)
+        _write(
+            REPORTERS[fmt](report, RenderOptions(color=use_color)),
+            path,
+            color=use_color,
+        )
 
 
 def _language(argv: Sequence[str]) -> str:

@@ -15,7 +15,14 @@ from typing import Any
 
 from spbe_lint import schema
 from spbe_lint.checks import CHECKS, CheckContext, documents
-from spbe_lint.findings import NOT_EVALUATED, Finding, Location, Status, Violation
+from spbe_lint.findings import (
+    NEEDS_PROBE,
+    NOT_EVALUATED,
+    Finding,
+    Location,
+    Status,
+    Violation,
+)
 from spbe_lint.i18n import LocalText, escape_controls
 from spbe_lint.pointers import literal_prefix, select, to_pointer, value_at
 from spbe_lint.rule import Predicate, Rule
@@ -85,8 +92,6 @@ _NEEDS_PROBE = LocalText(
     "dinilai pada aplikasi yang berjalan (spbe-lint probe), bukan dari manifest",
     "judged on the running application (spbe-lint probe), not from the manifest",
 )
-# Finding.kind of an endpoint rule in a static check: counted, not listed.
-NEEDS_PROBE = "needs-probe"
 _LIFECYCLE = LocalText(
     "berlaku pada app.status {expected}; manifest ini berstatus {status}",
     "applies when app.status is {expected}; this manifest is {status}",

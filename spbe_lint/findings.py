@@ -19,6 +19,7 @@ from spbe_lint.i18n import LocalText
 
 if TYPE_CHECKING:
     from spbe_lint.rule import Rule
+    from spbe_lint.scoring import Evaluation
 
 DOMAINS = (
     "hosting",
@@ -57,6 +58,11 @@ class Status(enum.StrEnum):
 # Finding.kind of an inconclusive result for a rule that could not run at all (the
 # file is not readable YAML, ...): counted, but not listed line by line.
 NOT_EVALUATED = "not-evaluated"
+# Finding.kind of an endpoint rule in a static check: judged only by the probe.
+NEEDS_PROBE = "needs-probe"
+# Results that are counted but not listed one by one, nor offered for review:
+# nothing a person can act on beyond what the summary says.
+COUNTED_ONLY = frozenset({NOT_EVALUATED, NEEDS_PROBE})
 
 
 class ExitStatus(enum.IntEnum):
@@ -119,6 +125,29 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What a probe saw for a finding: one request and its response (issue 4 fills
+    these; reporters show them when present)."""
+
+    method: str
+    url: str
+    address: str | None = None  # the IP address the connection was pinned to
+    status: int | None = None  # the response status; None when nothing answered
+    headers: tuple[tuple[str, str], ...] = ()  # response headers seen (excerpt)
+    facts: tuple[tuple[str, str], ...] = ()  # other facts: TLS version, redirect...
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """Why a failing finding is accepted for now, and until when (issue 6)."""
+
+    id: str
+    reason: str
+    approved_by: str | None = None
+    expires: str | None = None  # ISO date
+
+
+@dataclass(frozen=True)
 class Finding:
     """The result of one rule on one place: a failure, a pass, or why it did not apply."""
 
@@ -131,6 +160,8 @@ class Finding:
     references: tuple[Reference, ...] = ()
     kind: str = field(default="", compare=False)  # which of the rule's messages
     occurrence: int = 0  # 2nd, 3rd... finding of one rule at one place
+    evidence: tuple[Evidence, ...] = ()
+    waiver: Waiver | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -183,6 +214,9 @@ class InputFile:
     path: str
     sha256: str
     size: int
+    # What the manifest says about the application (app.title, app.id...), for
+    # reports a person files: ((dotted key, text), ...), only string values.
+    identity: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,6 +226,19 @@ class PackInfo:
     title: LocalText
     regulation: str
     sha256: str
+    # The profile the rules read (configuration overrides included), so that a
+    # saved report can be evaluated again exactly (spbe-lint verify --inputs).
+    profile: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    evaluation: Evaluation | None = None  # SPBE indicators and scoring weights
+
+
+@dataclass(frozen=True)
+class Signature:
+    """An Ed25519 signature over the canonical JSON report (spbe_lint.signing)."""
+
+    algorithm: str
+    key_id: str  # sha256 fingerprint of the public key
+    value: str  # base64
 
 
 @dataclass(frozen=True)
@@ -206,6 +253,9 @@ class Report:
     rules: tuple[Rule, ...] = field(default=(), compare=False)  # rules in force
     exit_zero: bool = False
     as_of: datetime.date | None = None  # the day the manifests were judged on
+    documents: str = "auto"  # how document references were judged (--documents)
+    generated_at: str | None = None  # ISO 8601 UTC; from SOURCE_DATE_EPOCH when set
+    signature: Signature | None = None
 
     @functools.cached_property
     def failures(self) -> tuple[Finding, ...]:

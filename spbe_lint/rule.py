@@ -73,18 +73,14 @@ class Rule:
     probe: tuple[str, ...] = ()  # the probe facts an endpoint rule judges
     effective_from: datetime.date | None = None
     until: datetime.date | None = None
+    # "document" when the evidence is a file a person must read (spbe-lint checks
+    # that it is there, not what it says); "declaration" otherwise.
+    evidence_type: str = "declaration"
 
     def in_force(self, as_of: datetime.date) -> bool:
         if self.effective_from and as_of < self.effective_from:
             return False
         return not (self.until and as_of > self.until)
-
-    @property
-    def evidence(self) -> str:
-        """ "document" when the rule's evidence is a file a person must read
-        (spbe-lint checks that it is there, not what it says)."""
-        checks = {p.check for p in self.predicates}
-        return "document" if "document-exists" in checks else "declaration"
 
     @property
     def is_builtin(self) -> bool:

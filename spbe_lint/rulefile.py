@@ -95,6 +95,9 @@ def build_rule(
         probe=tuple(data.get("probe", ())),
         effective_from=effective_from,
         until=until,
+        evidence_type="document"
+        if any(p.get("check") == "document-exists" for p in data.get("predicate", ()))
+        else "declaration",
     )
 
 

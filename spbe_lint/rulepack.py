@@ -28,6 +28,7 @@ from spbe_lint.errors import InputError, RulePackError
 from spbe_lint.findings import InputFile, PackInfo, Severity
 from spbe_lint.i18n import LocalText
 from spbe_lint.rule import Namespace, Rule
+from spbe_lint.scoring import Evaluation
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,18 @@ class RulePack:
     profile: Namespace
     rules: tuple[Rule, ...]
     sha256: str
+    evaluation: Evaluation | None = None  # pack.yaml `evaluation`, for scoring
 
     @property
     def info(self) -> PackInfo:
         return PackInfo(
-            self.name, self.version, self.title, self.regulation, self.sha256
+            self.name,
+            self.version,
+            self.title,
+            self.regulation,
+            self.sha256,
+            profile=self.profile,
+            evaluation=self.evaluation,
         )
 
     def get(self, rule_id: str) -> Rule | None:
@@ -175,6 +183,9 @@ def _build(
             if name != "pack.yaml"
         ),
         sha256=sha256,
+        evaluation=(
+            Evaluation.from_data(data["evaluation"]) if "evaluation" in data else None
+        ),
     )
 
 

@@ -27,6 +27,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # processes tests start), so tests never read or write the user's cache.
     os.environ["SPBE_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="spbe-lint-cache-")
     os.environ.pop("SPBE_LINT_NO_CACHE", None)
+    # Reports carry a timestamp; a fixed one keeps outputs comparable byte for byte.
+    os.environ["SOURCE_DATE_EPOCH"] = "1767225600"  # 2026-01-01T00:00:00Z
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ def test_explicit_config_and_isolated(run, compliant: Path):
         "fail_on": "info",
         "exit_zero": False,
         "as_of": datetime.date.today().isoformat(),
+        "documents": "auto",
     }
     report = run("check", "--isolated", "--format", "json").json()
     assert report["settings"]["fail_on"] == "error"

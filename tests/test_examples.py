@@ -50,7 +50,7 @@ def test_the_compliant_example_fails_no_rule(run):
     assert inconclusive == endpoint
     manual = [f for f in report["findings"] if f["status"] == "manual"]
     assert {f["rule"] for f in manual} <= {
-        r["id"] for r in report["rules"] if r["evidence"] == "document"
+        r["id"] for r in report["rules"] if r["evidence_type"] == "document"
     }
     assert manual and all(
         "only the manifest was submitted" in f["message_i18n"]["en"] for f in manual

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spbe_lint.findings import Report
-from spbe_lint.reporters import json_, text
+from spbe_lint.reporters import github, html, json_, junit, markdown, sarif, text
 
 
 @dataclass(frozen=True)
@@ -20,4 +20,9 @@ REPORTERS: dict[str, Render] = {
     "text": text.render,
     "concise": text.render_concise,
     "json": json_.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
+    "markdown": markdown.render,
+    "html": html.render,
 }

@@ -70,7 +70,7 @@ _WORDS = {
 def kind(rule: Rule) -> str:
     if rule.target == "endpoint":
         return "probe"
-    return "document" if rule.evidence == "document" else "static"
+    return "document" if rule.evidence_type == "document" else "static"
 
 
 def coverage(rules: Sequence[Rule]) -> dict[str, Any]:

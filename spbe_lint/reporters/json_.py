@@ -1,22 +1,41 @@
-"""The versioned JSON report (``schemas/report.schema.json``).
+"""The versioned JSON report (``schemas/report.schema.json``), and back.
 
-Both languages travel in the report (``message_i18n``), so a saved report can be
-re-rendered in either; ``message`` is in the run's language.
+Both languages travel in the report (``message_i18n``, titles, remediation), so
+a saved report can be re-rendered in either (``spbe-lint report``); ``message``
+is in the run's language. ``from_dict`` rebuilds the Report from what
+``as_dict`` wrote; derived parts (summary, score) are recomputed, never read.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint.findings import Finding, InputProblem, Reference, Report, Status
+from spbe_lint import scoring
+from spbe_lint.findings import (
+    Evidence,
+    Finding,
+    InputFile,
+    InputProblem,
+    Location,
+    PackInfo,
+    Reference,
+    Report,
+    Severity,
+    Signature,
+    Span,
+    Status,
+    Waiver,
+)
+from spbe_lint.i18n import LocalText
+from spbe_lint.rule import Rule
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
-    from spbe_lint.rule import Rule
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"
 SCHEMA_ID = "https://spbe-lint.jambikota.go.id/schemas/report.schema.json"
 
 
@@ -26,9 +45,11 @@ def render(report: Report, options: RenderOptions) -> str:
 
 def as_dict(report: Report) -> dict[str, Any]:
     failures = report.failures
-    return {
+    evaluation = scoring.evaluation_of(report)
+    data: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "report_version": REPORT_VERSION,
+        "generated_at": report.generated_at,
         "tool": {"name": "spbe-lint", "version": report.tool_version},
         "rule_pack": {
             "name": report.pack.name,
@@ -36,15 +57,26 @@ def as_dict(report: Report) -> dict[str, Any]:
             "title": report.pack.title.as_dict(),
             "regulation": report.pack.regulation,
             "sha256": report.pack.sha256,
+            "profile": dict(report.pack.profile),
+            "evaluation": (
+                report.pack.evaluation.as_data() if report.pack.evaluation else None
+            ),
         },
         "settings": {
             "lang": report.lang,
             "fail_on": report.fail_on.label,
             "exit_zero": report.exit_zero,
             "as_of": report.as_of.isoformat() if report.as_of else None,
+            "documents": report.documents,
         },
         "inputs": [
-            {"path": i.path, "sha256": i.sha256, "bytes": i.size} for i in report.inputs
+            {
+                "path": i.path,
+                "sha256": i.sha256,
+                "bytes": i.size,
+                "identity": dict(i.identity),
+            }
+            for i in report.inputs
         ],
         "summary": {
             "exit_status": int(report.exit_status()),
@@ -54,10 +86,18 @@ def as_dict(report: Report) -> dict[str, Any]:
             "failures_by_severity": _tally(f.severity.label for f in failures),
             "failures_by_domain": _tally(f.domain for f in failures),
         },
+        "score": scoring.as_dict(scoring.score(report), evaluation),
         "findings": [_finding(f, report.lang) for f in report.findings],
         "errors": [_problem(p, report.lang) for p in report.problems],
         "rules": [_rule(r) for r in report.rules],
     }
+    if report.signature is not None:
+        data["signature"] = {
+            "algorithm": report.signature.algorithm,
+            "key_id": report.signature.key_id,
+            "value": report.signature.value,
+        }
+    return data
 
 
 def _tally(values: Any) -> dict[str, int]:
@@ -75,7 +115,7 @@ def _finding(finding: Finding, lang: str) -> dict[str, Any]:
             end_line=span.end_line,
             end_column=span.end_column,
         )
-    return {
+    data = {
         "rule": finding.rule,
         "domain": finding.domain,
         "severity": finding.severity.label,
@@ -85,6 +125,33 @@ def _finding(finding: Finding, lang: str) -> dict[str, Any]:
         "location": where,
         "references": [_reference(r) for r in finding.references],
         "fingerprint": finding.fingerprint,
+        "kind": finding.kind,
+        "occurrence": finding.occurrence,
+        "evidence": [_evidence(e) for e in finding.evidence],
+        "waiver": _waiver(finding.waiver),
+    }
+    return data
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "method": evidence.method,
+        "url": evidence.url,
+        "address": evidence.address,
+        "status": evidence.status,
+        "headers": [list(h) for h in evidence.headers],
+        "facts": [list(f) for f in evidence.facts],
+    }
+
+
+def _waiver(waiver: Waiver | None) -> dict[str, Any] | None:
+    if waiver is None:
+        return None
+    return {
+        "id": waiver.id,
+        "reason": waiver.reason,
+        "approved_by": waiver.approved_by,
+        "expires": waiver.expires,
     }
 
 
@@ -117,9 +184,141 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "severity": rule.severity.label,
         "default_severity": (rule.default_severity or rule.severity).label,
         "title": rule.title.as_dict(),
+        "rationale": rule.rationale.as_dict(),
         "remediation": rule.remediation.as_dict(),
         "references": [_reference(r) for r in rule.references],
         "perwal": rule.perwal,
         "target": rule.target,
-        "evidence": rule.evidence,
+        "evidence_type": rule.evidence_type,
     }
+
+
+# --- back: a saved report (already validated against the schema) to a Report ---
+
+
+def from_dict(data: dict[str, Any], *, lang: str | None = None) -> Report:
+    """The Report a JSON report was written from; *lang* re-renders in another
+    language (both travel in the file)."""
+    pack = data["rule_pack"]
+    evaluation = pack.get("evaluation")
+    signature = data.get("signature")
+    return Report(
+        tool_version=data["tool"]["version"],
+        pack=PackInfo(
+            name=pack["name"],
+            version=pack["version"],
+            title=LocalText.from_data(pack["title"]),
+            regulation=pack["regulation"],
+            sha256=pack["sha256"],
+            profile=pack["profile"],
+            evaluation=(
+                scoring.Evaluation.from_data(evaluation) if evaluation else None
+            ),
+        ),
+        lang=lang or data["settings"]["lang"],
+        fail_on=Severity.parse(data["settings"]["fail_on"]),
+        inputs=tuple(
+            InputFile(
+                i["path"],
+                i["sha256"],
+                i["bytes"],
+                identity=tuple(i["identity"].items()),
+            )
+            for i in data["inputs"]
+        ),
+        findings=tuple(_read_finding(f) for f in data["findings"]),
+        problems=tuple(
+            InputProblem(
+                p["path"],
+                LocalText.from_data(p["message_i18n"]),
+                p["line"],
+                p["column"],
+                p["sha256"],
+            )
+            for p in data["errors"]
+        ),
+        rules=tuple(_read_rule(r) for r in data["rules"]),
+        exit_zero=data["settings"]["exit_zero"],
+        as_of=_date(data["settings"].get("as_of")),
+        documents=data["settings"].get("documents", "auto"),
+        generated_at=data["generated_at"],
+        signature=Signature(**signature) if signature else None,
+    )
+
+
+def _read_finding(data: dict[str, Any]) -> Finding:
+    where = data["location"]
+    span = (
+        Span(
+            where["line"],
+            where["column"],
+            where.get("end_line", where["line"]),
+            where.get("end_column", where["column"]),
+        )
+        if "line" in where
+        else None
+    )
+    waiver = data["waiver"]
+    return Finding(
+        rule=data["rule"],
+        domain=data["domain"],
+        severity=Severity.parse(data["severity"]),
+        status=Status(data["status"]),
+        message=LocalText.from_data(data["message_i18n"]),
+        location=Location(where["path"], where["pointer"], span),
+        references=tuple(_read_reference(r) for r in data["references"]),
+        kind=data["kind"],
+        occurrence=data["occurrence"],
+        evidence=tuple(
+            Evidence(
+                method=e["method"],
+                url=e["url"],
+                address=e["address"],
+                status=e["status"],
+                headers=tuple((name, value) for name, value in e["headers"]),
+                facts=tuple((name, value) for name, value in e["facts"]),
+            )
+            for e in data["evidence"]
+        ),
+        waiver=Waiver(**waiver) if waiver else None,
+    )
+
+
+def _read_reference(data: dict[str, Any]) -> Reference:
+    return Reference(
+        regulation=data["regulation"],
+        short=data["short"],
+        article=data["article"],
+        confidence=data["confidence"],
+        url=data["url"],
+        note=LocalText.from_data(data["note"]) if data["note"] else None,
+    )
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _read_rule(data: dict[str, Any]) -> Rule:
+    """The parts of a rule reporters show; predicates and examples stay in the pack."""
+    title = LocalText.from_data(data["title"])
+    severity = Severity.parse(data["severity"])
+    default = Severity.parse(data["default_severity"])
+    return Rule(
+        id=data["id"],
+        domain=data["domain"],
+        severity=severity,
+        title=title,
+        message=title,
+        messages={},
+        rationale=LocalText.from_data(data["rationale"]),
+        remediation=LocalText.from_data(data["remediation"]),
+        references=tuple(_read_reference(r) for r in data["references"]),
+        predicates=(),
+        passing=(),
+        failing=(),
+        perwal=data["perwal"],
+        default_severity=default if default != severity else None,
+        target=data.get("target", "manifest"),
+        evidence_type=data.get("evidence_type", "declaration"),
+    )

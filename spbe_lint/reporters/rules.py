@@ -94,7 +94,7 @@ def render_list_json(rules: Sequence[Rule], pack: RulePack) -> str:
                 "severity": r.severity.label,
                 "title": r.title.as_dict(),
                 "target": r.target,
-                "evidence": r.evidence,
+                "evidence_type": r.evidence_type,
                 "lifecycle": list(r.lifecycle),
                 "effective_from": _iso(r.effective_from),
                 "until": _iso(r.until),
@@ -170,7 +170,7 @@ def _applies(rule: Rule, words: dict, lang: str) -> list[str]:
         dates.append(words["until"].format(date=rule.until.isoformat()))
     if dates:
         out.append(f"  {' '.join(dates)}")
-    if rule.evidence == "document":
+    if rule.evidence_type == "document":
         out.append(_wrap(words["documents"]))
     if rule.target == "endpoint":
         out.append(_wrap(words["probe"].format(facts=", ".join(rule.probe))))

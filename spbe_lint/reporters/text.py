@@ -11,8 +11,9 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from spbe_lint.findings import (
+    COUNTED_ONLY,
     DOMAINS,
-    NOT_EVALUATED,
+    NEEDS_PROBE,
     Finding,
     Report,
     Severity,
@@ -123,12 +124,9 @@ def _unjudged(report: Report) -> list[Finding]:
     return [
         f
         for f in report.findings
-        if (f.status is Status.INCONCLUSIVE and f.kind not in _COUNTED_ONLY)
+        if (f.status is Status.INCONCLUSIVE and f.kind not in COUNTED_ONLY)
         or f.status is Status.MANUAL
     ]
-
-
-_COUNTED_ONLY = (NOT_EVALUATED, "needs-probe")
 
 
 def _indent(text: str, options: RenderOptions) -> str:
@@ -154,7 +152,7 @@ def _summary(
     parts.append(words["passed"].format(n=counts[Status.PASS]))
     if counts[Status.NOT_APPLICABLE]:
         parts.append(words["na"].format(n=counts[Status.NOT_APPLICABLE]))
-    awaiting_probe = sum(1 for f in report.findings if f.kind == "needs-probe")
+    awaiting_probe = sum(1 for f in report.findings if f.kind == NEEDS_PROBE)
     inconclusive = counts[Status.INCONCLUSIVE] - awaiting_probe
     if inconclusive:
         parts.append(words["inconclusive"].format(n=inconclusive))

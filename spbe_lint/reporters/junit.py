@@ -1,0 +1,166 @@
+"""JUnit XML (the junit-10.xsd dialect Jenkins, GitLab and CircleCI read).
+
+One ``<testsuite>`` per manifest or endpoint, one ``<testcase>`` per rule
+evaluated there, named ``RULE-ID: title`` so CI systems can follow a rule's
+history. A failure carries every failing place with its citation and fix;
+not-applicable, waived, inconclusive and manual results are ``<skipped>`` with
+the reason. A file that could not be read is a suite with one ``<error>``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from spbe_lint.findings import Finding, InputProblem, Report, Status, place
+from spbe_lint.i18n import escape_controls
+from spbe_lint.reporters import words
+
+if TYPE_CHECKING:
+    from spbe_lint.reporters import RenderOptions
+    from spbe_lint.rule import Rule
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    root = ET.Element("testsuites", name="spbe-lint")
+    rules = {rule.id: rule for rule in report.rules}
+    for path, findings in _by_target(report):
+        root.append(_suite(report, path, findings, rules))
+    for problem in report.problems:
+        root.append(_unreadable(report, problem))
+    for key in ("tests", "failures", "errors"):
+        root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _by_target(report: Report) -> list[tuple[str, list[Finding]]]:
+    """Manifests in the order they were read, then endpoints (sorted)."""
+    groups: dict[str, list[Finding]] = {i.path: [] for i in report.inputs}
+    for finding in report.findings:
+        groups.setdefault(finding.location.path, []).append(finding)
+    inputs = [i.path for i in report.inputs]
+    others = sorted(p for p in groups if p not in inputs)
+    return [(p, groups[p]) for p in inputs + others]
+
+
+def _suite(
+    report: Report, path: str, findings: list[Finding], rules: dict[str, Rule]
+) -> ET.Element:
+    suite = ET.Element("testsuite", name=_clean(path))
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    counts = {"tests": 0, "failures": 0, "skipped": 0}
+    cases = []
+    for rule_id in sorted(by_rule):
+        case, outcome = _case(report, rule_id, by_rule[rule_id], rules.get(rule_id))
+        counts["tests"] += 1
+        if outcome in counts:
+            counts[outcome] += 1
+        cases.append(case)
+    suite.set("tests", str(counts["tests"]))
+    suite.set("failures", str(counts["failures"]))
+    suite.set("errors", "0")
+    suite.set("skipped", str(counts["skipped"]))
+    if report.generated_at:
+        suite.set("timestamp", report.generated_at)
+    suite.set("file", _clean(path))
+    properties = ET.SubElement(suite, "properties")
+    for name, value in _properties(report, path):
+        ET.SubElement(properties, "property", name=name, value=_clean(value))
+    suite.extend(cases)
+    return suite
+
+
+def _properties(report: Report, path: str) -> Iterable[tuple[str, str]]:
+    yield "rule_pack", f"{report.pack.name} {report.pack.version}"
+    for item in report.inputs:
+        if item.path == path:
+            yield "sha256", item.sha256
+            yield from item.identity
+
+
+def _case(
+    report: Report, rule_id: str, findings: list[Finding], rule: Rule | None
+) -> tuple[ET.Element, str]:
+    lang = report.lang
+    w = words.WORDS[lang]
+    title = rule.title.get(lang) if rule else findings[0].message.get(lang)
+    case = ET.Element(
+        "testcase",
+        name=_clean(f"{rule_id}: {title}"),
+        classname=f"spbe.{findings[0].domain}",
+    )
+    failed = [f for f in findings if f.status is Status.FAIL and f.waiver is None]
+    if failed:
+        first = failed[0]
+        element = ET.SubElement(
+            case,
+            "failure",
+            type=first.severity.label,
+            message=_clean(first.message.get(lang)),
+        )
+        element.text = "\n".join(_explain(f, rule, lang) for f in failed) + "\n"
+        return case, "failures"
+    waived = [f.waiver for f in findings if f.status is Status.FAIL and f.waiver]
+    if waived and (waiver := waived[0]):
+        detail = f"{w['waived']} ({waiver.id}): {waiver.reason}"
+        if waiver.expires:
+            detail += f"; {w['expires']} {waiver.expires}"
+        ET.SubElement(case, "skipped", type="waived", message=_clean(detail))
+        return case, "skipped"
+    for status in (Status.INCONCLUSIVE, Status.MANUAL, Status.NOT_APPLICABLE):
+        matching = [f for f in findings if f.status is status]
+        if matching:
+            reason = f"{words.status_word(status.value, lang)}: " + matching[
+                0
+            ].message.get(lang)
+            ET.SubElement(case, "skipped", type=status.value, message=_clean(reason))
+            return case, "skipped"
+    others = [f for f in findings if f.status is not Status.PASS]
+    if others:  # a status added after this reporter: shown, never passed silently
+        reason = f"{others[0].status.value}: {others[0].message.get(lang)}"
+        ET.SubElement(
+            case, "skipped", type=others[0].status.value, message=_clean(reason)
+        )
+        return case, "skipped"
+    return case, "passed"
+
+
+def _explain(finding: Finding, rule: Rule | None, lang: str) -> str:
+    w = words.WORDS[lang]
+    span = finding.location.span
+    where = place(finding.location.path, *((span.line, span.column) if span else ()))
+    pointer = f" ({finding.location.pointer})" if finding.location.pointer else ""
+    basis = "; ".join(r.cite(lang) for r in finding.references) or w["no_basis"]
+    lines = [
+        f"{where}{pointer}: {finding.message.get(lang)}",
+        f"  {w['basis']}: {basis}",
+    ]
+    if rule is not None and rule.remediation.get(lang):
+        lines.append(f"  {w['fix']}: {rule.remediation.get(lang)}")
+    return _clean("\n".join(lines))
+
+
+def _unreadable(report: Report, problem: InputProblem) -> ET.Element:
+    lang = report.lang
+    suite = ET.Element(
+        "testsuite", name=_clean(problem.path), tests="1", failures="0", errors="1"
+    )
+    suite.set("skipped", "0")
+    suite.set("file", _clean(problem.path))
+    case = ET.SubElement(suite, "testcase", name="read", classname="spbe.manifest")
+    where = place(problem.path, problem.line, problem.column)
+    error = ET.SubElement(
+        case, "error", type="input", message=_clean(problem.message.get(lang))
+    )
+    error.text = _clean(f"{where}: {problem.message.get(lang)}")
+    return suite
+
+
+def _clean(text: str) -> str:
+    """XML 1.0 cannot hold most control characters; a manifest value can."""
+    return "\n".join(escape_controls(line) for line in text.split("\n"))

@@ -1,0 +1,326 @@
+"""Scores and the handover verdict: a pure function of the Report.
+
+Per domain, the share of applicable rules passed, each rule weighted by its
+severity (weights from the rule pack's ``evaluation``; error 3, warning 2,
+info 1 by default)::
+
+    score(domain) = 100 × Σ weight(rules passed) / Σ weight(rules applicable)
+
+A rule is counted once per manifest: it failed when any of its results there
+failed, passed when all passed. ``not_applicable``, ``inconclusive`` and
+``manual`` results are neither passed nor failed: they are left out of the
+share and listed for a reviewer. A waived failure earns nothing but does not
+block. The overall score is the same share over every domain except
+``manifest`` (rules about the file itself, not obligations). The verdict is
+"siap serah terima" (ready for handover) only when the overall score reaches
+the pack's ``ready_at`` and nothing blocks: a failing error-severity rule, or
+a file that could not be read, makes it "belum siap" whatever the score.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spbe_lint.findings import COUNTED_ONLY, DOMAINS, Finding, Report, Severity, Status
+from spbe_lint.i18n import LocalText
+
+_REVIEW = (Status.INCONCLUSIVE, Status.MANUAL)
+UNSCORED_DOMAINS = ("manifest",)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the SPBE evaluation (PermenPANRB 59/2020)."""
+
+    number: int
+    name: LocalText
+    aspect: LocalText
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The pack's ``evaluation`` section: weights, threshold, indicator mapping."""
+
+    regulation: str = ""
+    weights: tuple[tuple[str, int], ...] = (("error", 3), ("warning", 2), ("info", 1))
+    ready_at: float = 80.0  # overall score (percent) needed for "siap serah terima"
+    indicators: tuple[Indicator, ...] = ()
+    mapping: tuple[tuple[str, tuple[int, ...]], ...] = ()  # rule id or family-*
+
+    def weight(self, severity: Severity) -> int:
+        return dict(self.weights).get(severity.label, int(severity))
+
+    def indicators_for(self, rule_id: str) -> tuple[int, ...]:
+        numbers: set[int] = set()
+        for selector, mapped in self.mapping:
+            if fnmatch.fnmatchcase(rule_id, selector):
+                numbers.update(mapped)
+        return tuple(sorted(numbers))
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Evaluation:
+        return cls(
+            regulation=data.get("regulation", ""),
+            weights=tuple(
+                sorted(
+                    data.get("weights", dict(cls.weights)).items(),
+                    key=lambda item: -Severity.parse(item[0]),
+                )
+            ),
+            ready_at=float(data.get("ready_at", cls.ready_at)),
+            indicators=tuple(
+                Indicator(
+                    i["number"],
+                    LocalText.from_data(i["name"]),
+                    LocalText.from_data(i["aspect"]),
+                )
+                for i in data.get("indicators", ())
+            ),
+            mapping=tuple(
+                (selector, tuple(m["indicators"]))
+                for m in data.get("mapping", ())
+                for selector in m["rules"]
+            ),
+        )
+
+    def as_data(self) -> dict[str, Any]:
+        """The shape of pack.yaml's ``evaluation`` (and of the JSON report's)."""
+        return {
+            "regulation": self.regulation,
+            "weights": dict(self.weights),
+            "ready_at": self.ready_at,
+            "indicators": [
+                {
+                    "number": i.number,
+                    "name": i.name.as_dict(),
+                    "aspect": i.aspect.as_dict(),
+                }
+                for i in self.indicators
+            ],
+            "mapping": [
+                {"rules": [selector], "indicators": list(numbers)}
+                for selector, numbers in self.mapping
+            ],
+        }
+
+
+DEFAULT_EVALUATION = Evaluation()
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Rules counted once per manifest, and the severity weights behind the share."""
+
+    passed: int = 0
+    failed: int = 0
+    review: int = 0  # inconclusive or manual: a person must look
+    not_applicable: int = 0
+    earned: int = 0  # Σ weight of rules passed
+    possible: int = 0  # Σ weight of rules applicable (passed or failed)
+
+    @property
+    def percent(self) -> float | None:
+        if not self.possible:
+            return None  # nothing applicable: no score rather than 0 or 100
+        return round(100 * self.earned / self.possible, 1)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.passed + other.passed,
+            self.failed + other.failed,
+            self.review + other.review,
+            self.not_applicable + other.not_applicable,
+            self.earned + other.earned,
+            self.possible + other.possible,
+        )
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator: Indicator
+    rules: tuple[str, ...]  # rules in force mapped to it
+    passed: tuple[str, ...]
+    failed: tuple[str, ...]
+
+    @property
+    def state(self) -> str:
+        """supported (every applicable mapped rule passed), not_supported, not_assessed."""
+        if self.failed:
+            return "not_supported"
+        return "supported" if self.passed else "not_assessed"
+
+
+@dataclass(frozen=True)
+class Score:
+    domains: tuple[tuple[str, Tally], ...]  # in DOMAINS order, only those with results
+    overall: Tally
+    ready: bool
+    ready_at: float
+    blocking: tuple[Finding, ...]  # failures that cap the verdict
+    review: tuple[Finding, ...]  # inconclusive and manual results, for a person
+    indicators: tuple[IndicatorResult, ...]
+    regulation: str
+
+    @property
+    def verdict(self) -> LocalText:
+        return VERDICTS[self.ready]
+
+
+VERDICTS = {
+    True: LocalText("siap serah terima", "ready for handover"),
+    False: LocalText("belum siap", "not ready"),
+}
+
+FORMULA = LocalText(
+    "Skor domain = 100 × Σ bobot aturan lulus / Σ bobot aturan yang berlaku "
+    "(bobot menurut tingkat: {weights}). Setiap aturan dihitung sekali per manifest: "
+    "gagal bila salah satu hasilnya gagal. Hasil tidak berlaku, tidak dapat dinilai "
+    "dan pemeriksaan manual tidak dihitung, tetapi didaftar untuk ditinjau; "
+    "kegagalan yang dikecualikan (waiver) tidak mendapat nilai tetapi tidak "
+    "menghambat. Skor keseluruhan memakai rumus yang sama atas semua domain kecuali "
+    "manifest. Putusan: siap serah terima bila skor keseluruhan ≥ {ready_at}% dan "
+    "tidak ada kegagalan tingkat error maupun berkas yang tidak dapat dibaca; "
+    "satu kegagalan error menjadikannya belum siap, berapa pun skornya.",
+    "Domain score = 100 × Σ weight of rules passed / Σ weight of rules applicable "
+    "(weights by severity: {weights}). Each rule counts once per manifest: failed "
+    "when any of its results failed. Not-applicable, inconclusive and manual results "
+    "are left out of the share and listed for review; a waived failure earns "
+    "nothing but does not block. The overall score is the same share over every "
+    "domain except manifest. Verdict: ready for handover when the overall score is "
+    "≥ {ready_at}% and no error-severity rule failed and every file could be read; "
+    "one error failure makes it not ready, whatever the score.",
+)
+
+
+def formula(evaluation: Evaluation) -> LocalText:
+    weights = ", ".join(f"{name} {weight}" for name, weight in evaluation.weights)
+    return FORMULA.format({"weights": weights, "ready_at": f"{evaluation.ready_at:g}"})
+
+
+def evaluation_of(report: Report) -> Evaluation:
+    return report.pack.evaluation or DEFAULT_EVALUATION
+
+
+def score(report: Report) -> Score:
+    evaluation = evaluation_of(report)
+    outcomes = _outcomes(report.findings)
+    by_domain: dict[str, Tally] = {}
+    for domain, severity, status in outcomes.values():
+        weight = evaluation.weight(severity)
+        by_domain[domain] = by_domain.get(domain, Tally()) + _tally(status, weight)
+    domains = tuple((d, by_domain[d]) for d in _ordered(by_domain))
+    overall = sum((t for d, t in domains if d not in UNSCORED_DOMAINS), start=Tally())
+    blocking = tuple(
+        f for f in report.failures if f.severity >= Severity.ERROR and f.waiver is None
+    )
+    percent = overall.percent
+    ready = (
+        bool(report.inputs)
+        and not report.problems
+        and not blocking
+        and percent is not None
+        and percent >= evaluation.ready_at
+    )
+    review = tuple(
+        f for f in report.findings if f.status in _REVIEW and f.kind not in COUNTED_ONLY
+    )
+    return Score(
+        domains=domains,
+        overall=overall,
+        ready=ready,
+        ready_at=evaluation.ready_at,
+        blocking=blocking,
+        review=review,
+        indicators=_indicators(evaluation, outcomes, report),
+        regulation=evaluation.regulation,
+    )
+
+
+def _outcomes(
+    findings: Iterable[Finding],
+) -> dict[tuple[str, str], tuple[str, Severity, Status]]:
+    """One status per (manifest, rule): fail beats review beats pass beats n/a."""
+    rank = {
+        Status.FAIL: 4,
+        Status.INCONCLUSIVE: 3,
+        Status.MANUAL: 3,
+        Status.PASS: 2,
+        Status.NOT_APPLICABLE: 1,
+    }
+    outcomes: dict[tuple[str, str], tuple[str, Severity, Status]] = {}
+    for finding in findings:
+        key = (finding.location.path, finding.rule)
+        seen = outcomes.get(key)
+        if seen is None or rank.get(finding.status, 3) > rank.get(seen[2], 3):
+            outcomes[key] = (finding.domain, finding.severity, finding.status)
+    return outcomes
+
+
+def _tally(status: Status, weight: int) -> Tally:
+    if status is Status.PASS:
+        return Tally(passed=1, earned=weight, possible=weight)
+    if status is Status.FAIL:
+        return Tally(failed=1, possible=weight)
+    if status is Status.NOT_APPLICABLE:
+        return Tally(not_applicable=1)
+    return Tally(review=1)  # inconclusive, manual, and any status added later
+
+
+def _ordered(domains: Iterable[str]) -> list[str]:
+    known = [d for d in DOMAINS if d in domains]
+    return known + sorted(d for d in domains if d not in DOMAINS)
+
+
+def _indicators(
+    evaluation: Evaluation,
+    outcomes: Mapping[tuple[str, str], tuple[str, Severity, Status]],
+    report: Report,
+) -> tuple[IndicatorResult, ...]:
+    rule_ids = sorted({r.id for r in report.rules} | {rule for _, rule in outcomes})
+    results = []
+    for indicator in evaluation.indicators:
+        mapped = tuple(
+            r for r in rule_ids if indicator.number in evaluation.indicators_for(r)
+        )
+        statuses = [(r, o[2]) for (_, r), o in outcomes.items() if r in mapped]
+        failed = sorted({r for r, s in statuses if s is Status.FAIL})
+        passed = sorted({r for r, s in statuses if s is Status.PASS} - set(failed))
+        results.append(IndicatorResult(indicator, mapped, tuple(passed), tuple(failed)))
+    return tuple(results)
+
+
+def as_dict(result: Score, evaluation: Evaluation) -> dict[str, Any]:
+    """The score as the JSON report carries it (derived data: never read back)."""
+
+    def tally(t: Tally) -> dict[str, Any]:
+        return {
+            "score": t.percent,
+            "passed": t.passed,
+            "failed": t.failed,
+            "review": t.review,
+            "not_applicable": t.not_applicable,
+            "weight_passed": t.earned,
+            "weight_applicable": t.possible,
+        }
+
+    return {
+        "formula": formula(evaluation).as_dict(),
+        "verdict": "ready" if result.ready else "not_ready",
+        "verdict_i18n": result.verdict.as_dict(),
+        "ready_at": result.ready_at,
+        "overall": tally(result.overall),
+        "domains": {domain: tally(t) for domain, t in result.domains},
+        "blocking": [f.fingerprint for f in result.blocking],
+        "indicators": [
+            {
+                "number": r.indicator.number,
+                "state": r.state,
+                "rules": list(r.rules),
+                "failed": list(r.failed),
+            }
+            for r in result.indicators
+        ],
+    }
