@@ -56,7 +56,7 @@ def test_html_shows_identity_verdict_scores_and_findings(run, examples):
     assert "Ajukan subdomain kepada Diskominfo" in html  # how to fix
     assert "Indikator evaluasi SPBE (PermenPANRB 59/2020)" in html
     assert "Skor domain = 100 × Σ bobot aturan lulus" in html  # the formula
-    assert "spbe-kota-jambi 0.1.0" in html and "Tidak ditandatangani" in html
+    assert "spbe-kota-jambi 0.2.0" in html and "Tidak ditandatangani" in html
     assert html.count("sha256 ") >= 3  # one per input
 
 

@@ -281,7 +281,7 @@ def test_another_rule_pack_is_refused(run, workdir: Path, submission: Path, tmp_
     pack = tmp_path / "pack"
     shutil.copytree(ROOT / "rules", pack)
     text = (pack / "pack.yaml").read_text("utf-8")
-    (pack / "pack.yaml").write_text(text.replace("version: 0.1.0", "version: 0.2.0"))
+    (pack / "pack.yaml").write_text(text.replace("version: 0.2.0", "version: 0.3.0"))
     result = run(
         "verify",
         "report.json",
@@ -293,8 +293,8 @@ def test_another_rule_pack_is_refused(run, workdir: Path, submission: Path, tmp_
         "en",
     )
     assert result.status == 2
-    assert "the report was made with rule pack spbe-kota-jambi 0.1.0" in result.stderr
-    assert "this one is spbe-kota-jambi 0.2.0" in result.stderr
+    assert "the report was made with rule pack spbe-kota-jambi 0.2.0" in result.stderr
+    assert "this one is spbe-kota-jambi 0.3.0" in result.stderr
 
 
 def test_a_recorded_path_outside_the_folder_is_refused(run, workdir, submission):

@@ -32,6 +32,7 @@ _WORDS = {
             "PROBE",
             "ERROR",
             "WARNING",
+            "INFO",
         ),
         "total": "total",
         "legend": (
@@ -53,6 +54,7 @@ _WORDS = {
             "PROBE",
             "ERROR",
             "WARNING",
+            "INFO",
         ),
         "total": "total",
         "legend": (
@@ -128,7 +130,7 @@ def render_text(rules: Sequence[Rule], pack: RulePack, lang: str) -> str:
     words = _WORDS[lang]
     data = coverage(rules)
     total = data["total"]
-    columns = ("rules", *KINDS, "error", "warning")
+    columns = ("rules", *KINDS, "error", "warning", "info")
     rows = [words["header"]]
     for entry in data["domains"]:
         rows.append((entry["domain"], *(str(entry["counts"][c]) for c in columns)))
