@@ -100,6 +100,7 @@ def cli(debug: bool) -> None:
 
     \b
     Examples:
+      spbe-lint init                       # write a commented spbe.yaml
       spbe-lint check                      # spbe.yaml in this folder
       spbe-lint check apps/ --format json  # every manifest under apps/
       spbe-lint rules explain HOST-004 --lang en
@@ -388,7 +389,13 @@ def verify(
 
 @cli.group()
 def rules() -> None:
-    """List and explain the rules of the rule pack."""
+    """List and explain the rules of the rule pack.
+
+    \b
+    Examples:
+      spbe-lint rules list
+      spbe-lint rules explain HOST-004 --lang en
+    """
 
 
 @rules.command("list")
@@ -499,11 +506,14 @@ def rules_explain(
     help="Write the schema to this file instead of standard output.",
 )
 def schema(output: Path | None) -> int:
-    """Print the manifest JSON Schema (Draft 2020-12), for editors and other tools.
+    """Print the manifest JSON Schema (Draft 2020-12), for editors and other tools:
+    with `# yaml-language-server: $schema=spbe.schema.json` as the manifest's
+    first line, VS Code (YAML extension) and other editors complete and validate
+    spbe.yaml as it is typed.
 
     \b
     Example:
-      spbe-lint schema -o .vscode/spbe.schema.json
+      spbe-lint schema -o spbe.schema.json
     """
     from spbe_lint import resources
 

@@ -4,7 +4,7 @@ never overwriting, the terminal questions (through a real pseudo-terminal), and
 the publiccode.yml import over real-world shapes.
 
 Regenerate the golden files after a deliberate change with
-``SPBE_LINT_UPDATE_GOLDEN=1 python -m pytest tests/test_init.py`` and read the diff.
+``SPBE_UPDATE_GOLDEN=1 python -m pytest tests/test_init.py`` and read the diff.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ DATA = ROOT / "tests" / "data"
 PUBLICCODE = DATA / "publiccode"
 GOLDEN = DATA / "init"
 SCRIPT = Path(sys.executable).with_name("spbe-lint")
-UPDATE = os.environ.get("SPBE_LINT_UPDATE_GOLDEN") == "1"
+UPDATE = os.environ.get("SPBE_UPDATE_GOLDEN") == "1"
 
 ESSENTIALS = (
     "--title",
@@ -48,7 +48,7 @@ def golden(name: str, actual: str) -> None:
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, "utf-8")
-    assert path.is_file(), f"no golden file {path}: run with SPBE_LINT_UPDATE_GOLDEN=1"
+    assert path.is_file(), f"no golden file {path}: run with SPBE_UPDATE_GOLDEN=1"
     assert actual == path.read_text("utf-8"), f"differs from {path}"
 
 
@@ -368,3 +368,32 @@ def test_broken_publiccode_is_one_line_with_its_position_and_writes_nothing(
         "is closed\n"
     )
     assert not (workdir / "spbe.yaml").exists()
+
+
+def _commands(group, prefix=()):
+    import click
+
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+def test_every_command_has_help_with_an_example(run):
+    from spbe_lint.cli import cli
+
+    top = run("--help")
+    assert top.status == 0 and "Examples:" in top.stdout
+    assert "spbe-lint init" in top.stdout
+    names = []
+    for path, _ in _commands(cli):
+        result = run(*path, "--help")
+        assert result.status == 0, path
+        assert re.search(
+            r"Examples?:\n\s+spbe-lint " + " ".join(path), result.stdout
+        ), path
+        names.append(" ".join(path))
+    assert {"init", "check", "schema", "report", "rules explain"} <= set(names)
+    version = run("--version")
+    assert version.status == 0
+    assert re.fullmatch(r"spbe-lint, version \d+\.\d+\.\d+\n", version.stdout)
