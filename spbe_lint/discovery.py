@@ -76,7 +76,8 @@ def _none_found(where: str) -> InputProblem:
         where,
         LocalText(
             "tidak ada manifest (spbe.yaml atau .spbe.yaml) di sini; "
-            "buat satu atau sebutkan path-nya",
-            "no manifest (spbe.yaml or .spbe.yaml) here; create one or give its path",
+            "buat satu dengan `spbe-lint init` atau sebutkan path-nya",
+            "no manifest (spbe.yaml or .spbe.yaml) here; create one with "
+            "`spbe-lint init` or give its path",
         ),
     )

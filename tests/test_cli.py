@@ -39,7 +39,8 @@ def test_no_manifest_in_the_working_folder_is_exit_2(run, workdir: Path):
     result = run("check", "--lang", "en")
     assert result.status == 2
     assert result.stderr.strip() == (
-        ".: error: no manifest (spbe.yaml or .spbe.yaml) here; create one or give its path"
+        ".: error: no manifest (spbe.yaml or .spbe.yaml) here; create one with "
+        "`spbe-lint init` or give its path"
     )
 
 
