@@ -193,8 +193,8 @@ def _declarations(
         if item.path not in before:
             continue  # a manifest new in this submission: all of it is new
         was, now = before[item.path], dict(item.declarations)
-        if not was and not now:
-            continue  # reports made before declarations were recorded
+        if not was or not now:
+            continue  # a report made before declarations were recorded (1.1)
         for pointer, value in now.items():
             if pointer not in was:
                 found.append(Declaration(item.path, pointer, "added", new=value))

@@ -186,3 +186,23 @@ def test_help_shows_examples_of_the_review_workflow(run, command):
     assert "Examples:" in result.stdout
     expected = {"diff": "spbe-lint diff", "baseline": "--from", "check": "--reviewer"}
     assert expected[command[0]] in result.stdout
+
+
+def test_a_report_of_version_1_1_is_still_read(run, pair):
+    """Reports saved before the review workflow (1.1: no review, no declarations)."""
+    data = json.loads(Path(pair[0]).read_text("utf-8"))
+    data["report_version"] = "1.1"
+    del data["review"]
+    for item in data["inputs"]:
+        del item["declarations"]
+    for finding in data["findings"]:
+        if finding["waiver"]:
+            finding["waiver"] = {
+                k: finding["waiver"][k]
+                for k in ("id", "reason", "approved_by", "expires")
+            }
+    Path("old.json").write_text(json.dumps(data), "utf-8")
+    assert run("report", "old.json", "--format", "sarif").status == 0
+    result = run("diff", "old.json", pair[1], "--format", "json")
+    assert result.status == 1
+    assert json.loads(result.stdout)["declarations"] == []  # nothing recorded before
