@@ -7,7 +7,16 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from spbe_lint import __version__, config, discovery, engine, identity, rulepack, source
+from spbe_lint import (
+    __version__,
+    config,
+    discovery,
+    engine,
+    identity,
+    review,
+    rulepack,
+    source,
+)
 from spbe_lint.errors import InputError, SpbeError, UsageError
 from spbe_lint.findings import (
     InputFile,
@@ -39,6 +48,12 @@ class RunOptions:
     # Settings given as a whole instead of a configuration file (spbe-lint verify
     # re-evaluates with what a report recorded).
     config: config.Config | None = None
+    # The review workflow (spbe_lint.review): Diskominfo's waiver file (default:
+    # the nearest spbe-waivers.yaml, unless isolated), reviewer mode (inline
+    # x-spbe-waive entries ignored), and a baseline of known failures.
+    waivers_file: Path | None = None
+    reviewer: bool = False
+    baseline_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,18 @@ def check(options: RunOptions) -> Report:
     """Check every manifest the options name; one unreadable file never stops the run."""
     settings = resolve(options)
     as_of = options.as_of or datetime.date.today()
+    try:
+        plan = review.prepare(
+            waivers_file=options.waivers_file,
+            baseline_file=options.baseline_file,
+            reviewer=options.reviewer,
+            discover=not options.isolated and options.config is None,
+            cwd=options.cwd,
+            pack_rules=settings.pack.rules,
+        )
+    except SpbeError as exc:
+        exc.lang = exc.lang or settings.lang
+        raise
     targets, problems = discovery.find(options.paths, options.cwd)
     inputs: list[InputFile] = []
     findings = []
@@ -95,7 +122,14 @@ def check(options: RunOptions) -> Report:
                 InputProblem(target.display, exc.message, exc.line, exc.column, digest)
             )
             continue
-        inputs.append(replace(document.file, identity=identity.of(document.data)))
+        inputs.append(
+            replace(
+                document.file,
+                identity=identity.of(document.data),
+                declarations=identity.declarations(document.data),
+            )
+        )
+        plan.read_inline(document)
         findings.extend(
             engine.evaluate(
                 document,
@@ -106,19 +140,28 @@ def check(options: RunOptions) -> Report:
                 documents_mode=options.documents,
             )
         )
+    reviewed, waiver_rules, done = review.finish(
+        plan,
+        number_occurrences(findings),
+        inputs=inputs,
+        unreadable=[p.path for p in problems],
+        rules=settings.rules,
+        as_of=as_of,
+    )
     return Report(
         tool_version=__version__,
         pack=settings.pack.info,
         lang=settings.lang,
         fail_on=settings.fail_on,
         inputs=tuple(inputs),
-        findings=tuple(number_occurrences(findings)),
+        findings=tuple(number_occurrences(reviewed)),
         problems=tuple(problems),
-        rules=settings.rules,
+        rules=settings.rules + waiver_rules,
         exit_zero=settings.exit_zero,
         as_of=as_of,
         documents=options.documents,
         generated_at=_timestamp(),
+        review=done,
     )
 
 

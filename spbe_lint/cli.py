@@ -163,6 +163,29 @@ def cli(debug: bool) -> None:
     "any referenced document.",
 )
 @click.option(
+    "--waivers",
+    "waivers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Diskominfo's waiver file (default: the nearest spbe-waivers.yaml from "
+    "the working folder up to the repository root; not with --isolated). Waived "
+    "failures stay in every report, marked, and do not fail the run.",
+)
+@click.option(
+    "--reviewer",
+    is_flag=True,
+    help="Reviewer mode: ignore every inline x-spbe-waive suppression in the "
+    "manifests; only the waiver file counts. The report says so.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Hide the failures listed in FILE (spbe-lint baseline create): report only "
+    "new ones, say how many were hidden and which entries are fixed.",
+)
+@click.option(
     "--sign",
     "sign_key",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -185,6 +208,9 @@ def check(
     color: str,
     as_of: datetime.datetime | None,
     documents: str,
+    waivers_file: Path | None,
+    reviewer: bool,
+    baseline_file: Path | None,
     sign_key: Path | None,
     lang: str | None,
     config_file: Path | None,
@@ -207,6 +233,8 @@ def check(
       spbe-lint check -o sarif=spbe.sarif -o junit=spbe.xml
       spbe-lint check --select HOST,SSO --lang en
       spbe-lint check submission/ --as-of 2026-06-30 --documents check
+      spbe-lint check submission/ --reviewer --waivers spbe-waivers.yaml
+      spbe-lint check --baseline spbe-baseline.json
     """
     from spbe_lint import app
 
@@ -225,6 +253,9 @@ def check(
         cwd=Path.cwd(),
         as_of=as_of.date() if as_of else None,
         documents=documents,
+        waivers_file=waivers_file,
+        reviewer=reviewer,
+        baseline_file=baseline_file,
     )
     report = app.check(options)
     for problem in report.problems:
@@ -730,6 +761,204 @@ def _say_init(output: Path, plan: Any, imported: Any, lang: str) -> None:
             f"`spbe-lint check {shown}`",
         )
     )
+
+
+@cli.group("baseline")
+def baseline_group() -> None:
+    """Record the failures known today, so that check --baseline shows only new ones.
+
+    \b
+    Examples:
+      spbe-lint baseline create
+      spbe-lint check --baseline spbe-baseline.json
+    """
+
+
+@baseline_group.command("create")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("spbe-baseline.json"),
+    show_default=True,
+    help="Write the baseline to this file.",
+)
+@click.option(
+    "--from",
+    "from_report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="REPORT.json",
+    help="Take the failures from a saved JSON report instead of checking PATHS.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Judge as of this day (default: today), as check does.",
+)
+@click.option(
+    "--documents",
+    type=click.Choice(["auto", "check", "manual"]),
+    default="auto",
+    show_default=True,
+    help="How document references are judged, as check does.",
+)
+@click.option(
+    "--waivers",
+    "waivers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Waiver file (default: the nearest spbe-waivers.yaml): waived failures are "
+    "left out of the baseline.",
+)
+@_LANG
+@_CONFIG
+@_ISOLATED
+@_RULES
+def baseline_create(
+    paths: tuple[Path, ...],
+    output: Path,
+    from_report: Path | None,
+    as_of: datetime.datetime | None,
+    documents: str,
+    waivers_file: Path | None,
+    lang: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    rules_dir: Path | None,
+) -> int:
+    """Write the fingerprints of today's failures (rule, manifest, JSON Pointer or
+    endpoint; never a line number, so edits above a finding do not churn it).
+    Waived failures are left out: their waiver decides.
+
+    \b
+    Exit status: 0 written; 2 a manifest or report could not be read (nothing
+    is written).
+
+    \b
+    Examples:
+      spbe-lint baseline create                      # spbe-baseline.json
+      spbe-lint baseline create apps/ -o .spbe-baseline.json
+      spbe-lint baseline create --from laporan.json
+      spbe-lint check --baseline spbe-baseline.json  # only new failures
+    """
+    from spbe_lint import app, baseline
+
+    if from_report is not None:
+        if paths:
+            raise click.UsageError("give PATHS or --from REPORT.json, not both")
+        from spbe_lint import saved
+        from spbe_lint.reporters import json_
+
+        report = json_.from_dict(saved.read(from_report), lang=lang)
+    else:
+        report = app.check(
+            app.RunOptions(
+                paths=paths,
+                config_file=config_file,
+                isolated=isolated,
+                lang=lang,
+                rules_dir=rules_dir,
+                cwd=Path.cwd(),
+                as_of=as_of.date() if as_of else None,
+                documents=documents,
+                waivers_file=waivers_file,
+            )
+        )
+    for problem in report.problems:
+        where = place(problem.path, problem.line, problem.column)
+        line = f"{where}: error: {problem.message.get(report.lang)}"
+        click.echo(escape_controls(line), err=True)
+    if report.problems:
+        return int(ExitStatus.ERROR)
+    _write(baseline.render(report), output)
+    count = len(report.failures)
+    click.echo(
+        f"{output.as_posix()}: {count} known failure(s) written"
+        if report.lang == "en"
+        else f"{output.as_posix()}: {count} kegagalan yang diketahui ditulis",
+        err=True,
+    )
+    return 0
+
+
+@cli.command("diff")
+@click.argument(
+    "old", metavar="OLD.json", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.argument(
+    "new", metavar="NEW.json", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text and markdown for people, json for tools, sarif: NEW's SARIF with "
+    "baselineState (new, unchanged, updated, absent for the fixed).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when NEW brings a new, unwaived failure at or above this severity.",
+)
+@_LANG
+def diff_command(
+    old: Path,
+    new: Path,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    lang: str | None,
+) -> int:
+    """Compare two saved JSON reports of the same application (check --format
+    json): new, fixed and unchanged failures (matched by fingerprint, not line),
+    changed declarations (hosting provider, SSO issuer...), and waivers added,
+    renewed, expired or removed.
+
+    \b
+    Exit status: 0 NEW brings no new failure at --fail-on; 1 it does (or a file
+    that could no longer be read); 2 a file is not a report, or the reports are
+    of different applications (app.id).
+
+    \b
+    Examples:
+      spbe-lint diff kiriman-1/laporan.json kiriman-2/laporan.json
+      spbe-lint diff v1.json v2.json --format markdown -o perubahan.md
+      spbe-lint diff v1.json v2.json --format sarif -o spbe.sarif
+    """
+    from spbe_lint import diff, saved
+    from spbe_lint.reporters import diff as render
+    from spbe_lint.reporters import json_
+
+    old_data, new_data = saved.read(old), saved.read(new)
+    language = lang or os.environ.get("SPBE_LINT_LANG") or new_data["settings"]["lang"]
+    language = language if language in ("id", "en") else "id"
+    try:
+        result = diff.compare(
+            json_.from_dict(old_data),
+            json_.from_dict(new_data),
+            old.as_posix(),
+            new.as_posix(),
+        )
+    except SpbeError as exc:
+        exc.lang = language
+        raise
+    threshold = Severity.parse(fail_on)
+    _write(render.RENDERERS[fmt](result, language, threshold), output)
+    failing = result.introduced(threshold) or result.new_problems
+    return int(ExitStatus.FINDINGS if failing else ExitStatus.OK)
 
 
 def _options(

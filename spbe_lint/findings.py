@@ -139,12 +139,22 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Waiver:
-    """Why a failing finding is accepted for now, and until when (issue 6)."""
+    """Why a failing finding is accepted for now, and until when (issue 6).
+
+    ``source`` is ``file`` for Diskominfo's waiver file (spbe-waivers.yaml) and
+    ``inline`` for a vendor's ``x-spbe-waive`` entry in the manifest.
+    """
 
     id: str
     reason: str
-    approved_by: str | None = None
-    expires: str | None = None  # ISO date
+    approved_by: str | None = None  # the approver's name
+    expires: str | None = None  # ISO date, the last day it holds
+    approver_nip: str | None = None
+    decision_ref: str | None = None  # the decision letter's number
+    issued: str | None = None  # ISO date
+    compensating_control: str | None = None
+    scope: tuple[tuple[str, str], ...] = ()  # (app|path|pointer|endpoint, value)
+    source: str = "file"
 
 
 @dataclass(frozen=True)
@@ -217,6 +227,9 @@ class InputFile:
     # What the manifest says about the application (app.title, app.id...), for
     # reports a person files: ((dotted key, text), ...), only string values.
     identity: tuple[tuple[str, str], ...] = ()
+    # Every scalar the manifest declares, by JSON Pointer, so that two saved
+    # reports show which declarations changed (spbe-lint diff).
+    declarations: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -242,6 +255,41 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class WaiverEntry:
+    """One waiver the run knew of, and what became of it."""
+
+    waiver: Waiver
+    state: str  # applied | unused | expired | ignored (inline, reviewer mode)
+    matched: int = 0  # failures it waived (or would have, once expired)
+    path: str = ""  # where it is written: the waiver file or the manifest
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    fingerprint: str
+    rule: str
+    path: str
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the review workflow did to a run: which waivers (from which file,
+    with which sha256), whether inline suppressions were honoured (reviewer mode
+    ignores them), and which known failures a baseline hid."""
+
+    reviewer: bool = False
+    waiver_file: str | None = None
+    waiver_sha256: str | None = None
+    waivers: tuple[WaiverEntry, ...] = ()
+    baseline_file: str | None = None
+    baseline_sha256: str | None = None
+    hidden: tuple[str, ...] = ()  # fingerprints of the failures the baseline hid
+    fixed: tuple[BaselineEntry, ...] = ()  # baseline entries no longer failing
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     pack: PackInfo
@@ -256,10 +304,20 @@ class Report:
     documents: str = "auto"  # how document references were judged (--documents)
     generated_at: str | None = None  # ISO 8601 UTC; from SOURCE_DATE_EPOCH when set
     signature: Signature | None = None
+    review: Review | None = None  # waivers and baseline applied (spbe_lint.review)
 
     @functools.cached_property
     def failures(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.status is Status.FAIL)
+        """Failures that count: waived ones stay in findings (``waived``)."""
+        return tuple(
+            f for f in self.findings if f.status is Status.FAIL and f.waiver is None
+        )
+
+    @functools.cached_property
+    def waived(self) -> tuple[Finding, ...]:
+        return tuple(
+            f for f in self.findings if f.status is Status.FAIL and f.waiver is not None
+        )
 
     @functools.cached_property
     def counts(self) -> Counter[str]:

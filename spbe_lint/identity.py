@@ -31,3 +31,25 @@ def of(data: Any) -> tuple[tuple[str, str], ...]:
         if isinstance(value, str) and value.strip():
             found.append((key, value))
     return tuple(found)
+
+
+def declarations(data: Any) -> tuple[tuple[str, Any], ...]:
+    """Every scalar the manifest declares, by JSON Pointer, in document order
+    (``/hosting/provider``, ``/app/platforms/0``), for ``spbe-lint diff``."""
+    from spbe_lint.pointers import to_pointer
+
+    found: list[tuple[str, Any]] = []
+
+    def walk(node: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, (*path, index))
+        elif path:
+            found.append((to_pointer(path), node))
+
+    if isinstance(data, dict):
+        walk(data, ())
+    return tuple(found)

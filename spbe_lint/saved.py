@@ -57,7 +57,7 @@ def read(path: Path) -> dict[str, Any]:
 
 def check(data: Any, display: str) -> None:
     """Refuse what is not a JSON report this spbe-lint can read."""
-    from spbe_lint.reporters.json_ import REPORT_VERSION
+    from spbe_lint.reporters.json_ import READS, REPORT_VERSION
 
     if not isinstance(data, dict) or "report_version" not in data:
         raise InputError(
@@ -68,7 +68,7 @@ def check(data: Any, display: str) -> None:
             path=display,
         )
     version = data["report_version"]
-    if version != REPORT_VERSION:
+    if version not in READS:
         raise InputError(
             LocalText(
                 f"report_version {version!r} tidak didukung; spbe-lint ini membaca "

@@ -42,7 +42,15 @@ SUPPORTED_VERSIONS = (1,)
 
 
 SCHEMA_BASE = "https://spbe-lint.jambikota.go.id/schemas/"
-SHIPPED_SCHEMAS = ("manifest", "rule", "pack", "config", "report")
+SHIPPED_SCHEMAS = (
+    "manifest",
+    "rule",
+    "pack",
+    "config",
+    "report",
+    "waivers",
+    "baseline",
+)
 
 
 def _retrieve(uri: str) -> referencing.Resource:

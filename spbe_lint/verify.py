@@ -51,8 +51,15 @@ def signature(data: dict[str, Any], key_path: Path) -> Outcome:
 def inputs(data: dict[str, Any], folder: Path, rules_dir: Path | None) -> Outcome:
     recorded = [(i["path"], i["sha256"]) for i in data["inputs"]]
     recorded += [(e["path"], e["sha256"]) for e in data["errors"] if e["sha256"]]
+    review = data.get("review") or {}
+    # The waiver file and baseline the run used must be there too, unchanged.
+    reviewed = [
+        (review[f"{kind}_file"], review[f"{kind}_sha256"])
+        for kind in ("waiver", "baseline")
+        if review.get(f"{kind}_file")
+    ]
     lines: list[LocalText] = []
-    for path, digest in recorded:
+    for path, digest in recorded + reviewed:
         problem = _hash_problem(folder, path, digest)
         if problem is not None:
             lines.append(problem)
@@ -60,8 +67,8 @@ def inputs(data: dict[str, Any], folder: Path, rules_dir: Path | None) -> Outcom
         return Outcome(False, tuple(lines))
     lines.append(
         LocalText(
-            f"{len(recorded)} berkas cocok dengan sha256 yang tercatat",
-            f"{len(recorded)} file(s) match their recorded sha256",
+            f"{len(recorded + reviewed)} berkas cocok dengan sha256 yang tercatat",
+            f"{len(recorded + reviewed)} file(s) match their recorded sha256",
         )
     )
     again = _evaluate(data, folder, rules_dir, [path for path, _ in recorded])
@@ -130,7 +137,9 @@ def _evaluate(
                 "with --rules",
             )
         )
-    rules = data["rules"]
+    # WAIVE-* findings come from the waiver workflow, not from the rule pack.
+    rules = [r for r in data["rules"] if not r["id"].startswith("WAIVE-")]
+    review = data.get("review") or {}
     settings = config.Config(
         select=tuple(r["id"] for r in rules),
         severity={
@@ -151,9 +160,16 @@ def _evaluate(
             config=settings,
             as_of=_date(data["settings"].get("as_of")),
             documents=data["settings"].get("documents", "auto"),
+            waivers_file=_within(folder, review.get("waiver_file")),
+            reviewer=review.get("reviewer", False),
+            baseline_file=_within(folder, review.get("baseline_file")),
         )
     )
     return json_.as_dict(report)
+
+
+def _within(folder: Path, path: str | None) -> Path | None:
+    return folder / path if path else None
 
 
 def _date(value: str | None) -> datetime.date | None:

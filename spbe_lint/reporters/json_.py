@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from spbe_lint import scoring
 from spbe_lint.findings import (
+    BaselineEntry,
     Evidence,
     Finding,
     InputFile,
@@ -23,11 +24,13 @@ from spbe_lint.findings import (
     PackInfo,
     Reference,
     Report,
+    Review,
     Severity,
     Signature,
     Span,
     Status,
     Waiver,
+    WaiverEntry,
 )
 from spbe_lint.i18n import LocalText
 from spbe_lint.rule import Rule
@@ -35,7 +38,9 @@ from spbe_lint.rule import Rule
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
 
-REPORT_VERSION = "1.1"
+REPORT_VERSION = "1.2"
+# Older minor versions this one reads (a minor version only adds members).
+READS = ("1.1", "1.2")
 SCHEMA_ID = "https://spbe-lint.jambikota.go.id/schemas/report.schema.json"
 
 
@@ -75,6 +80,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "sha256": i.sha256,
                 "bytes": i.size,
                 "identity": dict(i.identity),
+                "declarations": dict(i.declarations),
             }
             for i in report.inputs
         ],
@@ -90,6 +96,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "findings": [_finding(f, report.lang) for f in report.findings],
         "errors": [_problem(p, report.lang) for p in report.problems],
         "rules": [_rule(r) for r in report.rules],
+        "review": _review(report.review),
     }
     if report.signature is not None:
         data["signature"] = {
@@ -152,7 +159,91 @@ def _waiver(waiver: Waiver | None) -> dict[str, Any] | None:
         "reason": waiver.reason,
         "approved_by": waiver.approved_by,
         "expires": waiver.expires,
+        "approver_nip": waiver.approver_nip,
+        "decision_ref": waiver.decision_ref,
+        "issued": waiver.issued,
+        "compensating_control": waiver.compensating_control,
+        "scope": dict(waiver.scope),
+        "source": waiver.source,
     }
+
+
+def _review(review: Review | None) -> dict[str, Any] | None:
+    if review is None:
+        return None
+    return {
+        "reviewer": review.reviewer,
+        "waiver_file": review.waiver_file,
+        "waiver_sha256": review.waiver_sha256,
+        "waivers": [
+            {
+                "waiver": _waiver(e.waiver),
+                "state": e.state,
+                "matched": e.matched,
+                "path": e.path,
+                "line": e.line,
+            }
+            for e in review.waivers
+        ],
+        "baseline_file": review.baseline_file,
+        "baseline_sha256": review.baseline_sha256,
+        "hidden": list(review.hidden),
+        "fixed": [
+            {
+                "fingerprint": e.fingerprint,
+                "rule": e.rule,
+                "path": e.path,
+                "pointer": e.pointer,
+            }
+            for e in review.fixed
+        ],
+    }
+
+
+def _read_waiver(data: dict[str, Any] | None) -> Waiver | None:
+    return _waiver_from(data) if data else None
+
+
+def _waiver_from(data: dict[str, Any]) -> Waiver:
+    return Waiver(
+        id=data["id"],
+        reason=data["reason"],
+        approved_by=data["approved_by"],
+        expires=data["expires"],
+        approver_nip=data.get("approver_nip"),
+        decision_ref=data.get("decision_ref"),
+        issued=data.get("issued"),
+        compensating_control=data.get("compensating_control"),
+        scope=tuple((data.get("scope") or {}).items()),
+        source=data.get("source", "file"),
+    )
+
+
+def _read_review(data: dict[str, Any] | None) -> Review | None:
+    if not data:
+        return None
+    return Review(
+        reviewer=data["reviewer"],
+        waiver_file=data["waiver_file"],
+        waiver_sha256=data["waiver_sha256"],
+        waivers=tuple(
+            WaiverEntry(
+                _waiver_from(e["waiver"]),
+                e["state"],
+                e["matched"],
+                e["path"],
+                e["line"],
+            )
+            for e in data["waivers"]
+        ),
+        baseline_file=data["baseline_file"],
+        baseline_sha256=data["baseline_sha256"],
+        hidden=tuple(data["hidden"]),
+        fixed=tuple(
+            BaselineEntry(e["fingerprint"], e["rule"], e["path"], e["pointer"])
+            for e in data["fixed"]
+        ),
+    )
 
 
 def _reference(reference: Reference) -> dict[str, Any]:
@@ -223,6 +314,7 @@ def from_dict(data: dict[str, Any], *, lang: str | None = None) -> Report:
                 i["sha256"],
                 i["bytes"],
                 identity=tuple(i["identity"].items()),
+                declarations=tuple(i.get("declarations", {}).items()),
             )
             for i in data["inputs"]
         ),
@@ -243,6 +335,7 @@ def from_dict(data: dict[str, Any], *, lang: str | None = None) -> Report:
         documents=data["settings"].get("documents", "auto"),
         generated_at=data["generated_at"],
         signature=Signature(**signature) if signature else None,
+        review=_read_review(data.get("review")),
     )
 
 
@@ -280,7 +373,7 @@ def _read_finding(data: dict[str, Any]) -> Finding:
             )
             for e in data["evidence"]
         ),
-        waiver=Waiver(**waiver) if waiver else None,
+        waiver=_read_waiver(waiver),
     )
 
 

@@ -26,6 +26,7 @@ from spbe_lint.findings import (
     Report,
     Severity,
     Status,
+    Waiver,
 )
 from spbe_lint.i18n import LocalText
 from spbe_lint.reporters import words
@@ -231,13 +232,15 @@ def _result(
         waiver = finding.waiver
         result["suppressions"] = [
             {
-                "kind": "external",
+                # inSource: the vendor's x-spbe-waive; external: the waiver file
+                "kind": "inSource" if waiver.source == "inline" else "external",
                 "status": "accepted",
                 "justification": waiver.reason,
                 "properties": {
                     "id": waiver.id,
                     "approved_by": waiver.approved_by,
                     "expires": waiver.expires,
+                    **_waiver_details(waiver),
                 },
             }
         ]
@@ -250,6 +253,18 @@ def _result(
                 for e in finding.evidence[1:]
             ]
     return result
+
+
+def _waiver_details(waiver: Waiver) -> dict[str, Any]:
+    """The governed parts of a waiver (issue 6), where the waiver has them."""
+    details = {
+        "approver_nip": waiver.approver_nip,
+        "decision_ref": waiver.decision_ref,
+        "issued": waiver.issued,
+        "compensating_control": waiver.compensating_control,
+        "scope": dict(waiver.scope) or None,
+    }
+    return {key: value for key, value in details.items() if value is not None}
 
 
 def _web(evidence: Evidence) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -319,6 +334,24 @@ def _run_properties(report: Report) -> dict[str, Any]:
         "verdict": "ready" if result.ready else "not_ready",
         "score": result.overall.percent,
         "generatedAt": report.generated_at,
+        **_review_properties(report),
+    }
+
+
+def _review_properties(report: Report) -> dict[str, Any]:
+    """Reviewer mode, the waiver file and the baseline, when the run used them."""
+    review = report.review
+    if review is None:
+        return {}
+    return {
+        "review": {
+            "reviewerMode": review.reviewer,
+            "waiverFile": review.waiver_file,
+            "waiverSha256": review.waiver_sha256,
+            "waivers": {e.waiver.id: e.state for e in review.waivers},
+            "baselineFile": review.baseline_file,
+            "baselineHidden": len(review.hidden),
+        }
     }
 
 

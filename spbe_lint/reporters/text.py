@@ -21,6 +21,7 @@ from spbe_lint.findings import (
     place,
 )
 from spbe_lint.i18n import escape_controls
+from spbe_lint.reporters import review
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -81,6 +82,8 @@ def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
     where = place(path, span.line, span.column) if span else path
     if finding.status in (Status.INCONCLUSIVE, Status.MANUAL):
         severity = _style(finding.status.value, options, fg="magenta", bold=True)
+    elif finding.waiver is not None:  # not a failure that counts: say so first
+        severity = _style(f"waived:{finding.severity.label}", options, dim=True)
     else:
         severity = _style(
             finding.severity.label, options, fg=_COLORS[finding.severity], bold=True
@@ -109,6 +112,9 @@ def render(report: Report, options: RenderOptions) -> str:
             lines.append(
                 _indent(f"{words['fix']}: {rule.remediation.get(report.lang)}", options)
             )
+    for finding in report.waived:  # they stay in the report, marked (issue 6)
+        lines.append(_headline(finding, report, options))
+        lines.append(_indent(review.waived_line(finding, report.lang), options))
     for finding in _unjudged(report):
         lines.append(_headline(finding, report, options))
     if lines:
@@ -170,6 +176,7 @@ def _summary(
                 words["unreadable"].format(n=len(report.problems)), options, fg="red"
             )
         )
+    lines.extend(review.summary(report, report.lang))
     if failures:
         lines.append(words["summary"] + ":")
         by_domain: dict[str, Counter[Severity]] = {}

@@ -1,0 +1,119 @@
+"""The review workflow of one run: waivers, inline suppressions, the baseline.
+
+``prepare`` reads the waiver file and the baseline before any manifest is
+checked (a bad file fails fast, exit 2); ``finish`` applies them to the run's
+findings and says what it did (``findings.Review``), so that every report can
+state which waivers held, which expired, whether inline suppressions were
+ignored (reviewer mode), and how many known failures a baseline hid.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spbe_lint import baseline, discovery, inline, waiverfile, waivers
+from spbe_lint.findings import Finding, InputFile, Review
+from spbe_lint.rule import Rule
+from spbe_lint.source import Document
+
+
+@dataclass
+class Plan:
+    """What this run reviews with, and what it gathers while checking."""
+
+    reviewer: bool = False
+    waiver_file: waiverfile.WaiverFile | None = None
+    baseline: baseline.Baseline | None = None
+    known_rules: Mapping[str, Rule] = field(default_factory=dict)
+    suppressions: list[inline.Suppression] = field(default_factory=list)
+    problems: list[inline.Problem] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.reviewer
+            or self.waiver_file
+            or self.baseline
+            or self.suppressions
+            or self.problems
+        )
+
+    def read_inline(self, document: Document) -> None:
+        found, problems = inline.read(document, self.known_rules)
+        self.suppressions += found
+        self.problems += problems
+
+
+def prepare(
+    *,
+    waivers_file: Path | None,
+    baseline_file: Path | None,
+    reviewer: bool,
+    discover: bool,
+    cwd: Path,
+    pack_rules: Sequence[Rule],
+) -> Plan:
+    known = {rule.id: rule for rule in pack_rules}
+    path = waivers_file
+    if path is None and discover:
+        path = waiverfile.discover(cwd.absolute())
+    loaded = (
+        waiverfile.load(path, discovery.display_path(path, cwd), known)
+        if path is not None
+        else None
+    )
+    known_baseline = (
+        baseline.load(baseline_file, discovery.display_path(baseline_file, cwd))
+        if baseline_file is not None
+        else None
+    )
+    return Plan(reviewer, loaded, known_baseline, known)
+
+
+def finish(
+    plan: Plan,
+    findings: Sequence[Finding],
+    *,
+    inputs: Sequence[InputFile],
+    unreadable: Sequence[str],
+    rules: Sequence[Rule],
+    as_of: datetime.date,
+) -> tuple[tuple[Finding, ...], tuple[Rule, ...], Review | None]:
+    """The findings to report, the WAIVE rules they use, and what was done."""
+    if not plan.active:
+        return tuple(findings), (), None
+    apps = {
+        i.path: value for i in inputs for key, value in i.identity if key == "app.id"
+    }
+    applied = waivers.apply(
+        findings,
+        waiver_file=plan.waiver_file,
+        suppressions=plan.suppressions,
+        problems=plan.problems,
+        reviewer=plan.reviewer,
+        as_of=as_of,
+        in_force=frozenset(rule.id for rule in rules),
+        apps=apps,
+    )
+    result: Any = applied.findings
+    hidden: tuple[str, ...] = ()
+    fixed: tuple[Any, ...] = ()
+    if plan.baseline is not None:
+        checked = {i.path for i in inputs} | set(unreadable)
+        outcome = baseline.apply(result, plan.baseline, checked)
+        result, hidden, fixed = outcome.findings, outcome.hidden, outcome.fixed
+    review = Review(
+        reviewer=plan.reviewer,
+        waiver_file=plan.waiver_file.path if plan.waiver_file else None,
+        waiver_sha256=plan.waiver_file.sha256 if plan.waiver_file else None,
+        waivers=applied.entries,
+        baseline_file=plan.baseline.path if plan.baseline else None,
+        baseline_sha256=plan.baseline.sha256 if plan.baseline else None,
+        hidden=hidden,
+        fixed=fixed,
+    )
+    return tuple(result), applied.rules, review
