@@ -97,7 +97,7 @@ def resolve(options: RunOptions) -> Settings:
 def check(options: RunOptions) -> Report:
     """Check every manifest the options name; one unreadable file never stops the run."""
     settings = resolve(options)
-    as_of = options.as_of or datetime.date.today()
+    as_of = options.as_of or today()
     try:
         plan = review.prepare(
             waivers_file=options.waivers_file,
@@ -163,6 +163,15 @@ def check(options: RunOptions) -> Report:
         generated_at=_timestamp(),
         review=done,
     )
+
+
+def today() -> datetime.date:
+    """The default evaluation day: today, or the day of SOURCE_DATE_EPOCH when set
+    (reproducible runs: the same inputs give the same report on any day)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    return datetime.date.today()
 
 
 def _timestamp() -> str:

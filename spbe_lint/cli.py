@@ -149,8 +149,9 @@ def cli(debug: bool) -> None:
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="YYYY-MM-DD",
-    help="Judge as of this day (default: today): effective dates of rules and "
-    "'no older than' checks (pentest within 12 months, BCP test within 2 years).",
+    help="Judge as of this day (default: today, or the day of SOURCE_DATE_EPOCH "
+    "when set): effective dates of rules and 'no older than' checks (pentest within "
+    "12 months, BCP test within 2 years).",
 )
 @click.option(
     "--documents",

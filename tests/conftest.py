@@ -27,8 +27,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # processes tests start), so tests never read or write the user's cache.
     os.environ["SPBE_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="spbe-lint-cache-")
     os.environ.pop("SPBE_LINT_NO_CACHE", None)
-    # Reports carry a timestamp; a fixed one keeps outputs comparable byte for byte.
-    os.environ["SOURCE_DATE_EPOCH"] = "1767225600"  # 2026-01-01T00:00:00Z
+    # Reports carry a timestamp and manifests are judged as of a day (the default of
+    # --as-of): a fixed one keeps outputs comparable byte for byte and keeps "no
+    # older than 12 months" checks on the examples from rotting.
+    os.environ["SOURCE_DATE_EPOCH"] = "1795824000"  # 2026-11-28T00:00:00Z
 
 
 @dataclass(frozen=True)
