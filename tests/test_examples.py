@@ -35,31 +35,40 @@ def _check(run, *args: str):
 
 
 def test_the_compliant_example_fails_no_rule(run):
-    """Every rule passes, does not apply, awaits the probe (endpoint rules), or,
-    with only the manifest in hand, names a document for the reviewer."""
+    """With its documents beside it (examples/docs/), every rule passes, does not
+    apply, or awaits the probe (endpoint rules)."""
     result = _check(run, str(EXAMPLES / "spbe.yaml"))
     report = result.json()
     assert_valid_report(report)
     assert result.status == 0
     results = report["summary"]["results"]
-    assert results["fail"] == 0
+    assert results["fail"] == 0 and results["manual"] == 0
     endpoint = {r["id"] for r in report["rules"] if r["target"] == "endpoint"}
     inconclusive = {
         f["rule"] for f in report["findings"] if f["status"] == "inconclusive"
     }
     assert inconclusive == endpoint
+    assert {f["rule"] for f in report["findings"]} == {r["id"] for r in report["rules"]}
+
+
+def test_the_manifest_alone_leaves_the_documents_to_a_reviewer(run, workdir: Path):
+    """Only the manifest submitted (no repository, none of its documents): the
+    document evidence is manual, never passed and never failed."""
+    alone = workdir / "kiriman"
+    alone.mkdir()
+    shutil.copy(EXAMPLES / "spbe.yaml", alone / "spbe.yaml")
+    report = _check(run, str(alone)).json()
+    assert report["summary"]["results"]["fail"] == 0
     manual = [f for f in report["findings"] if f["status"] == "manual"]
-    assert {f["rule"] for f in manual} <= {
-        r["id"] for r in report["rules"] if r["evidence_type"] == "document"
-    }
     assert manual and all(
         "only the manifest was submitted" in f["message_i18n"]["en"] for f in manual
     )
+    documents = {r["id"] for r in report["rules"] if r["evidence_type"] == "document"}
+    assert {f["rule"] for f in manual} <= documents
     named = set(referenced_documents(EXAMPLES / "spbe.yaml"))
     assert {
         f["message_i18n"]["en"].split(" = ")[1].split(":")[0] for f in manual
     } <= named
-    assert {f["rule"] for f in report["findings"]} == {r["id"] for r in report["rules"]}
 
 
 def test_the_compliant_submission_with_its_documents_is_clean(run, workdir: Path):
