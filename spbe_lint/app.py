@@ -6,6 +6,7 @@ import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from spbe_lint import __version__, config, discovery, engine, rulepack, source
 from spbe_lint.errors import InputError, SpbeError, UsageError
@@ -36,6 +37,8 @@ class RunOptions:
     cwd: Path = Path()
     as_of: datetime.date | None = None  # judge as of this day (default: today)
     documents: str = "auto"  # check | manual | auto (see engine.evaluate)
+    probe: Any = None  # probes.collect.ProbeOptions: also probe the deployed app
+    urls: tuple[str, ...] = ()  # spbe-lint probe URL...: these instead of manifests
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def check(options: RunOptions) -> Report:
     targets, problems = discovery.find(options.paths, options.cwd)
     inputs: list[InputFile] = []
     findings = []
+    probed: list[str] = []
     for target in targets:
         try:
             document = source.load(target.path, target.display)
@@ -101,8 +105,13 @@ def check(options: RunOptions) -> Report:
                 as_of=as_of,
                 folder=target.path.parent,
                 documents_mode=options.documents,
+                probed=options.probe is not None,
             )
         )
+        if options.probe is not None:
+            findings.extend(
+                _probe_manifest(document, settings, options, probed, target.path.parent)
+            )
     return Report(
         tool_version=__version__,
         pack=settings.pack.info,
@@ -114,6 +123,57 @@ def check(options: RunOptions) -> Report:
         rules=settings.rules,
         exit_zero=settings.exit_zero,
         as_of=as_of,
+        endpoints=tuple(probed),
+    )
+
+
+def _probe_manifest(
+    document: source.Document,
+    settings: Settings,
+    options: RunOptions,
+    probed: list[str],
+    folder: Path,
+) -> list[Any]:
+    from spbe_lint.probes import run
+
+    endpoints, declared = run.endpoints_from(document, settings.pack.profile)
+    probed.extend(e.url for e in endpoints)
+    return run.probe(
+        endpoints,
+        settings.rules,
+        settings.pack.profile,
+        options.probe,
+        where=document.path,
+        declared=declared,
+        manifest=document.data if isinstance(document.data, dict) else None,
+        folder=folder,
+    )
+
+
+def probe_urls(options: RunOptions) -> Report:
+    """``spbe-lint probe URL...``: the endpoint rules on these URLs, no manifest."""
+    from spbe_lint.probes import run
+    from spbe_lint.probes.facts import Endpoint
+
+    settings = resolve(options)
+    findings = run.probe(
+        [Endpoint(url) for url in options.urls],
+        settings.rules,
+        settings.pack.profile,
+        options.probe,
+        where=options.urls[0] if options.urls else "(probe)",
+    )
+    return Report(
+        tool_version=__version__,
+        pack=settings.pack.info,
+        lang=settings.lang,
+        fail_on=settings.fail_on,
+        inputs=(),
+        findings=tuple(number_occurrences(findings)),
+        rules=tuple(r for r in settings.rules if r.target == "endpoint"),
+        exit_zero=settings.exit_zero,
+        as_of=options.as_of or datetime.date.today(),
+        endpoints=options.urls,
     )
 
 

@@ -131,6 +131,9 @@ class Finding:
     references: tuple[Reference, ...] = ()
     kind: str = field(default="", compare=False)  # which of the rule's messages
     occurrence: int = 0  # 2nd, 3rd... finding of one rule at one place
+    # What a probe saw (request method and URL, pinned address, status, headers
+    # cut at 1 KiB, TLS facts): a frozen, JSON-able mapping; None for manifests.
+    evidence: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -148,6 +151,27 @@ class Finding:
         span = self.location.span
         line, column = (span.line, span.column) if span else (0, 0)
         return (self.location.path, line, column, self.rule, self.location.pointer)
+
+
+class FrozenDict(dict[str, Any]):
+    """A read-only dict: still a plain mapping for ``json.dumps``."""
+
+    def _readonly(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("evidence is read-only")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda kv: kv[0])))
+
+
+def freeze(value: Any) -> Any:
+    """Evidence as frozen JSON data: mappings read-only, lists as tuples."""
+    if isinstance(value, Mapping):
+        return FrozenDict({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
 
 
 def place(path: str | None, line: int | None = None, column: int | None = None) -> str:
@@ -206,6 +230,7 @@ class Report:
     rules: tuple[Rule, ...] = field(default=(), compare=False)  # rules in force
     exit_zero: bool = False
     as_of: datetime.date | None = None  # the day the manifests were judged on
+    endpoints: tuple[str, ...] = ()  # URLs the probe was asked to check
 
     @functools.cached_property
     def failures(self) -> tuple[Finding, ...]:

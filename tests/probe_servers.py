@@ -11,6 +11,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,7 +120,9 @@ class Server:
 
         self.httpd = HTTPServer(("127.0.0.1", 0), RequestHandler)
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> Server:
         self.thread.start()
@@ -154,8 +157,10 @@ def tls_context(
     leaf.configure_cert(context)
     if versions is not None:
         chosen = sorted(versions)
-        context.minimum_version = chosen[0]
-        context.maximum_version = chosen[-1]
+        with warnings.catch_warnings():  # TLS 1.0/1.1 are deprecated: that is the point
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = chosen[0]
+            context.maximum_version = chosen[-1]
         if chosen[0] < ssl.TLSVersion.TLSv1_2:
             context.set_ciphers("DEFAULT:@SECLEVEL=0")
     return context

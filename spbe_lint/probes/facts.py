@@ -181,3 +181,88 @@ class TlsFacts:
             if value is not None
         }
         return {"tls": data}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A probe check's judgement of one endpoint: the engine turns it into a
+    Finding of every endpoint rule that names the check."""
+
+    check: str  # the probe check's name, as endpoint rules list it in `probe:`
+    status: str  # pass | fail | inconclusive | not_applicable
+    url: str
+    detail: Any  # LocalText
+    evidence: Mapping[str, Any] | None = None
+    severity: str | None = None  # caps the rule's severity (a warning-level issue)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What a manifest declared and where: for declared-vs-observed findings."""
+
+    field: str  # dotted, e.g. auth.sso.issuer
+    value: Any
+    where: str  # path:line of the declaration
+
+    def says(self) -> Any:  # LocalText
+        from spbe_lint.i18n import LocalText
+
+        return LocalText(
+            f"manifest menyatakan {self.field} = {self.value} ({self.where})",
+            f"the manifest declares {self.field} = {self.value} ({self.where})",
+        )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A URL to probe and what it is: app (landing page), login, health, api."""
+
+    url: str
+    role: str = "app"
+    api: Mapping[str, Any] = field(default_factory=dict)  # the manifest's API entry
+    declared: Declaration | None = None  # the manifest field naming this URL
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Everything seen for one endpoint. Facts about its origin (TLS, the plain
+    HTTP redirect, the error page, security.txt, exposures) are collected once
+    per origin and kept on the first endpoint that uses it."""
+
+    endpoint: Endpoint
+    refused: str | None = None  # the URL was not admitted: why
+    landing: Chain | None = None
+    tls: TlsFacts | None = None
+    http_redirect: Chain | None = None
+    error_page: Exchange | None = None
+    security_txt: Exchange | None = None
+    exposures: tuple[tuple[str, Exchange], ...] = ()
+    login: Chain | None = None
+    health: Exchange | None = None
+    openapi: Any = None  # openapi.OpenApiFacts
+    api_anonymous: Exchange | None = None
+    resolved: tuple[str, ...] = ()  # every address the host resolved to (origin)
+    pinned: str | None = None  # the address connections went to (origin)
+
+    @property
+    def url(self) -> str:
+        return self.endpoint.url
+
+
+@dataclass(frozen=True)
+class ProbeFacts:
+    """A whole run's facts: what rules judge."""
+
+    observations: tuple[Observation, ...]
+    profile: Mapping[str, Any]
+    datacentre: tuple[Any, ...] = ()  # ip networks of the profile
+    discovery: Any = None  # oidc.Discovery, fetched once per run
+    exposure: bool = False  # the opt-in exposure checks ran
+    declared: Mapping[str, Declaration] = field(default_factory=dict)
+    manifest: Mapping[str, Any] | None = None  # None: URLs from the command line
+
+    def tls_by_url(self) -> dict[str, TlsFacts]:
+        return {o.url: o.tls for o in self.observations if o.tls is not None}
+
+    def of_role(self, *roles: str) -> list[Observation]:
+        return [o for o in self.observations if o.endpoint.role in roles]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
     from spbe_lint.rule import Rule
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"  # 1.1: finding evidence, probed endpoints
 SCHEMA_ID = "https://spbe-lint.jambikota.go.id/schemas/report.schema.json"
 
 
@@ -54,6 +54,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "failures_by_severity": _tally(f.severity.label for f in failures),
             "failures_by_domain": _tally(f.domain for f in failures),
         },
+        **({"endpoints": list(report.endpoints)} if report.endpoints else {}),
         "findings": [_finding(f, report.lang) for f in report.findings],
         "errors": [_problem(p, report.lang) for p in report.problems],
         "rules": [_rule(r) for r in report.rules],
@@ -75,7 +76,7 @@ def _finding(finding: Finding, lang: str) -> dict[str, Any]:
             end_line=span.end_line,
             end_column=span.end_column,
         )
-    return {
+    data = {
         "rule": finding.rule,
         "domain": finding.domain,
         "severity": finding.severity.label,
@@ -86,6 +87,9 @@ def _finding(finding: Finding, lang: str) -> dict[str, Any]:
         "references": [_reference(r) for r in finding.references],
         "fingerprint": finding.fingerprint,
     }
+    if finding.evidence is not None:
+        data["evidence"] = finding.evidence  # what a probe saw (JSON data)
+    return data
 
 
 def _reference(reference: Reference) -> dict[str, Any]:
