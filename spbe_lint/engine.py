@@ -528,6 +528,7 @@ def evaluate_endpoints(
                     message = rule.message.format(
                         {"field": passed[0].check, "detail": passed[0].detail}
                     )
+                    evidence = dict(passed[0].evidence or {})
                 findings.append(
                     _probe_finding(rule, url, Status.PASS, message, evidence or None)
                 )

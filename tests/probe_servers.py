@@ -14,7 +14,10 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import trustme
 
 Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
 
@@ -171,3 +174,79 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+APP = "app.jambikota.go.id"
+SSO = "sso.jambikota.go.id"
+ISSUER = "https://sso.jambikota.go.id/realms/jambikota"
+AUTHORIZE = ISSUER + "/protocol/openid-connect/auth"
+DISCOVERY = {
+    "issuer": ISSUER,
+    "authorization_endpoint": AUTHORIZE,
+    "token_endpoint": ISSUER + "/protocol/openid-connect/token",
+    "jwks_uri": ISSUER + "/protocol/openid-connect/certs",
+    "response_types_supported": ["code"],
+    "subject_types_supported": ["public"],
+    "id_token_signing_alg_values_supported": ["RS256"],
+    "code_challenge_methods_supported": ["S256"],
+}
+
+
+class City:
+    """The loopback city: an HTTPS server for the app, one for the SSO, a plain
+    HTTP server for port 80, and the command-line arguments that reach them."""
+
+    def __init__(self, ca: trustme.CA, ca_file: str) -> None:
+        self.ca = ca
+        self.ca_file = ca_file
+        self.servers: list[Server] = []
+        self.maps: list[str] = []
+
+    def serve(self, host: str, port: int, server: Server) -> Server:
+        server.__enter__()
+        self.servers.append(server)
+        self.maps += ["--connect-to", f"{host}:{port}:127.0.0.1:{server.port}"]
+        return server
+
+    def app(
+        self,
+        routes: dict[str, Any],
+        context: ssl.SSLContext | None = None,
+        host: str = APP,
+        **kwargs: Any,
+    ) -> Server:
+        context = context or tls_context(self.ca, host)
+        return self.serve(host, 443, Server(routes, tls=context, **kwargs))
+
+    def plain(
+        self, routes: dict[str, Any] | None = None, host: str = APP, **kw: Any
+    ) -> Server:
+        default = Reply(301, [("Location", f"https://{host}/")])
+        return self.serve(
+            host, 80, Server(routes or {}, default=kw.pop("default", default))
+        )
+
+    def sso(self, routes: dict[str, Any] | None = None) -> Server:
+        base = {
+            "/realms/jambikota/.well-known/openid-configuration": json_reply(DISCOVERY)
+        }
+        base.update(routes or {})
+        return self.serve(SSO, 443, Server(base, tls=tls_context(self.ca, SSO)))
+
+    def args(self, *extra: str) -> list[str]:
+        return [
+            *self.maps,
+            "--ca-bundle",
+            self.ca_file,
+            "--allow-network",
+            "127.0.0.0/8",
+            "--timeout",
+            "3",
+            "--lang",
+            "en",
+            *extra,
+        ]
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.__exit__(None, None, None)

@@ -4,18 +4,20 @@ is reachable (pytest-socket) and no name is ever looked up in DNS."""
 
 from __future__ import annotations
 
-import socket
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import trustme
 
-from tests.conftest import Result
+from tests.conftest import Result, edit
 from tests.probe_servers import (
+    APP,
+    AUTHORIZE,
     GOOD_HEADERS,
+    City,
     Reply,
     Server,
     json_reply,
@@ -23,22 +25,11 @@ from tests.probe_servers import (
     tls_context,
 )
 
-pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
+pytestmark = [
+    pytest.mark.allow_hosts(["127.0.0.1", "::1"]),
+    pytest.mark.usefixtures("no_dns"),
+]
 
-APP = "app.jambikota.go.id"
-SSO = "sso.jambikota.go.id"
-ISSUER = "https://sso.jambikota.go.id/realms/jambikota"
-AUTHORIZE = ISSUER + "/protocol/openid-connect/auth"
-DISCOVERY = {
-    "issuer": ISSUER,
-    "authorization_endpoint": AUTHORIZE,
-    "token_endpoint": ISSUER + "/protocol/openid-connect/token",
-    "jwks_uri": ISSUER + "/protocol/openid-connect/certs",
-    "response_types_supported": ["code"],
-    "subject_types_supported": ["public"],
-    "id_token_signing_alg_values_supported": ["RS256"],
-    "code_challenge_methods_supported": ["S256"],
-}
 SECURITY_TXT = Reply(
     200,
     [("Content-Type", "text/plain; charset=utf-8")],
@@ -49,102 +40,6 @@ LANDING = Reply(
     [*GOOD_HEADERS, ("Set-Cookie", "JSESSIONID=1; Secure; HttpOnly; SameSite=Lax")],
     "<html><body>Sipelita</body></html>",
 )
-
-
-@pytest.fixture(autouse=True)
-def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A name the test forgot to map must fail, never reach a DNS server."""
-    real = socket.getaddrinfo
-
-    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            socket.inet_pton(
-                socket.AF_INET6 if ":" in str(host) else socket.AF_INET, host
-            )
-        except (OSError, TypeError):
-            raise socket.gaierror(f"test: no DNS for {host}") from None
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
-class City:
-    """The loopback city: an HTTPS server for the app, one for the SSO, a plain
-    HTTP server for port 80, and the command-line arguments that reach them."""
-
-    def __init__(self, ca: trustme.CA, ca_file: str) -> None:
-        self.ca = ca
-        self.ca_file = ca_file
-        self.servers: list[Server] = []
-        self.maps: list[str] = []
-
-    def serve(self, host: str, port: int, server: Server) -> Server:
-        server.__enter__()
-        self.servers.append(server)
-        self.maps += ["--connect-to", f"{host}:{port}:127.0.0.1:{server.port}"]
-        return server
-
-    def app(
-        self,
-        routes: dict[str, Any],
-        context: ssl.SSLContext | None = None,
-        host: str = APP,
-        **kwargs: Any,
-    ) -> Server:
-        context = context or tls_context(self.ca, host)
-        return self.serve(host, 443, Server(routes, tls=context, **kwargs))
-
-    def plain(
-        self, routes: dict[str, Any] | None = None, host: str = APP, **kw: Any
-    ) -> Server:
-        default = Reply(301, [("Location", f"https://{host}/")])
-        return self.serve(
-            host, 80, Server(routes or {}, default=kw.pop("default", default))
-        )
-
-    def sso(self, routes: dict[str, Any] | None = None) -> Server:
-        base = {
-            "/realms/jambikota/.well-known/openid-configuration": json_reply(DISCOVERY)
-        }
-        base.update(routes or {})
-        return self.serve(SSO, 443, Server(base, tls=tls_context(self.ca, SSO)))
-
-    def args(self, *extra: str) -> list[str]:
-        return [
-            *self.maps,
-            "--ca-bundle",
-            self.ca_file,
-            "--allow-network",
-            "127.0.0.0/8",
-            "--timeout",
-            "3",
-            "--lang",
-            "en",
-            *extra,
-        ]
-
-    def close(self) -> None:
-        for server in self.servers:
-            server.__exit__(None, None, None)
-
-
-@pytest.fixture
-def city(ca: trustme.CA, ca_file: str) -> Iterator[City]:
-    town = City(ca, ca_file)
-    yield town
-    town.close()
 
 
 def findings(result: Result, rule: str | None = None) -> list[dict[str, Any]]:
@@ -400,3 +295,125 @@ def test_refused_urls_are_inconclusive_not_passed(run, city: City):
     assert "pass" not in {
         f["status"] for f in findings(result) if f["rule"] != "PRB-004"
     }
+
+
+# ---- a manifest's endpoints: check --probe and probe without URLs -------------
+
+MANIFEST_APP = "sipelita.jambikota.go.id"
+
+
+def _manifest_city(city: City, login: Reply, health: Reply, openapi_doc: dict) -> None:
+    routes = {
+        "/": LANDING,
+        "/login": login,
+        "/health": health,
+        "/api/v1": Reply(200, [("Content-Type", "application/json")], "[]"),
+        "/api/v1/openapi.json": json_reply(openapi_doc),
+        "/.well-known/security.txt": SECURITY_TXT,
+    }
+    city.app(routes, host=MANIFEST_APP)
+    city.plain(host=MANIFEST_APP)
+    city.sso()
+
+
+UNVERSIONED = {
+    "openapi": "3.0.3",
+    "info": {"title": "Izin", "version": "1.0.0"},
+    "paths": {"/izin": {"get": {"responses": {"200": {"description": "ok"}}}}},
+}
+
+
+def test_check_probe_reports_declared_versus_observed(run, city: City, compliant: Path):
+    (compliant.parent / ".spbe-lint.yaml").write_text(
+        "profile:\n  datacentre_ranges: [10.71.0.0/16]\n", "utf-8"
+    )
+    foreign = Reply(
+        302, [("Location", "https://accounts.google.com/o/oauth2/auth?x=1")]
+    )
+    unhealthy = json_reply({"status": "fail"}, 503, "application/health+json")
+    _manifest_city(city, foreign, unhealthy, UNVERSIONED)
+    result = run("check", "--probe", "--format", "json", *city.args())
+    assert result.status == 1
+    report = result.json()
+    assert report["endpoints"] == [
+        "https://sipelita.jambikota.go.id/",
+        "https://sipelita.jambikota.go.id/login",
+        "https://sipelita.jambikota.go.id/health",
+        "https://sipelita.jambikota.go.id/api/v1",
+    ]
+    got = failed(result)
+    (sso,) = [m for m in got["PRB-004"] if m.startswith("sso-login-redirect")]
+    assert sso.startswith(
+        "sso-login-redirect: the manifest declares auth.sso.issuer = "
+        "https://sso.jambikota.go.id/realms/jambikota (spbe.yaml:63); observed: login "
+        "redirects to accounts.google.com, not the city SSO (redirect to "
+        "https://accounts.google.com/o/oauth2/auth?x=1 refused, not contacted: "
+        "accounts.google.com; not under jambikota.go.id and not the SSO host)"
+    ), sso
+    assert got["PRB-010"] == [
+        "health: the manifest declares endpoints.health_url = "
+        "https://sipelita.jambikota.go.id/health (spbe.yaml:42); observed: the "
+        "application reports itself unhealthy: status fail, HTTP 503"
+    ]
+    assert got["PRB-002"] == [
+        "datacentre-address: the manifest declares hosting.provider = "
+        "pusat_data_daerah (spbe.yaml:45); observed: address 127.0.0.1 outside the "
+        "data centre (10.71.0.0/16)"
+    ]
+    assert got["PRB-008"] == [
+        "api-auth: a non-public API answers 200 without credentials"
+    ]
+    assert "PRB-007" not in got  # /api/v1 in the base URL is a version segment
+    (found,) = [f for f in findings(result, "PRB-007")]
+    assert found["status"] == "pass"
+    # the manifest's own findings are in the same report; endpoint rules are not
+    # "awaiting the probe" any more
+    assert any(
+        f["rule"] == "HOST-004" and f["status"] == "pass" for f in findings(result)
+    )
+    assert not any(
+        f["status"] == "inconclusive" and "spbe-lint probe" in f["message"]
+        for f in findings(result)
+    )
+    (prb4,) = [f for f in findings(result, "PRB-004") if f["status"] == "fail"]
+    assert prb4["location"] == {
+        "path": "https://sipelita.jambikota.go.id/login",
+        "pointer": "",
+    }
+
+
+def test_probe_without_urls_is_the_manifest_and_sso_passes(
+    run, city: City, compliant: Path
+):
+    edit(
+        compliant,
+        "base_url: https://sipelita.jambikota.go.id/api/v1",
+        "base_url: https://sipelita.jambikota.go.id/api",
+    )
+    query = (
+        "response_type=code&client_id=sipelita&scope=openid&state=s1"
+        "&code_challenge=x&code_challenge_method=S256"
+        "&redirect_uri=https%3A%2F%2Fsipelita.jambikota.go.id%2Fcallback"
+    )
+    login = Reply(302, [("Location", f"{AUTHORIZE}?{query}")])
+    health = json_reply({"status": "pass"}, 200, "application/health+json")
+    routes = {
+        "/": LANDING,
+        "/login": login,
+        "/health": health,
+        "/api": Reply(401, [("WWW-Authenticate", "Bearer")], ""),
+        "/api/openapi.json": json_reply(UNVERSIONED),
+    }
+    city.app(routes, host=MANIFEST_APP)
+    city.plain(host=MANIFEST_APP)
+    city.sso(
+        {"/realms/jambikota/protocol/openid-connect/auth": Reply(200, [], "login")}
+    )
+    result = run("probe", "--format", "json", *city.args(), "--select", "PRB")
+    got = statuses(result)
+    assert got["PRB-004"] == {"pass"}, failed(result)
+    assert got["PRB-008"] == {"pass"} and got["PRB-010"] == {"pass"}
+    assert failed(result)["PRB-007"] == [
+        "api-versioned: the API has no version segment (/v1) in servers or paths: /izin"
+    ]
+    assert result.json()["inputs"][0]["path"] == "spbe.yaml"
