@@ -109,19 +109,10 @@ def _protocols(
             continue
         if name == "TLSv1.2" and negotiated == "TLSv1.3":
             continue  # 1.3 is offered; 1.2 alone decides nothing
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            try:
-                context.minimum_version = version
-                context.maximum_version = version
-                if name in LEGACY:
-                    context.set_ciphers("DEFAULT:@SECLEVEL=0")
-            except (ValueError, ssl.SSLError) as exc:
-                found[name] = f"not tested: this client cannot offer it ({_short(exc)})"
-                continue
+        context = _version_context(name, version)
+        if isinstance(context, str):
+            found[name] = f"not tested: this client cannot offer it ({context})"
+            continue
         try:
             sock = transport.open_socket(pin.address, pin.connect_port, limits.connect)
         except OSError as exc:
@@ -141,6 +132,32 @@ def _protocols(
     if negotiated == "TLSv1.3":
         found.setdefault("TLSv1.3", "offered")
     return found
+
+
+_CONTEXTS: dict[str, Any] = {}
+
+
+def _version_context(name: str, version: Any) -> Any:
+    """A context offering only *version* (no verification: metadata only), built
+    once per process; or why this client cannot offer it."""
+    import ssl
+
+    if name not in _CONTEXTS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            try:
+                context.minimum_version = version
+                context.maximum_version = version
+                if name in LEGACY:
+                    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+            except (ValueError, ssl.SSLError) as exc:
+                _CONTEXTS[name] = _short(exc)
+            else:
+                _CONTEXTS[name] = context
+    return _CONTEXTS[name]
 
 
 def _certificate(der: bytes) -> dict[str, Any]:
