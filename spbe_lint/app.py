@@ -6,6 +6,7 @@ import datetime
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from spbe_lint import (
     __version__,
@@ -54,6 +55,8 @@ class RunOptions:
     waivers_file: Path | None = None
     reviewer: bool = False
     baseline_file: Path | None = None
+    probe: Any = None  # probes.collect.ProbeOptions: also probe the deployed app
+    urls: tuple[str, ...] = ()  # spbe-lint probe URL...: these instead of manifests
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ def check(options: RunOptions) -> Report:
     targets, problems = discovery.find(options.paths, options.cwd)
     inputs: list[InputFile] = []
     findings = []
+    probed: list[str] = []
     for target in targets:
         try:
             document = source.load(target.path, target.display)
@@ -138,8 +142,13 @@ def check(options: RunOptions) -> Report:
                 as_of=as_of,
                 folder=target.path.parent,
                 documents_mode=options.documents,
+                probed=options.probe is not None,
             )
         )
+        if options.probe is not None:
+            findings.extend(
+                _probe_manifest(document, settings, options, probed, target.path.parent)
+            )
     reviewed, waiver_rules, done = review.finish(
         plan,
         number_occurrences(findings),
@@ -162,6 +171,7 @@ def check(options: RunOptions) -> Report:
         documents=options.documents,
         generated_at=_timestamp(),
         review=done,
+        endpoints=tuple(probed),
     )
 
 
@@ -186,6 +196,57 @@ def _timestamp() -> str:
         else datetime.now(UTC).replace(microsecond=0)
     )
     return moment.isoformat().replace("+00:00", "Z")
+
+
+def _probe_manifest(
+    document: source.Document,
+    settings: Settings,
+    options: RunOptions,
+    probed: list[str],
+    folder: Path,
+) -> list[Any]:
+    from spbe_lint.probes import run
+
+    endpoints, declared = run.endpoints_from(document, settings.pack.profile)
+    probed.extend(e.url for e in endpoints)
+    return run.probe(
+        endpoints,
+        settings.rules,
+        settings.pack.profile,
+        options.probe,
+        where=document.path,
+        declared=declared,
+        manifest=document.data if isinstance(document.data, dict) else None,
+        folder=folder,
+    )
+
+
+def probe_urls(options: RunOptions) -> Report:
+    """``spbe-lint probe URL...``: the endpoint rules on these URLs, no manifest."""
+    from spbe_lint.probes import run
+    from spbe_lint.probes.facts import Endpoint
+
+    settings = resolve(options)
+    findings = run.probe(
+        [Endpoint(url) for url in options.urls],
+        settings.rules,
+        settings.pack.profile,
+        options.probe,
+        where=options.urls[0] if options.urls else "(probe)",
+    )
+    return Report(
+        tool_version=__version__,
+        pack=settings.pack.info,
+        lang=settings.lang,
+        fail_on=settings.fail_on,
+        inputs=(),
+        findings=tuple(number_occurrences(findings)),
+        rules=tuple(r for r in settings.rules if r.target == "endpoint"),
+        exit_zero=settings.exit_zero,
+        as_of=options.as_of or today(),
+        endpoints=options.urls,
+        generated_at=_timestamp(),
+    )
 
 
 def _load_config(options: RunOptions) -> config.Config:

@@ -79,6 +79,110 @@ _ISOLATED = click.option(
 )
 
 
+def _probe_options(command: click.decorators.FC) -> click.decorators.FC:
+    """Options of the probe (``probe``, ``check --probe``): operator settings,
+    from the command line or the configuration file, never from a manifest."""
+    options = [
+        click.option(
+            "--resolve",
+            multiple=True,
+            metavar="HOST:PORT:ADDR",
+            help="Use ADDR for HOST:PORT instead of DNS (curl semantics; repeatable). "
+            "The address still passes the SSRF policy.",
+        ),
+        click.option(
+            "--connect-to",
+            multiple=True,
+            metavar="HOST:PORT:HOST2:PORT2",
+            help="Connect to HOST2:PORT2 for requests to HOST:PORT, keeping the name "
+            "for TLS and Host (curl semantics; repeatable).",
+        ),
+        click.option(
+            "--ca-bundle",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Also trust the CA certificates in this PEM file (a staging CA).",
+        ),
+        click.option(
+            "--allow-network",
+            multiple=True,
+            metavar="CIDR",
+            help="Admit an otherwise denied address range (repeatable). Cloud "
+            "metadata addresses stay denied unless named exactly (a /32).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.5, 120),
+            help="Deadline per request in seconds, body included (default 15).",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 128),
+            help="Requests in flight at once (default 8; at most 2 per host).",
+        ),
+        click.option(
+            "--exposure",
+            is_flag=True,
+            help="Also look for exposed files (/.git/HEAD, /.env, server-status, "
+            "phpinfo) and directory listings: GET only, confirmed by content.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _probe_settings(args: dict, *, on: bool) -> object | None:
+    """The probe's frozen options from the command line, or None when not probing."""
+    keys = (
+        "resolve",
+        "connect_to",
+        "ca_bundle",
+        "allow_network",
+        "timeout",
+        "concurrency",
+        "exposure",
+    )
+    values = {key: args.pop(key) for key in keys}
+    if not on:
+        return None
+    from spbe_lint.probes import addresses, collect
+
+    try:
+        resolve = dict(collect.parse_resolve(v) for v in values["resolve"])
+    except ValueError as exc:
+        raise _bad_option("--resolve", values["resolve"], exc) from None
+    try:
+        connect_to = dict(collect.parse_connect_to(v) for v in values["connect_to"])
+    except ValueError as exc:
+        raise _bad_option("--connect-to", values["connect_to"], exc) from None
+    try:
+        networks = addresses.parse_networks(values["allow_network"])
+    except ValueError as exc:
+        raise _bad_option("--allow-network", values["allow_network"], exc) from None
+    return collect.ProbeOptions(
+        timeout=values["timeout"] or 15.0,
+        concurrency=values["concurrency"] or 8,
+        resolve=resolve,
+        connect_to=connect_to,
+        ca_bundle=values["ca_bundle"],
+        allow_networks=networks,
+        exposure=values["exposure"],
+        progress=sys.stderr.isatty(),
+    )
+
+
+def _bad_option(name: str, values: Sequence[str], exc: Exception) -> SpbeError:
+    from spbe_lint.errors import UsageError
+    from spbe_lint.i18n import LocalText
+
+    shown = ", ".join(values)
+    return UsageError(
+        LocalText(
+            f"{name} tidak sah ({shown}): {exc}", f"invalid {name} ({shown}): {exc}"
+        )
+    )
+
+
 def _split(values: Sequence[str]) -> tuple[str, ...] | None:
     if not values:
         return None
@@ -194,6 +298,14 @@ def cli(debug: bool) -> None:
     help="Sign the report with this Ed25519 private key (spbe-lint keygen): the "
     "JSON carries the signature, the HTML shows the key's fingerprint.",
 )
+@click.option(
+    "--probe",
+    "probe",
+    is_flag=True,
+    help="Also probe the endpoints the manifest declares (endpoints.url, login_url, "
+    "health_url, interop.apis[].base_url) and judge the endpoint rules on them.",
+)
+@_probe_options
 @_LANG
 @_CONFIG
 @_ISOLATED
@@ -217,6 +329,9 @@ def check(
     config_file: Path | None,
     isolated: bool,
     rules_dir: Path | None,
+    probe: bool = False,
+    urls: tuple[str, ...] = (),
+    **probe_args: object,
 ) -> int:
     """Check manifests: PATHS are files or folders (searched for spbe.yaml and
     .spbe.yaml); without PATHS, the manifest in the working folder.
@@ -257,8 +372,10 @@ def check(
         waivers_file=waivers_file,
         reviewer=reviewer,
         baseline_file=baseline_file,
+        probe=_probe_settings(probe_args, on=probe or bool(urls)),
+        urls=urls,
     )
-    report = app.check(options)
+    report = app.probe_urls(options) if urls else app.check(options)
     for problem in report.problems:
         where = place(problem.path, problem.line, problem.column)
         line = f"{where}: error: {problem.message.get(report.lang)}"
@@ -417,6 +534,44 @@ def verify(
             text = escape_controls(line.get(language))
             click.echo(text if outcome.ok else f"{report_file.as_posix()}: {text}")
     return 0 if all(o.ok for o in outcomes) else 1
+
+
+@cli.command("probe")
+@click.argument("urls", nargs=-1)
+@click.pass_context
+def probe_command(ctx: click.Context, urls: tuple[str, ...], **args: object) -> int:
+    """Probe the deployed application: URLS, or without URLS the endpoints the
+    manifest in this folder declares (the same as check --probe), with the
+    manifest's findings in the same report.
+
+    Only city hosts and the configured SSO host are contacted, at addresses the
+    SSRF policy admits; GET, HEAD and OPTIONS only; no proxy from the
+    environment.
+
+    \b
+    Examples:
+      spbe-lint probe https://sipelita.jambikota.go.id/
+      spbe-lint probe --format json -o probe.json
+      spbe-lint probe https://app.jambikota.go.id/ \\
+          --connect-to app.jambikota.go.id:443:10.71.3.4:8443 --ca-bundle staging-ca.pem
+    """
+    for url in urls:
+        if not url.lower().startswith(("https://", "http://")):
+            from spbe_lint.errors import UsageError
+            from spbe_lint.i18n import LocalText
+
+            raise UsageError(
+                LocalText(
+                    f"bukan URL http(s): {url!r} (untuk manifest: spbe-lint check --probe)",
+                    f"not an http(s) URL: {url!r} (for a manifest: spbe-lint check --probe)",
+                )
+            )
+    return ctx.invoke(check, urls=urls, probe=True, **args)
+
+
+for _param in check.params:
+    if _param.name not in ("paths", "probe", "documents"):
+        probe_command.params.append(_param)
 
 
 @cli.group()

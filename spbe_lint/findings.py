@@ -305,6 +305,7 @@ class Report:
     generated_at: str | None = None  # ISO 8601 UTC; from SOURCE_DATE_EPOCH when set
     signature: Signature | None = None
     review: Review | None = None  # waivers and baseline applied (spbe_lint.review)
+    endpoints: tuple[str, ...] = ()  # URLs the probe was asked to check
 
     @functools.cached_property
     def failures(self) -> tuple[Finding, ...]:

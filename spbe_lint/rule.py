@@ -71,6 +71,7 @@ class Rule:
     default_severity: Severity | None = None  # set when configuration overrides it
     target: str = "manifest"  # or "endpoint": judged by the probe, not statically
     probe: tuple[str, ...] = ()  # the probe facts an endpoint rule judges
+    serves: str | None = None  # a probe rule (PRB): the requirement it serves
     effective_from: datetime.date | None = None
     until: datetime.date | None = None
     # "document" when the evidence is a file a person must read (spbe-lint checks

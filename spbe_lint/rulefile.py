@@ -92,13 +92,33 @@ def build_rule(
         passing=tuple(_example(e) for e in examples.get("pass", ())),
         failing=tuple(_example(e) for e in examples.get("fail", ())),
         target=data.get("target", "manifest"),
-        probe=tuple(data.get("probe", ())),
+        probe=_probe_checks(doc),
+        serves=data.get("serves"),
         effective_from=effective_from,
         until=until,
         evidence_type="document"
         if any(p.get("check") == "document-exists" for p in data.get("predicate", ()))
         else "declaration",
     )
+
+
+def _probe_checks(doc: source.Document) -> tuple[str, ...]:
+    """The probe checks an endpoint rule names; each must exist."""
+    from spbe_lint.probes.checks import PROBE_CHECKS
+
+    names = tuple(doc.data.get("probe", ()))
+    for index, name in enumerate(names):
+        if name not in PROBE_CHECKS:
+            fail(
+                doc,
+                ("probe", index),
+                LocalText(
+                    f"pemeriksaan probe '{name}' tidak dikenal; tersedia: "
+                    f"{', '.join(PROBE_CHECKS)}",
+                    f"unknown probe check '{name}'; available: {', '.join(PROBE_CHECKS)}",
+                ),
+            )
+    return names
 
 
 def _dates(doc: source.Document) -> tuple[datetime.date | None, datetime.date | None]:

@@ -171,17 +171,31 @@ def _build(
 ) -> RulePack:
     data = docs["pack.yaml"].data
     profile = Namespace(_merge(data["profile"], profile_overrides or {}))
+    built = {
+        name: rulefile.build_rule(doc, profile, data["regulations"])
+        for name, doc in docs.items()
+        if name != "pack.yaml"
+    }
+    ids = {rule.id for rule in built.values()}
+    for name, rule in built.items():
+        if rule.serves is not None and (
+            rule.serves not in ids or rule.serves == rule.id
+        ):
+            rulefile.fail(
+                docs[name],
+                ("serves",),
+                LocalText(
+                    f"serves: aturan '{rule.serves}' tidak ada di paket ini",
+                    f"serves: no rule '{rule.serves}' in this pack",
+                ),
+            )
     return RulePack(
         name=data["name"],
         version=data["version"],
         title=LocalText.from_data(data["title"]),
         regulation=" ".join(data["regulation"].split()),
         profile=profile,
-        rules=tuple(
-            rulefile.build_rule(doc, profile, data["regulations"])
-            for name, doc in docs.items()
-            if name != "pack.yaml"
-        ),
+        rules=tuple(built.values()),
         sha256=sha256,
         evaluation=(
             Evaluation.from_data(data["evaluation"]) if "evaluation" in data else None

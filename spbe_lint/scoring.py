@@ -252,6 +252,8 @@ def _outcomes(
     }
     outcomes: dict[tuple[str, str], tuple[str, Severity, Status]] = {}
     for finding in findings:
+        if finding.kind in COUNTED_ONLY:
+            continue  # not judged at all (awaits the probe, or the file is unreadable)
         key = (finding.location.path, finding.rule)
         seen = outcomes.get(key)
         if seen is None or rank.get(finding.status, 3) > rank.get(seen[2], 3):

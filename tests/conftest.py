@@ -6,16 +6,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import trustme
 import yaml
 
 from spbe_lint import pointers, resources, schema
 from spbe_lint.cli import main
+from tests.probe_servers import City
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -111,3 +115,42 @@ def assert_valid_report(report: dict) -> None:
     validator = schema.compile_schema(resources.schema("report"))
     errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+
+
+# ---- the probe's loopback city (tests/probe_servers.py) ---------------------
+
+
+@pytest.fixture
+def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name the test forgot to map must fail, never reach a DNS server."""
+    real = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            socket.inet_pton(
+                socket.AF_INET6 if ":" in str(host) else socket.AF_INET, host
+            )
+        except (OSError, TypeError):
+            raise socket.gaierror(f"test: no DNS for {host}") from None
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.fixture
+def city(ca: trustme.CA, ca_file: str) -> Iterator[City]:
+    town = City(ca, ca_file)
+    yield town
+    town.close()

@@ -32,8 +32,16 @@ def test_every_catalogue_requirement_is_a_rule(run):
     report = run("rules", "coverage", "--format", "json").json()
     files = sorted(p.stem for p in (ROOT / "rules").glob("*-*.yaml"))
     listed = sorted(r["id"] for d in report["domains"] for r in d["rules"])
-    assert listed == [f for f in files if not f.startswith("MAN-")]
-    assert report["total"]["rules"] == sum(CATALOGUE.values()) == 69
+    assert listed == [f for f in files if not f.startswith(("MAN-", "PRB-"))]
+    # probe rules serve a requirement: not counted, but its probe part
+    probe_rules = [f for f in files if f.startswith("PRB-")]
+    assert report["probe_rules"] == len(probe_rules) >= 10
+    parts = {r["id"]: r["probe_rules"] for d in report["domains"] for r in d["rules"]}
+    assert parts["HOST-004"] == ["PRB-001"]
+    assert parts["SSO-001"] == ["PRB-004"]
+    assert sorted(p for served in parts.values() for p in served) == probe_rules
+    assert report["with_probe_part"] == sum(1 for served in parts.values() if served)
+    assert report["total"]["rules"] == sum(CATALOGUE.values()) == 69  # PRB not counted
     assert report["manifest_rules"] == len([f for f in files if f.startswith("MAN-")])
     for entry in report["domains"]:
         domain = entry["domain"]
@@ -62,6 +70,8 @@ def test_coverage_text_shows_the_table_in_both_languages(run):
     assert "69 catalogue requirements as rules" in english
     assert "articles cited: " in english
     assert "SEC-001(p)" in english and "HAND-004(d)" in english
+    assert "HOST-004(s+p)" in english and "INT-002(d+p)" in english
+    assert "requirements also have a probe part (+p), checked by" in english
 
 
 def test_rules_list_shows_at_least_65_rules_across_seven_domains(run):
@@ -70,7 +80,8 @@ def test_rules_list_shows_at_least_65_rules_across_seven_domains(run):
     assert len(rules) >= 65
     assert {r["domain"] for r in rules} == set(CATALOGUE)
     endpoint = [r["id"] for r in rules if r["target"] == "endpoint"]
-    assert endpoint == ["SEC-001", "SEC-002", "SEC-003", "SEC-004"]
+    assert endpoint[-4:] == ["SEC-001", "SEC-002", "SEC-003", "SEC-004"]
+    assert all(r.startswith(("PRB-", "SEC-")) for r in endpoint)
 
 
 def test_endpoint_rules_are_never_passed_by_a_static_check(run, compliant: Path):
@@ -122,3 +133,21 @@ def test_documents_mode_is_chosen_on_the_command_line(run, compliant: Path):
     (compliant.parent / "docs" / "analisis-kebutuhan.pdf").unlink()
     assert statuses() == ["fail"]
     assert statuses("--documents", "manual") == ["manual"] * 4
+
+
+def test_serves_must_name_a_rule_of_the_pack(run, tmp_path: Path):
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", pack)
+    edit(pack / "PRB-001.yaml", "serves: HOST-004", "serves: HOST-099")
+    result = run("rules", "list", "--rules", str(pack), "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.endswith(
+        "PRB-001.yaml:6:9: serves: no rule 'HOST-099' in this pack\n"
+    )
+    edit(pack / "PRB-001.yaml", "serves: HOST-099", "serves: HOST-004")
+    edit(pack / "PRB-001.yaml", "probe: [final-host]", "probe: [final-hots]")
+    result = run("rules", "list", "--rules", str(pack), "--lang", "en")
+    assert result.status == 2
+    assert "unknown probe check 'final-hots'; available: tls-chain" in result.stderr

@@ -112,7 +112,8 @@ def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Pat
         "except SystemExit as exit:\n"
         "    assert exit.code == 0, exit.code\n"
         "heavy = sorted(m for m in ('requests', 'urllib3', 'jinja2', 'http.client', 'ssl',"
-        " 'ruamel.yaml')"
+        " 'ruamel.yaml', 'cryptography', 'openapi_spec_validator', 'certifi', 'socket',"
+        " 'spbe_lint.probes.transport', 'spbe_lint.probes.collect')"
         " if m in sys.modules)\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
@@ -151,3 +152,46 @@ def test_a_fifo_in_a_rule_pack_is_an_error_not_a_hang(workdir: Path, tmp_path: P
     assert result.stderr.strip().endswith(
         "HOST-999.yaml: cannot read file: not a regular file"
     )
+
+
+@pytest.mark.allow_hosts(["127.0.0.1", "::1"])
+def test_the_installed_command_probes_a_loopback_app(workdir: Path, tmp_path: Path):
+    """spbe-lint probe as a process: real TLS, --connect-to, --ca-bundle, JSON
+    report with evidence; every name is mapped, so nothing leaves loopback."""
+    import trustme
+
+    from tests.probe_servers import GOOD_HEADERS, Reply, Server, tls_context
+
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    context = tls_context(ca, "app.jambikota.go.id", "sso.jambikota.go.id")
+    with Server({"/": Reply(200, GOOD_HEADERS, "<html></html>")}, tls=context) as app:
+        maps = []
+        for host in ("app.jambikota.go.id", "sso.jambikota.go.id"):
+            maps += ["--connect-to", f"{host}:443:127.0.0.1:{app.port}"]
+        maps += ["--connect-to", f"app.jambikota.go.id:80:127.0.0.1:{app.port + 0}"]
+        result = spbe(
+            "probe",
+            "https://app.jambikota.go.id/",
+            "--format",
+            "json",
+            "--ca-bundle",
+            str(tmp_path / "ca.pem"),
+            "--allow-network",
+            "127.0.0.0/8",
+            "--timeout",
+            "3",
+            "--select",
+            "SEC-001,SEC-002",
+            *maps,
+            cwd=workdir,
+            timeout=30,
+        )
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    assert_valid_report(report)
+    statuses = {(f["rule"], f["status"]) for f in report["findings"]}
+    assert ("SEC-002", "pass") in statuses
+    (sec1,) = [f for f in report["findings"] if f["rule"] == "SEC-001"][:1]
+    assert sec1["location"]["path"] == "https://app.jambikota.go.id/"
+    assert sec1["evidence"]

@@ -4,7 +4,9 @@ Honest by construction: the numbers are counted from the rules loaded, so the
 table cannot drift from the files in ``rules/``. A rule is *static* when the
 manifest alone decides it, *document* when its evidence is a file a person
 must read (spbe-lint checks only that it is there), *probe* when only the
-running application can show it.
+running application can show it. Probe rules that serve a requirement (the PRB
+family, ``serves:``) are not requirements of their own: they give the
+requirement they serve a probe part, shown as ``HOST-004(s+p)``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ _WORDS = {
         ),
         "articles": "pasal yang dikutip",
         "extra": "ditambah {n} aturan format manifest (MAN)",
+        "probe_part": (
+            "{n} persyaratan juga punya bagian probe (+p), diperiksa oleh {m} "
+            "aturan PRB pada aplikasi yang berjalan"
+        ),
     },
     "en": {
         "title": "Coverage of pack {pack} {version}: {n} catalogue requirements as rules",
@@ -65,6 +71,10 @@ _WORDS = {
         ),
         "articles": "articles cited",
         "extra": "plus {n} manifest-format rules (MAN)",
+        "probe_part": (
+            "{n} requirements also have a probe part (+p), checked by {m} PRB "
+            "rules on the running application"
+        ),
     },
 }
 
@@ -77,6 +87,12 @@ def kind(rule: Rule) -> str:
 
 def coverage(rules: Sequence[Rule]) -> dict[str, Any]:
     """Counts and citations per catalogue domain, as plain data (the JSON form)."""
+    parts: dict[str, list[str]] = {}
+    for rule in rules:
+        if rule.serves:
+            parts.setdefault(rule.serves, []).append(rule.id)
+    serving = [r for r in rules if r.serves]
+    rules = [r for r in rules if not r.serves]
     domains = []
     for domain in CATALOGUE_DOMAINS:
         members = [r for r in rules if r.domain == domain]
@@ -91,7 +107,12 @@ def coverage(rules: Sequence[Rule]) -> dict[str, Any]:
             {
                 "domain": domain,
                 "rules": [
-                    {"id": r.id, "kind": kind(r), "severity": r.severity.label}
+                    {
+                        "id": r.id,
+                        "kind": kind(r),
+                        "severity": r.severity.label,
+                        "probe_rules": parts.get(r.id, []),
+                    }
                     for r in members
                 ],
                 "counts": _counts(members),
@@ -103,6 +124,8 @@ def coverage(rules: Sequence[Rule]) -> dict[str, Any]:
         "domains": domains,
         "total": _counts(catalogue),
         "manifest_rules": len(rules) - len(catalogue),
+        "probe_rules": len(serving),
+        "with_probe_part": len([r for r in catalogue if r.id in parts]),
     }
 
 
@@ -151,9 +174,21 @@ def render_text(rules: Sequence[Rule], pack: RulePack, lang: str) -> str:
         _wrap(words["legend"], ""),
         words["extra"].format(n=data["manifest_rules"]),
     ]
+    if data["probe_rules"]:
+        out.append(
+            _wrap(
+                words["probe_part"].format(
+                    n=data["with_probe_part"], m=data["probe_rules"]
+                ),
+                "",
+            )
+        )
     for entry in data["domains"]:
         out.append("")
-        ids = " ".join(f"{r['id']}({r['kind'][0]})" for r in entry["rules"])
+        ids = " ".join(
+            f"{r['id']}({r['kind'][0]}{'+p' if r['probe_rules'] else ''})"
+            for r in entry["rules"]
+        )
         out.append(_wrap(f"{entry['domain']}: {ids}", "  "))
         out.append(
             _wrap(f"  {words['articles']}: {'; '.join(entry['articles'])}", "    ")

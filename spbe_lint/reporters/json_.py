@@ -38,9 +38,9 @@ from spbe_lint.rule import Rule
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
 
-REPORT_VERSION = "1.2"
+REPORT_VERSION = "1.3"  # 1.3: probed endpoints
 # Older minor versions this one reads (a minor version only adds members).
-READS = ("1.1", "1.2")
+READS = ("1.1", "1.2", "1.3")
 SCHEMA_ID = "https://spbe-lint.jambikota.go.id/schemas/report.schema.json"
 
 
@@ -93,6 +93,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "failures_by_domain": _tally(f.domain for f in failures),
         },
         "score": scoring.as_dict(scoring.score(report), evaluation),
+        **({"endpoints": list(report.endpoints)} if report.endpoints else {}),
         "findings": [_finding(f, report.lang) for f in report.findings],
         "errors": [_problem(p, report.lang) for p in report.problems],
         "rules": [_rule(r) for r in report.rules],
@@ -333,6 +334,7 @@ def from_dict(data: dict[str, Any], *, lang: str | None = None) -> Report:
         exit_zero=data["settings"]["exit_zero"],
         as_of=_date(data["settings"].get("as_of")),
         documents=data["settings"].get("documents", "auto"),
+        endpoints=tuple(data.get("endpoints", ())),
         generated_at=data["generated_at"],
         signature=Signature(**signature) if signature else None,
         review=_read_review(data.get("review")),

@@ -35,6 +35,7 @@ _WORDS = {
         "no_basis": "format manifest spbe-lint",
         "clean": "Tidak ada masalah.",
         "checked": "{n} manifest diperiksa",
+        "probed": "{n} endpoint diperiksa probe",
         "failed": "{n} gagal",
         "passed": "{n} lulus",
         "na": "{n} tidak berlaku",
@@ -53,6 +54,7 @@ _WORDS = {
         "no_basis": "spbe-lint manifest format",
         "clean": "No problems found.",
         "checked": "{n} manifest(s) checked",
+        "probed": "{n} endpoint(s) probed",
         "failed": "{n} failed",
         "passed": "{n} passed",
         "na": "{n} not applicable",
@@ -148,6 +150,9 @@ def _summary(
     counts = report.counts
     failures = report.failures
     parts = [words["checked"].format(n=len(report.inputs))]
+    if report.endpoints:
+        probed = words["probed"].format(n=len(report.endpoints))
+        parts = [probed] if not report.inputs else [*parts, probed]
     if failures:
         by_severity = Counter(f.severity for f in failures)
         detail = ", ".join(

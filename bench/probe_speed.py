@@ -1,0 +1,218 @@
+"""How fast is spbe-lint probe against the ideal, and against itself sequentially?
+
+200 loopback endpoints (app000..app199.jambikota.go.id, real TLS from a test CA,
+pointed at loopback with --connect-to semantics) on a server that adds 50 ms to
+every response. Each is probed with the default checks (the endpoint rules of
+the bundled pack; exposure checks are opt-in and off). The server runs in a
+child process, so its TLS work does not share the probe's interpreter.
+
+    ideal      = requests made x 50 ms / concurrency
+    sequential = the same run with --concurrency 1, in the same process
+
+The target is <= 1.5 x ideal at concurrency 32 with at most 2 requests in
+flight per host (the server counts them by Host header).
+
+    python bench/probe_speed.py [--endpoints 200] [--concurrency 32] [--latency 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child process
+    import trustme
+
+    from tests.probe_servers import GOOD_HEADERS, Reply, Server, json_reply, tls_context
+
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(ca_pem)
+    context = tls_context(ca, "*.jambikota.go.id", "sso.jambikota.go.id")
+    issuer = "https://sso.jambikota.go.id/realms/jambikota"
+    discovery = {
+        "issuer": issuer,
+        "authorization_endpoint": issuer + "/protocol/openid-connect/auth",
+        "token_endpoint": issuer + "/protocol/openid-connect/token",
+        "jwks_uri": issuer + "/protocol/openid-connect/certs",
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256"],
+    }
+    active: Counter[str] = Counter()
+    peak: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def counted(reply: Any) -> Any:
+        def handle(handler: Any) -> None:
+            host = handler.headers.get("Host", "?")
+            with lock:
+                active[host] += 1
+                peak[host] = max(peak[host], active[host])
+            try:
+                time.sleep(latency)
+                reply.send(handler)
+            finally:
+                with lock:
+                    active[host] -= 1
+
+        return handle
+
+    def stats(handler: Any) -> None:
+        with lock:
+            body = json.dumps({"peak": dict(peak)})
+            peak.clear()
+        Reply(200, [("Content-Type", "application/json")], body).send(handler)
+
+    page = Reply(200, GOOD_HEADERS, "<html><body>app</body></html>")
+    routes = {
+        "/": counted(page),
+        "/realms/jambikota/.well-known/openid-configuration": counted(
+            json_reply(discovery)
+        ),
+        "/.well-known/security.txt": counted(
+            Reply(
+                200,
+                [("Content-Type", "text/plain; charset=utf-8")],
+                "Contact: mailto:csirt@jambikota.go.id\nExpires: 2099-01-01T00:00:00Z\n",
+            )
+        ),
+        "/__stats": stats,
+    }
+    not_found = counted(Reply(404, [("Content-Type", "text/plain")], "not found"))
+    https = Server(routes, tls=context, default=not_found)
+    handler = https.httpd.RequestHandlerClass
+    handler.server_version, handler.sys_version = "nginx", ""  # no version banner
+
+    def to_https(handler: Any) -> None:
+        host = handler.headers.get("Host", "")
+        Reply(301, [("Location", f"https://{host}/")]).send(handler)
+
+    plain = Server({"/__stats": stats})
+    plain.default = _redirect_counted(to_https, latency, active, peak, lock)
+    with https, plain:
+        queue.put((https.port, plain.port))
+        queue.get()  # wait for the parent to finish
+
+
+def _redirect_counted(send: Any, latency: float, active: Any, peak: Any, lock: Any):
+    def handle(handler: Any) -> None:
+        host = handler.headers.get("Host", "?")
+        with lock:
+            active[host] += 1
+            peak[host] = max(peak[host], active[host])
+        try:
+            time.sleep(latency)
+            send(handler)
+        finally:
+            with lock:
+                active[host] -= 1
+
+    return handle
+
+
+def probe_once(
+    endpoints: int, concurrency: int, ports: tuple[int, int], ca_pem: str
+) -> tuple[float, int]:
+    from spbe_lint import rulepack
+    from spbe_lint.probes import addresses, checks, collect
+    from spbe_lint.probes.facts import Endpoint
+
+    pack = rulepack.load_pack()
+    rules = [r for r in pack.rules if r.target == "endpoint"]
+    names = list(dict.fromkeys(n for r in rules for n in r.probe))
+    options = collect.ProbeOptions(
+        timeout=15,
+        concurrency=concurrency,
+        connect_to={
+            ("", "443"): ("127.0.0.1", ports[0]),
+            ("", "80"): ("127.0.0.1", ports[1]),
+        },
+        ca_bundle=Path(ca_pem),
+        allow_networks=addresses.parse_networks(["127.0.0.0/8"]),
+    )
+    targets = [
+        Endpoint(f"https://app{i:03d}.jambikota.go.id/") for i in range(endpoints)
+    ]
+    start = time.perf_counter()
+    facts, requests = collect.collect(targets, pack.profile, options, names)
+    verdicts = checks.judge(facts, names)
+    elapsed = time.perf_counter() - start
+    failures = [v for found in verdicts.values() for v in found if v.status == "fail"]
+    if failures:  # the bench server is compliant: a failure is a bench bug
+        print(f"unexpected failures: {failures[:3]}", file=sys.stderr)
+    return elapsed, requests
+
+
+def peaks(port: int) -> dict[str, int]:
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context)
+    connection.request("GET", "/__stats", headers={"Host": "stats"})
+    data = json.loads(connection.getresponse().read())
+    connection.close()
+    return data["peak"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoints", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--skip-sequential", action="store_true")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="spbe-probe-bench-")
+    ca_pem = str(Path(folder) / "ca.pem")
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=serve, args=(ca_pem, queue, args.latency))
+    child.start()
+    https_port, http_port = queue.get(timeout=30)
+    ports = (https_port, http_port)
+    try:
+        probe_once(2, 2, ports, ca_pem)  # warm up: imports, the rule pack cache
+        peaks(https_port)
+        elapsed, requests = probe_once(args.endpoints, args.concurrency, ports, ca_pem)
+        per_host = peaks(https_port)
+        ideal = requests * args.latency / args.concurrency
+        print(
+            f"endpoints {args.endpoints}, requests {requests}, "
+            f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}"
+        )
+        print(
+            f"concurrent: {elapsed:.2f} s; ideal {ideal:.2f} s; "
+            f"ratio {elapsed / ideal:.2f} (target <= 1.5)"
+        )
+        worst = max((n for h, n in per_host.items() if h != "stats"), default=0)
+        print(f"most requests in flight to one host (HTTPS, server-side): {worst}")
+        if not args.skip_sequential:
+            sequential, count = probe_once(args.endpoints, 1, ports, ca_pem)
+            print(
+                f"sequential (concurrency 1): {sequential:.2f} s for {count} requests; "
+                f"speed-up {sequential / elapsed:.1f}x"
+            )
+    finally:
+        queue.put("done")
+        child.join(timeout=10)
+        if child.is_alive():
+            child.terminate()
+
+
+if __name__ == "__main__":
+    main()

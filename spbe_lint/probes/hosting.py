@@ -1,0 +1,221 @@
+"""Hosting facts judged: where redirects end, where the host's addresses lie,
+and whether a third party's edge answers in front of the application."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from spbe_lint.checks.hosts import is_below, labels
+from spbe_lint.i18n import LocalText
+from spbe_lint.probes.addresses import in_ranges
+from spbe_lint.probes.facts import Verdict
+
+if TYPE_CHECKING:
+    from spbe_lint.probes.facts import Exchange, ProbeFacts
+
+# Headers that identify an outside edge (CDN, PaaS), kept as data.
+EDGE_HEADERS = {
+    "cf-ray": "Cloudflare",
+    "x-amz-cf-id": "Amazon CloudFront",
+    "x-azure-ref": "Azure Front Door",
+    "x-vercel-id": "Vercel",
+    "x-nf-request-id": "Netlify",
+    "fly-request-id": "Fly.io",
+    "x-akamai-transformed": "Akamai",
+    "x-fastly-request-id": "Fastly",
+}
+EDGE_SERVERS = {
+    "cloudflare": "Cloudflare",
+    "vercel": "Vercel",
+    "netlify": "Netlify",
+    "akamaighost": "Akamai",
+    "amazons3": "Amazon S3",
+    "gws": "Google",
+}
+
+
+def _v(
+    check: str,
+    status: str,
+    url: str,
+    id_: str,
+    en: str,
+    evidence=None,
+    severity: str | None = None,
+) -> Verdict:
+    return Verdict(check, status, url, LocalText(id_, en), evidence, severity)
+
+
+def blocked_text(hop: Exchange) -> tuple[str, str]:
+    """The refused target of a blocked hop: host and address, both languages."""
+    host = hop.blocked_host or urlsplit(hop.url).hostname or hop.url
+    addresses = ", ".join(f"{a} ({r})" for a, r in hop.refused)
+    reason = (hop.error or "").split(": ", 1)[-1]
+    target = f"{host} [{addresses}]" if addresses else host
+    return (
+        f"pengalihan ke {hop.url} ditolak, tidak dihubungi: {target}; {reason}",
+        f"redirect to {hop.url} refused, not contacted: {target}; {reason}",
+    )
+
+
+def judge_final_host(facts: ProbeFacts) -> Iterator[Verdict]:
+    city = labels(str(facts.profile.get("domain", ""))) or ()
+    for observation in facts.observations:
+        chain = observation.landing
+        if observation.refused:
+            yield _v(
+                "final-host",
+                "inconclusive",
+                observation.url,
+                f"URL tidak diperiksa: {observation.refused}",
+                f"URL not probed: {observation.refused}",
+            )
+            continue
+        if chain is None:
+            continue
+        evidence = chain.evidence()
+        blocked = next((h for h in chain.hops[1:] if h.blocked), None)
+        final_host = labels(urlsplit(chain.final.url).hostname or "") or ()
+        if blocked is not None:
+            id_, en = blocked_text(blocked)
+            yield _v("final-host", "fail", observation.url, id_, en, evidence)
+        elif chain.stopped:
+            yield _v(
+                "final-host",
+                "fail",
+                observation.url,
+                f"pengalihan tidak berakhir: {chain.stopped}",
+                f"redirects do not end: {chain.stopped}",
+                evidence,
+            )
+        elif not chain.final.ok:
+            why = chain.final.error or "no response"
+            yield _v(
+                "final-host",
+                "inconclusive",
+                observation.url,
+                f"tidak ada respons: {why}",
+                f"no response: {why}",
+                evidence,
+            )
+        elif not is_below(final_host, city):
+            host = ".".join(final_host)
+            yield _v(
+                "final-host",
+                "fail",
+                observation.url,
+                f"berakhir di {host}, bukan subdomain {'.'.join(city)}",
+                f"ends on {host}, not a subdomain of {'.'.join(city)}",
+                evidence,
+            )
+        else:
+            yield _v(
+                "final-host",
+                "pass",
+                observation.url,
+                f"berakhir di {chain.final.url}",
+                f"ends on {chain.final.url}",
+                evidence,
+            )
+
+
+def judge_datacentre_address(facts: ProbeFacts) -> Iterator[Verdict]:
+    declared = facts.declared.get("hosting.provider")
+    for observation in facts.observations:
+        if not observation.resolved:
+            continue
+        url = observation.url
+        evidence = {
+            "host": urlsplit(url).hostname,
+            "resolved": list(observation.resolved),
+            "address": observation.pinned,
+        }
+        if not facts.datacentre:
+            yield _v(
+                "datacentre-address",
+                "inconclusive",
+                url,
+                "rentang alamat pusat data belum dikonfigurasi (profile."
+                "datacentre_ranges); alamat: " + ", ".join(observation.resolved),
+                "the data-centre ranges are not configured (profile."
+                "datacentre_ranges); addresses: " + ", ".join(observation.resolved),
+                evidence,
+            )
+            continue
+        outside = [
+            a for a in observation.resolved if in_ranges(a, facts.datacentre) is None
+        ]
+        if not outside:
+            yield _v(
+                "datacentre-address",
+                "pass",
+                url,
+                "semua alamat di pusat data: " + ", ".join(observation.resolved),
+                "every address is in the data centre: "
+                + ", ".join(observation.resolved),
+                evidence,
+            )
+            continue
+        ranges = ", ".join(str(n) for n in facts.datacentre)
+        id_ = f"alamat {', '.join(outside)} di luar pusat data ({ranges})"
+        en = f"address {', '.join(outside)} outside the data centre ({ranges})"
+        if declared is not None and declared.value in ("pusat_data_daerah", "pdn"):
+            says = declared.says()
+            id_, en = f"{says.id}; teramati: {id_}", f"{says.en}; observed: {en}"
+        yield _v("datacentre-address", "fail", url, id_, en, evidence)
+
+
+def _edges(exchange: Exchange) -> list[str]:
+    found = []
+    for header, name in EDGE_HEADERS.items():
+        if exchange.header(header):
+            found.append(f"{name} ({header})")
+    server = (exchange.header("server") or "").lower()
+    for marker, name in EDGE_SERVERS.items():
+        if marker in server:
+            found.append(f"{name} (Server: {server[:40]})")
+    via = (exchange.header("via") or "").lower()
+    if "google" in via or "cloudfront" in via or ("varnish" in via and "fastly" in via):
+        found.append(f"Via: {via[:60]}")
+    return found
+
+
+def judge_third_party_edge(facts: ProbeFacts) -> Iterator[Verdict]:
+    for observation in facts.observations:
+        chain = observation.landing
+        if chain is None or not any(h.ok for h in chain.hops):
+            continue
+        edges = []
+        for hop in chain.hops:
+            if hop.ok:
+                edges += [e for e in _edges(hop) if e not in edges]
+        if edges:
+            yield _v(
+                "third-party-edge",
+                "fail",
+                observation.url,
+                "tanda edge pihak ketiga di depan aplikasi: " + "; ".join(edges),
+                "a third party's edge answers in front of the application: "
+                + "; ".join(edges),
+                chain.final.evidence(),
+            )
+        else:
+            yield _v(
+                "third-party-edge",
+                "pass",
+                observation.url,
+                "tidak ada tanda edge pihak ketiga",
+                "no sign of a third-party edge",
+                chain.final.evidence(),
+            )
+
+
+def is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

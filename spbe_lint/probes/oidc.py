@@ -1,0 +1,356 @@
+"""The city SSO: its discovery document (fetched once per run) and the app's
+login, followed hop by hop to the issuer's authorization endpoint. Also: no
+local password form or HTTP Basic/Digest on the application itself."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from spbe_lint.i18n import LocalText
+from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict
+from spbe_lint.probes.hosting import blocked_text
+
+if TYPE_CHECKING:
+    from spbe_lint.probes.facts import ProbeFacts
+    from spbe_lint.probes.transport import Transport
+
+REQUIRED = (
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "jwks_uri",
+    "response_types_supported",
+    "subject_types_supported",
+    "id_token_signing_alg_values_supported",
+)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    issuer: str
+    url: str
+    exchange: Exchange
+    document: dict[str, Any] | None = None
+    error: str | None = None  # why the document could not be read
+
+    @property
+    def authorization_endpoint(self) -> str | None:
+        value = (self.document or {}).get("authorization_endpoint")
+        return value if isinstance(value, str) else None
+
+
+def discovery_url(issuer: str) -> str:
+    """OIDC Discovery §4: the well-known path is appended to the issuer."""
+    return issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+def fetch(transport: Transport, issuer: str) -> Discovery:
+    url = discovery_url(issuer)
+    exchange = transport.fetch(url, headers={"Accept": "application/json"})
+    if not exchange.ok:
+        return Discovery(issuer, url, exchange, error=exchange.error or "no response")
+    if exchange.status != 200:
+        return Discovery(issuer, url, exchange, error=f"HTTP {exchange.status}")
+    if exchange.stopped:
+        return Discovery(
+            issuer, url, exchange, error=f"body stopped: {exchange.stopped}"
+        )
+    try:
+        document = json.loads(exchange.body)
+    except ValueError:
+        return Discovery(issuer, url, exchange, error="not JSON")
+    if not isinstance(document, dict):
+        return Discovery(issuer, url, exchange, error="not a JSON object")
+    return Discovery(issuer, url, exchange, document)
+
+
+def _v(
+    check: str,
+    status: str,
+    url: str,
+    id_: str,
+    en: str,
+    evidence=None,
+    severity: str | None = None,
+) -> Verdict:
+    return Verdict(check, status, url, LocalText(id_, en), evidence, severity)
+
+
+def discovery_problems(discovery: Discovery) -> tuple[list[str], list[str]]:
+    """(failures, warnings) of a discovery document, in English words."""
+    document = discovery.document or {}
+    failures = [f"missing {key}" for key in REQUIRED if key not in document]
+    if "issuer" in document and document["issuer"] != discovery.issuer:
+        failures.append(
+            f"issuer {document['issuer']!r} differs from {discovery.issuer!r}"
+        )
+    sso_host = urlsplit(discovery.issuer).hostname
+    for key, value in document.items():
+        if key.endswith(("_endpoint", "_uri")) and isinstance(value, str):
+            parts = urlsplit(value)
+            if parts.scheme != "https" or parts.hostname != sso_host:
+                failures.append(f"{key} {value} is not https on {sso_host}")
+    if "code" not in (document.get("response_types_supported") or []):
+        failures.append("response_types_supported lacks code")
+    algs = document.get("id_token_signing_alg_values_supported") or []
+    if "none" in algs:
+        failures.append("id_token_signing_alg_values_supported allows none")
+    if "RS256" not in algs:
+        failures.append("id_token_signing_alg_values_supported lacks RS256")
+    warnings = []
+    if "S256" not in (document.get("code_challenge_methods_supported") or []):
+        warnings.append("PKCE S256 not advertised (code_challenge_methods_supported)")
+    return failures, warnings
+
+
+def judge_discovery(facts: ProbeFacts) -> Iterator[Verdict]:
+    discovery: Discovery | None = facts.discovery
+    if discovery is None:
+        return
+    evidence = discovery.exchange.evidence()
+    url = discovery.url
+    if discovery.document is None:
+        yield _v(
+            "oidc-discovery",
+            "inconclusive" if not discovery.exchange.ok else "fail",
+            url,
+            f"dokumen discovery SSO kota tidak dapat dibaca: {discovery.error}",
+            f"the city SSO discovery document cannot be read: {discovery.error}",
+            evidence,
+        )
+        return
+    failures, warnings = discovery_problems(discovery)
+    if failures:
+        yield _v(
+            "oidc-discovery",
+            "fail",
+            url,
+            "dokumen discovery tidak sah: " + "; ".join(failures),
+            "invalid discovery document: " + "; ".join(failures),
+            evidence,
+        )
+    elif warnings:
+        yield _v(
+            "oidc-discovery",
+            "fail",
+            url,
+            "; ".join(warnings),
+            "; ".join(warnings),
+            evidence,
+            severity="warning",
+        )
+    else:
+        yield _v(
+            "oidc-discovery",
+            "pass",
+            url,
+            "dokumen discovery sah",
+            "valid discovery document",
+            evidence,
+        )
+
+
+def _login_chains(facts: ProbeFacts) -> list[tuple[Observation, Chain]]:
+    logins = [(o, o.login) for o in facts.of_role("login") if o.login is not None]
+    if logins:
+        return logins
+    return [(o, o.landing) for o in facts.of_role("app") if o.landing is not None]
+
+
+def _same_endpoint(url: str, endpoint: str) -> bool:
+    a, b = urlsplit(url), urlsplit(endpoint)
+    return (a.scheme, a.hostname, a.port, a.path.rstrip("/")) == (
+        b.scheme,
+        b.hostname,
+        b.port,
+        b.path.rstrip("/"),
+    )
+
+
+def judge_login_redirect(facts: ProbeFacts) -> Iterator[Verdict]:
+    discovery: Discovery | None = facts.discovery
+    declared = facts.declared.get("auth.sso.issuer")
+    for observation, chain in _login_chains(facts):
+        url, evidence = observation.url, chain.evidence()
+        if discovery is None or discovery.authorization_endpoint is None:
+            why = discovery.error if discovery else "no issuer configured"
+            yield _v(
+                "sso-login-redirect",
+                "inconclusive",
+                url,
+                f"titik otorisasi SSO kota tidak diketahui: {why}",
+                f"the city SSO's authorization endpoint is unknown: {why}",
+                evidence,
+            )
+            continue
+        authorize = discovery.authorization_endpoint
+        hop = next((h for h in chain.hops if _same_endpoint(h.url, authorize)), None)
+        if hop is None:
+            problem = _where_it_went(observation, chain)
+            if problem is None:
+                yield _v(
+                    "sso-login-redirect",
+                    "inconclusive",
+                    url,
+                    "halaman ini tidak mengarah ke login; nyatakan endpoints."
+                    "login_url agar alur login dapat diperiksa",
+                    "this page does not lead to a sign-in; declare endpoints."
+                    "login_url so that the login can be checked",
+                    evidence,
+                )
+                continue
+            id_, en = problem
+            if declared is not None:
+                says = declared.says()
+                id_, en = f"{says.id}; teramati: {id_}", f"{says.en}; observed: {en}"
+            yield _v("sso-login-redirect", "fail", url, id_, en, evidence)
+            continue
+        yield _judge_request(observation, hop, evidence)
+
+
+def _where_it_went(observation: Observation, chain: Chain) -> tuple[str, str] | None:
+    blocked = next((h for h in chain.hops if h.blocked), None)
+    if blocked is not None:
+        host = blocked.blocked_host or urlsplit(blocked.url).hostname
+        id_, en = blocked_text(blocked)
+        return (
+            f"login dialihkan ke {host}, bukan SSO kota ({id_})",
+            f"login redirects to {host}, not the city SSO ({en})",
+        )
+    if chain.stopped:
+        return (
+            f"login tidak mencapai SSO kota: {chain.stopped}",
+            f"login does not reach the city SSO: {chain.stopped}",
+        )
+    final = chain.final
+    if not final.ok:
+        return (
+            None
+            if observation.endpoint.role == "app"
+            else (
+                f"login tidak dapat diperiksa: {final.error}",
+                f"login could not be checked: {final.error}",
+            )
+        )
+    if observation.endpoint.role == "app" and not _asks_for_password(final):
+        return None
+    return (
+        f"login berakhir di {final.url} (HTTP {final.status}) tanpa pengalihan ke "
+        "SSO kota",
+        f"login ends on {final.url} (HTTP {final.status}) without a redirect to "
+        "the city SSO",
+    )
+
+
+def _judge_request(observation: Observation, hop: Exchange, evidence: Any) -> Verdict:
+    url = observation.url
+    query = parse_qs(urlsplit(hop.url).query)
+    app_host = urlsplit(url).hostname
+
+    def one(name: str) -> str:
+        return (query.get(name) or [""])[0]
+
+    failures, warnings = [], []
+    response_type = one("response_type")
+    if response_type != "code":
+        failures.append(f"response_type={response_type or '(none)'} (expected code)")
+    if not one("client_id"):
+        failures.append("no client_id")
+    redirect = urlsplit(one("redirect_uri"))
+    if redirect.scheme != "https" or redirect.hostname != app_host:
+        failures.append(
+            f"redirect_uri {one('redirect_uri') or '(none)'} is not https on {app_host}"
+        )
+    if "openid" not in one("scope").split():
+        warnings.append("scope lacks openid")
+    if not one("state"):
+        warnings.append("no state")
+    if one("code_challenge_method") != "S256":
+        warnings.append("no PKCE (code_challenge_method=S256)")
+    if failures:
+        text = "; ".join(failures)
+        return _v(
+            "sso-login-redirect",
+            "fail",
+            url,
+            f"permintaan otorisasi ke SSO kota salah: {text}",
+            f"the authorization request to the city SSO is wrong: {text}",
+            evidence,
+        )
+    if warnings:
+        text = "; ".join(warnings)
+        return _v(
+            "sso-login-redirect",
+            "fail",
+            url,
+            f"permintaan otorisasi kurang aman: {text}",
+            f"the authorization request is weak: {text}",
+            evidence,
+            severity="warning",
+        )
+    return _v(
+        "sso-login-redirect",
+        "pass",
+        url,
+        f"login dialihkan ke SSO kota (client_id={one('client_id')})",
+        f"login redirects to the city SSO (client_id={one('client_id')})",
+        evidence,
+    )
+
+
+_PASSWORD = re.compile(r"(?i)<input[^>]*type\s*=\s*[\"']?password")
+
+
+def _asks_for_password(exchange: Exchange) -> bool:
+    content_type = (exchange.header("content-type") or "").lower()
+    return "html" in content_type and bool(_PASSWORD.search(exchange.text()))
+
+
+def judge_local_login(facts: ProbeFacts) -> Iterator[Verdict]:
+    for observation, chain in _login_chains(facts):
+        app_host = urlsplit(observation.url).hostname
+        on_app = [
+            h for h in chain.hops if h.ok and urlsplit(h.url).hostname == app_host
+        ]
+        if not on_app:
+            continue
+        basic = [
+            h
+            for h in on_app
+            if re.match(r"(?i)\s*(basic|digest)\b", h.header("www-authenticate") or "")
+        ]
+        forms = [h for h in on_app if _asks_for_password(h)]
+        if basic:
+            scheme = (basic[0].header("www-authenticate") or "").split()[0]
+            yield _v(
+                "local-login",
+                "fail",
+                observation.url,
+                f"aplikasi meminta autentikasi HTTP {scheme} sendiri",
+                f"the application asks for HTTP {scheme} authentication itself",
+                basic[0].evidence(),
+            )
+        elif forms:
+            yield _v(
+                "local-login",
+                "fail",
+                observation.url,
+                f"{forms[0].url} menyajikan formulir kata sandi sendiri (bukan SSO kota)",
+                f"{forms[0].url} serves its own password form (not the city SSO)",
+                forms[0].evidence(),
+                severity="warning",
+            )
+        else:
+            yield _v(
+                "local-login",
+                "pass",
+                observation.url,
+                "tidak ada formulir kata sandi atau Basic auth pada aplikasi",
+                "no password form or Basic auth on the application",
+                on_app[-1].evidence(),
+            )
