@@ -1,4 +1,5 @@
-"""A cache of validated rule packs, so that each run does not re-validate them.
+"""A cache of validated rule packs, so that each run does not re-validate them
+(and of licence expressions analysed, ``checks.licences``).
 
 Validating every rule file against ``schemas/rule.schema.json`` costs far more
 than reading it (about 2 ms a rule). The result depends only on the files'
@@ -29,17 +30,17 @@ def _folder() -> Path | None:
     return Path(base) / "spbe-lint"
 
 
-def read(key: str) -> Any | None:
+def read(key: str, kind: str = "pack") -> Any | None:
     folder = _folder()
     if folder is None:
         return None
     try:
-        return json.loads((folder / f"pack-{key}.json").read_text("utf-8"))
+        return json.loads((folder / f"{kind}-{key}.json").read_text("utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def write(key: str, value: Any) -> None:
+def write(key: str, value: Any, kind: str = "pack") -> None:
     folder = _folder()
     if folder is None:
         return
@@ -50,6 +51,6 @@ def write(key: str, value: Any) -> None:
             "w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False
         ) as stream:
             json.dump(value, stream, ensure_ascii=False)
-        Path(stream.name).replace(folder / f"pack-{key}.json")
+        Path(stream.name).replace(folder / f"{kind}-{key}.json")
     except OSError:
         pass

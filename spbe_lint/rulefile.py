@@ -104,7 +104,7 @@ def build_rule(
 
 def _probe_checks(doc: source.Document) -> tuple[str, ...]:
     """The probe checks an endpoint rule names; each must exist."""
-    from spbe_lint.probes.checks import PROBE_CHECKS
+    from spbe_lint.probes.names import PROBE_CHECK_NAMES as PROBE_CHECKS
 
     names = tuple(doc.data.get("probe", ()))
     for index, name in enumerate(names):

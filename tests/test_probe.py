@@ -426,3 +426,11 @@ def test_probe_without_urls_is_the_manifest_and_sso_passes(
         "api-versioned: the API has no version segment (/v1) in servers or paths: /izin"
     ]
     assert result.json()["inputs"][0]["path"] == "spbe.yaml"
+
+
+def test_the_light_list_of_probe_check_names_matches_the_judges():
+    """Rule packs are validated against probes.names without importing the judges."""
+    from spbe_lint.probes.checks import PROBE_CHECKS
+    from spbe_lint.probes.names import PROBE_CHECK_NAMES
+
+    assert tuple(PROBE_CHECKS) == PROBE_CHECK_NAMES

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spbe_lint.findings import Violation
@@ -47,7 +48,41 @@ def _categories() -> dict[str, str]:
     return categories
 
 
+@functools.cache
 def analyse(expression: str) -> tuple[str | None, list[str]]:
+    """``_analyse``, remembered: building the licence index and its tokenizer
+    costs more than the rest of a pre-commit run, and a repository's licence
+    rarely changes. The key names the library's installed index, so an upgrade
+    is a miss."""
+    from spbe_lint import cache
+
+    key = _cache_key(expression)
+    found = cache.read(key, kind="licence") if key else None
+    if isinstance(found, list) and len(found) == 2:
+        return found[0], list(found[1])
+    normalised, closed = _analyse(expression)
+    if key:
+        cache.write(key, [normalised, closed], kind="licence")
+    return normalised, closed
+
+
+def _cache_key(expression: str) -> str | None:
+    import hashlib
+    import importlib.util
+
+    spec = importlib.util.find_spec("license_expression")
+    if spec is None or spec.origin is None:
+        return None
+    index = Path(spec.origin).parent / "data" / "scancode-licensedb-index.json"
+    try:
+        stat = index.stat()
+    except OSError:
+        return None
+    text = f"{index}\0{stat.st_size}\0{stat.st_mtime_ns}\0{expression}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _analyse(expression: str) -> tuple[str | None, list[str]]:
     """The normalised expression (None if not valid SPDX) and its closed licences.
 
     ``LicenseRef-...`` identifiers are valid SPDX for licences outside the list
