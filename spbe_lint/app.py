@@ -55,7 +55,7 @@ class RunOptions:
     waivers_file: Path | None = None
     reviewer: bool = False
     baseline_file: Path | None = None
-    probe: Any = None  # probes.collect.ProbeOptions: also probe the deployed app
+    probe: Any = None  # probes.settings.ProbeRequest: also probe the deployed app
     urls: tuple[str, ...] = ()  # spbe-lint probe URL...: these instead of manifests
 
 
@@ -213,12 +213,23 @@ def _probe_manifest(
         endpoints,
         settings.rules,
         settings.pack.profile,
-        options.probe,
+        _probe_options(options, settings),
         where=document.path,
         declared=declared,
         manifest=document.data if isinstance(document.data, dict) else None,
         folder=folder,
     )
+
+
+def _probe_options(options: RunOptions, settings: Settings) -> Any:
+    """The probe's options: the command line over the configuration file."""
+    from spbe_lint.probes.settings import options as probe_options
+
+    try:
+        return probe_options(options.probe, settings.config)
+    except SpbeError as exc:
+        exc.lang = exc.lang or settings.lang
+        raise
 
 
 def probe_urls(options: RunOptions) -> Report:
@@ -231,7 +242,7 @@ def probe_urls(options: RunOptions) -> Report:
         [Endpoint(url) for url in options.urls],
         settings.rules,
         settings.pack.profile,
-        options.probe,
+        _probe_options(options, settings),
         where=options.urls[0] if options.urls else "(probe)",
     )
     return Report(

@@ -132,7 +132,8 @@ def _probe_options(command: click.decorators.FC) -> click.decorators.FC:
 
 
 def _probe_settings(args: dict, *, on: bool) -> object | None:
-    """The probe's frozen options from the command line, or None when not probing."""
+    """What the command line asks of the probe (parsed later, together with the
+    configuration file's ``probe:``), or None when not probing."""
     keys = (
         "resolve",
         "connect_to",
@@ -145,41 +146,17 @@ def _probe_settings(args: dict, *, on: bool) -> object | None:
     values = {key: args.pop(key) for key in keys}
     if not on:
         return None
-    from spbe_lint.probes import addresses, collect
+    from spbe_lint.probes.settings import ProbeRequest
 
-    try:
-        resolve = dict(collect.parse_resolve(v) for v in values["resolve"])
-    except ValueError as exc:
-        raise _bad_option("--resolve", values["resolve"], exc) from None
-    try:
-        connect_to = dict(collect.parse_connect_to(v) for v in values["connect_to"])
-    except ValueError as exc:
-        raise _bad_option("--connect-to", values["connect_to"], exc) from None
-    try:
-        networks = addresses.parse_networks(values["allow_network"])
-    except ValueError as exc:
-        raise _bad_option("--allow-network", values["allow_network"], exc) from None
-    return collect.ProbeOptions(
-        timeout=values["timeout"] or 15.0,
-        concurrency=values["concurrency"] or 8,
-        resolve=resolve,
-        connect_to=connect_to,
+    return ProbeRequest(
+        resolve=tuple(values["resolve"]),
+        connect_to=tuple(values["connect_to"]),
         ca_bundle=values["ca_bundle"],
-        allow_networks=networks,
+        allow_network=tuple(values["allow_network"]),
+        timeout=values["timeout"],
+        concurrency=values["concurrency"],
         exposure=values["exposure"],
         progress=sys.stderr.isatty(),
-    )
-
-
-def _bad_option(name: str, values: Sequence[str], exc: Exception) -> SpbeError:
-    from spbe_lint.errors import UsageError
-    from spbe_lint.i18n import LocalText
-
-    shown = ", ".join(values)
-    return UsageError(
-        LocalText(
-            f"{name} tidak sah ({shown}): {exc}", f"invalid {name} ({shown}): {exc}"
-        )
     )
 
 

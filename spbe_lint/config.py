@@ -29,6 +29,9 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     rules: Path | None = None
     profile: Mapping[str, Any] = field(default_factory=dict)
+    # Probe settings as written (keys as in the file); paths already resolved
+    # against the file's folder. Parsed where the probe is set up (app).
+    probe: Mapping[str, Any] = field(default_factory=dict)
     document: source.Document | None = field(default=None, compare=False, repr=False)
 
     def error_at(
@@ -68,5 +71,13 @@ def load(path: Path, display: str) -> Config:
         severity={k: Severity.parse(v) for k, v in data.get("severity", {}).items()},
         rules=rules_dir,
         profile=data.get("profile", {}),
+        probe=_probe(data.get("probe", {}), path.parent),
         document=document,
     )
+
+
+def _probe(data: Mapping[str, Any], folder: Path) -> dict[str, Any]:
+    settings = dict(data)
+    if "ca-bundle" in settings:
+        settings["ca-bundle"] = folder / settings["ca-bundle"]
+    return settings

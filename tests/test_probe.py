@@ -292,6 +292,42 @@ def test_bad_probe_input_is_one_line_exit_2(run):
     )
 
 
+def test_probe_settings_from_the_configuration_file(run, city: City, workdir: Path):
+    """CI writes --connect-to, --ca-bundle and --allow-network once in
+    .spbe-lint.yaml (never in a manifest); the command line still wins."""
+    good_app(city)
+    connect = [city.maps[i + 1] for i in range(0, len(city.maps), 2)]
+    (workdir / ".spbe-lint.yaml").write_text(
+        "probe:\n"
+        f"  connect-to: {connect!r}\n"
+        f"  ca-bundle: {Path(city.ca_file).as_posix()!r}\n"
+        "  allow-network: [127.0.0.0/8]\n"
+        "  timeout: 3\n",
+        "utf-8",
+    )
+    result = run("probe", f"https://{APP}/", "--format", "json", "--lang", "en")
+    assert result.status == 0, result.stdout + result.stderr
+    assert statuses(result)["SEC-001"] == {"pass"}
+    # The command line replaces the file's value: no range admitted, no connection.
+    result = run(
+        "probe", f"https://{APP}/", "--format", "json", "--allow-network", "10.9.0.0/16"
+    )
+    assert statuses(result)["SEC-001"] == {"inconclusive"}
+
+
+def test_a_bad_probe_setting_in_the_configuration_names_its_line(run, workdir: Path):
+    (workdir / ".spbe-lint.yaml").write_text(
+        "lang: en\nprobe:\n  resolve:\n    - app.jambikota.go.id:443:127.0.0.1\n"
+        "    - nonsense\n",
+        "utf-8",
+    )
+    result = run("probe", f"https://{APP}/")
+    assert result.status == 2
+    assert result.stderr.startswith(".spbe-lint.yaml:5:7: ")
+    assert "invalid probe.resolve (nonsense)" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_refused_urls_are_inconclusive_not_passed(run, city: City):
     city.sso()
     result = run("probe", "https://evil.example.com/", "--format", "json", *city.args())
