@@ -1,3 +1,3 @@
 """spbe-lint: check SPBE application manifests against a rule pack with legal citations."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
