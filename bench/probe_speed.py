@@ -195,9 +195,10 @@ def main() -> None:
             f"endpoints {args.endpoints}, requests {requests}, "
             f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}"
         )
+        ratio = f"{elapsed / ideal:.2f}" if ideal else "n/a (latency 0)"
         print(
             f"concurrent: {elapsed:.2f} s; ideal {ideal:.2f} s; "
-            f"ratio {elapsed / ideal:.2f} (target <= 1.5)"
+            f"ratio {ratio} (target <= 1.5)"
         )
         worst = max((n for h, n in per_host.items() if h != "stats"), default=0)
         print(f"most requests in flight to one host (HTTPS, server-side): {worst}")

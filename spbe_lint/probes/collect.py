@@ -122,7 +122,9 @@ def collect(
     pinner = Pinner(policy, overrides, getaddrinfo)
     context = client_context(str(options.ca_bundle) if options.ca_bundle else None)
     limits = Limits.from_timeout(options.timeout)
-    transport = Transport(scope, pinner, limits=limits, ssl_context=context)
+    transport = Transport(
+        scope, pinner, limits=limits, ssl_context=context, remember=True
+    )
     plan = _Plan(transport, wanted, options, folder, len(endpoints))
     for index, endpoint in enumerate(endpoints):
         try:
@@ -142,7 +144,8 @@ def collect(
             (sso_host, lambda: discovery.append(oidc.fetch(transport, issuer)))
         )
     try:
-        _run(_interleave(tasks), options)
+        ordered = _interleave(_releasing(tasks, transport), 2 * options.concurrency)
+        _run(ordered, options)
     finally:
         transport.close()
     observations = []
@@ -217,17 +220,14 @@ class _Plan:
             )
 
     def origin(self, index: int, target: Any) -> None:
-        """Facts about an origin, gathered once."""
+        """Facts about an origin, gathered once, after the endpoint's own task
+        (which opens the first HTTPS connection): the TLS facts, mostly taken
+        from that connection (only the protocol-version handshakes are new),
+        the requests reusing it, and last the plain-HTTP redirect, whose final
+        hop is usually the landing page, already fetched."""
         transport, host, origin = self.transport, target.host, target.origin
         if target.scheme == "https":
             self.add(host, index, "tls", lambda: _tls(transport, host, target.port))
-        if target.port in (80, 443):
-            self.add(
-                host,
-                index,
-                "http_redirect",
-                lambda: follow(transport, f"http://{host}/", HTTP_HOPS),
-            )
         missing = f"{origin}/spbe-lint-{uuid.uuid4().hex[:12]}"
         self.add(host, index, "error_page", lambda: transport.fetch(missing))
         self.add(
@@ -246,27 +246,74 @@ class _Plan:
                     for name, path in exposure.paths()
                 ),
             )
+        if target.port in (80, 443):
+            self.add(
+                host,
+                index,
+                "http_redirect",
+                lambda: follow(transport, f"http://{host}/", HTTP_HOPS),
+            )
 
 
 def _tls(transport: Transport, host: str, port: int) -> Any:
-    with transport.slot(host):
+    with transport.slot(host) as lane:
+        lane.close()  # the handshakes below are this lane's connection now
         return tls.collect(
-            transport.pinner, host, port, transport.ssl_context, transport.limits
+            transport.pinner,
+            host,
+            port,
+            transport.ssl_context,
+            transport.limits,
+            transport.tls_seen(host, port),
         )
 
 
+def _releasing(
+    tasks: list[tuple[str, Callable[[], None]]], transport: Transport
+) -> list[tuple[str, Callable[[], None]]]:
+    """The tasks, each host's kept-alive connections closed after its last one
+    (a run over many hosts does not hold two idle connections to each)."""
+    left: dict[str, int] = {}
+    for host, _ in tasks:
+        left[host] = left.get(host, 0) + 1
+    lock = threading.Lock()
+
+    def wrap(host: str, run: Callable[[], None]) -> Callable[[], None]:
+        def task() -> None:
+            try:
+                run()
+            finally:
+                with lock:
+                    left[host] -= 1
+                    last = left[host] == 0
+                if last:
+                    transport.release(host)
+
+        return task
+
+    return [(host, wrap(host, run)) for host, run in tasks]
+
+
 def _interleave(
-    tasks: list[tuple[str, Callable[[], None]]],
+    tasks: list[tuple[str, Callable[[], None]]], spread: int
 ) -> list[Callable[[], None]]:
-    """Round-robin over hosts, so neighbouring tasks hit different hosts."""
+    """Host by host on a diagonal: the k-th task of the h-th host goes at
+    position h + k * spread. Neighbouring tasks hit different hosts, a host's
+    next task starts about two rounds of the pool later (its kept-alive
+    connection is free again by then), and new hosts (new connections, TLS
+    handshakes) keep joining while earlier hosts reuse theirs, instead of every
+    host's handshakes at the start and every version probe at the end."""
+    spread = max(1, spread)
     by_host: dict[str, list[Callable[[], None]]] = {}
     for host, run in tasks:
         by_host.setdefault(host, []).append(run)
-    queues = list(by_host.values())
-    ordered = []
-    for depth in range(max((len(q) for q in queues), default=0)):
-        ordered.extend(q[depth] for q in queues if depth < len(q))
-    return ordered
+    placed = [
+        (index + depth * spread, depth, index, run)
+        for index, queue in enumerate(by_host.values())
+        for depth, run in enumerate(queue)
+    ]
+    placed.sort(key=lambda item: item[:3])
+    return [run for *_, run in placed]
 
 
 def _run(tasks: list[Callable[[], None]], options: ProbeOptions) -> None:

@@ -30,8 +30,16 @@ _WEAK_HASHES = ("md5", "sha1", "md2")
 
 
 def collect(
-    pinner: Pinner, host: str, port: int, context: Any, limits: Limits
+    pinner: Pinner,
+    host: str,
+    port: int,
+    context: Any,
+    limits: Limits,
+    seen: tuple[str | None, Any, bytes | None] = (None, None, None),
 ) -> TlsFacts:
+    """TLS facts of *host*:*port*. *seen* is what the run's first verified HTTPS
+    connection to it negotiated (version, cipher, certificate), when there was
+    one: the same context and pinned address, so no handshake is repeated."""
     import ssl
 
     from spbe_lint.probes import transport
@@ -41,6 +49,13 @@ def collect(
     except (transport.BlockedAddress, transport.ResolveError) as exc:
         return TlsFacts(host, error=f"not contacted: {exc}")
     facts: dict[str, Any] = {"host": host, "address": pin.shown}
+    version, cipher, der = seen
+    if version and der:
+        name, _, bits = cipher or (None, None, None)
+        facts.update(verified=True, version=version, cipher=name, cipher_bits=bits)
+        facts.update(_certificate(der))
+        facts["protocols"] = _protocols(pin, host, limits, version)
+        return TlsFacts(**facts)
     der = None
     try:
         sock = transport.open_socket(pin.address, pin.connect_port, limits.connect)
@@ -92,9 +107,12 @@ def _unverified(pin: Any, host: str, limits: Limits) -> tuple[bytes | None, Any,
 def _protocols(
     pin: Any, host: str, limits: Limits, negotiated: str | None
 ) -> dict[str, str]:
+    """Which versions the server offers. Each answer is a real handshake
+    attempt offering that version; TLS 1.0 and 1.1 are first tried in one
+    handshake offering both (a server that accepts neither, the usual case,
+    answers both with one refusal), and separately only when that one
+    succeeds, since it tells just the higher version the server took."""
     import ssl
-
-    from spbe_lint.probes import transport
 
     found: dict[str, str] = {}
     if negotiated in ("TLSv1.2", "TLSv1.3"):
@@ -104,42 +122,64 @@ def _protocols(
         "TLSv1.1": ssl.TLSVersion.TLSv1_1,
         "TLSv1.2": ssl.TLSVersion.TLSv1_2,
     }
-    for name, version in versions.items():
+    contexts = {name: _version_context(name, v) for name, v in versions.items()}
+    legacy = [n for n in LEGACY if not isinstance(contexts[n], str)]
+    if len(legacy) == 2:
+        both = _version_context(
+            "legacy", (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1)
+        )
+        if not isinstance(both, str):
+            answer, taken = _attempt(pin, host, limits, both)
+            if answer == "refused" or answer.startswith("not tested"):
+                found.update(dict.fromkeys(LEGACY, answer))
+            elif taken in LEGACY:
+                found[taken] = "offered"
+    for name in versions:
         if name in found:
             continue
         if name == "TLSv1.2" and negotiated == "TLSv1.3":
             continue  # 1.3 is offered; 1.2 alone decides nothing
-        context = _version_context(name, version)
+        context = contexts[name]
         if isinstance(context, str):
             found[name] = f"not tested: this client cannot offer it ({context})"
             continue
-        try:
-            sock = transport.open_socket(pin.address, pin.connect_port, limits.connect)
-        except OSError as exc:
-            found[name] = f"not tested: {_short(exc)}"
-            continue
-        try:
-            with context.wrap_socket(sock, server_hostname=host):
-                found[name] = "offered"
-        except ssl.SSLError as exc:
-            reason = exc.reason or ""
-            if any(marker in reason for marker in _CLIENT_SIDE):
-                found[name] = f"not tested: this client cannot offer it ({reason})"
-            else:
-                found[name] = "refused"
-        except OSError:
-            found[name] = "refused"
+        found[name] = _attempt(pin, host, limits, context)[0]
     if negotiated == "TLSv1.3":
         found.setdefault("TLSv1.3", "offered")
-    return found
+    order = dict.fromkeys([negotiated, *versions, "TLSv1.3"])
+    return {name: found[name] for name in order if name in found}
+
+
+def _attempt(pin: Any, host: str, limits: Limits, context: Any) -> tuple[str, Any]:
+    """One handshake with *context*: "offered" (and the version taken),
+    "refused", or "not tested: ..." when the client could not offer it."""
+    import ssl
+
+    from spbe_lint.probes import transport
+
+    try:
+        sock = transport.open_socket(pin.address, pin.connect_port, limits.connect)
+    except OSError as exc:
+        return f"not tested: {_short(exc)}", None
+    try:
+        with context.wrap_socket(sock, server_hostname=host) as tls:
+            return "offered", tls.version()
+    except ssl.SSLError as exc:
+        reason = exc.reason or ""
+        if any(marker in reason for marker in _CLIENT_SIDE):
+            return f"not tested: this client cannot offer it ({reason})", None
+        return "refused", None
+    except OSError:
+        return "refused", None
 
 
 _CONTEXTS: dict[str, Any] = {}
 
 
 def _version_context(name: str, version: Any) -> Any:
-    """A context offering only *version* (no verification: metadata only), built
-    once per process; or why this client cannot offer it."""
+    """A context offering only *version*, or a (lowest, highest) range (no
+    verification: metadata only), built once per process; or why this client
+    cannot offer it."""
     import ssl
 
     if name not in _CONTEXTS:
@@ -148,10 +188,11 @@ def _version_context(name: str, version: Any) -> Any:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+            low, high = version if isinstance(version, tuple) else (version, version)
             try:
-                context.minimum_version = version
-                context.maximum_version = version
-                if name in LEGACY:
+                context.minimum_version = low
+                context.maximum_version = high
+                if low < ssl.TLSVersion.TLSv1_2:
                     context.set_ciphers("DEFAULT:@SECLEVEL=0")
             except (ValueError, ssl.SSLError) as exc:
                 _CONTEXTS[name] = _short(exc)

@@ -11,15 +11,20 @@ certificate check and the ``Host`` header keep the host name.
 Requests are GET, HEAD or OPTIONS only, never follow redirects, never use a
 proxy or ``.netrc`` from the environment, never keep cookies, and stop at the
 connect, read and total deadlines and at the body cap (counted after decoding,
-so a gzip bomb stops at the cap).
+so a gzip bomb stops at the cap). They go through urllib3 pools directly (no
+requests Session: its per-request work cost more than the request). A host has
+``per_host`` lanes, each holding at most one open connection, kept alive for
+the next request on the same port only when the body was read whole.
 """
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +37,14 @@ METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 USER_AGENT = (
     f"spbe-lint/{__version__} (+https://git.jambikota.go.id/diskominfo/spbe-lint)"
 )
+# What every request sends unless a check sets its own (the headers requests
+# sent by default when the transport was built on it).
+_BASE_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept-Encoding": "gzip, deflate",
+    "Accept": "*/*",
+    "Connection": "keep-alive",
+}
 
 
 @dataclass(frozen=True)
@@ -191,8 +204,72 @@ class Pinner:
         return tuple(found)
 
 
+class Lane:
+    """One of a host's ``limits.per_host`` connection slots. A lane holds at most
+    one open connection, kept alive between the requests of the tasks that take
+    the lane in turn, so a host never has more than ``per_host`` connections
+    open, idle ones included."""
+
+    def __init__(self, transport: Transport, host: str) -> None:
+        self.transport = transport
+        self.host = host
+        self.key: tuple[str, int] | None = None  # (scheme, port) of its pool
+        self._pool: Any = None
+
+    def pool(self, scheme: str, port: int) -> Any:
+        """The lane's connection pool for *scheme*:*port* (one connection at
+        most); a connection the lane holds to another port is closed first."""
+        if self.key != (scheme, port):
+            self.close()
+            self._pool = self.transport._new_pool(scheme, self.host, port)
+            self.key = (scheme, port)
+        return self._pool
+
+    def close(self) -> None:
+        """Close the lane's connection (before it is used for something else)."""
+        if self._pool is not None:
+            self._pool.close()
+        self._pool, self.key = None, None
+
+
+class _Lanes:
+    """A host's lanes; a task takes the free lane best suited to it."""
+
+    def __init__(self, transport: Transport, host: str, size: int) -> None:
+        self.free = [Lane(transport, host) for _ in range(max(1, size))]
+        self.all = tuple(self.free)
+        self.ready = threading.Condition()
+
+    def take(self, key: tuple[str, int] | None) -> Lane:
+        """A free lane already connected to *key*, else an unused one, else
+        the one released longest ago (its connection is then replaced)."""
+        with self.ready:
+            while not self.free:
+                self.ready.wait()
+            lane = next(
+                (lane for lane in self.free if lane.key == key),
+                next((lane for lane in self.free if lane.key is None), self.free[0]),
+            )
+            self.free.remove(lane)
+            return lane
+
+    def close_idle(self) -> None:
+        with self.ready:
+            for lane in self.free:
+                lane.close()
+
+    def give(self, lane: Lane) -> None:
+        with self.ready:
+            self.free.append(lane)
+            self.ready.notify()
+
+
 class Transport:
-    """Sends the probe's requests: one per call, never a redirect followed."""
+    """Sends the probe's requests: one per call, never a redirect followed.
+
+    With ``remember`` (one probe run), a request already made (same method,
+    URL and headers) is not sent again: its Exchange is shared, so the landing
+    page and the end of the plain-HTTP redirect chain cost one request."""
 
     def __init__(
         self,
@@ -201,29 +278,55 @@ class Transport:
         *,
         limits: Limits | None = None,
         ssl_context: Any = None,
+        remember: bool = False,
     ) -> None:
         self.scope = scope
         self.pinner = pinner
         self.limits = limits or Limits()
         self.ssl_context = ssl_context
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._slots_lock = threading.Lock()
-        self._session = _session(self)
+        self.remember = remember
+        self._lanes: dict[str, _Lanes] = {}
+        self._lock = threading.Lock()
+        # urllib3 imported here, on the caller's thread: a first import racing
+        # in several worker threads can see a partly initialised module
+        self._pool_classes = _pool_classes(self)
+        self._tls_seen: dict[tuple[str, int], tuple[str | None, Any, bytes | None]] = {}
+        self._done: dict[tuple[Any, ...], Future[Exchange]] = {}
         self.count = 0  # requests sent (for the speed benchmark)
-        self._count_lock = threading.Lock()
 
     def close(self) -> None:
-        self._session.close()
+        with self._lock:
+            hosts = list(self._lanes.values())
+        for lanes in hosts:
+            for lane in lanes.all:
+                lane.close()
+
+    def release(self, host: str) -> None:
+        """Close *host*'s idle kept-alive connections (its tasks are done)."""
+        with self._lock:
+            lanes = self._lanes.get(host)
+        if lanes is not None:
+            lanes.close_idle()
 
     @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        """At most ``limits.per_host`` connections to one host at a time."""
-        with self._slots_lock:
-            semaphore = self._slots.setdefault(
-                host, threading.BoundedSemaphore(self.limits.per_host)
-            )
-        with semaphore:
-            yield
+    def slot(self, host: str, key: tuple[str, int] | None = None) -> Iterator[Lane]:
+        """At most ``limits.per_host`` connections to one host at a time: a
+        task holds one of the host's lanes, preferably one already connected
+        to *key* (scheme, port), whose kept-alive connection it reuses."""
+        with self._lock:
+            lanes = self._lanes.get(host)
+            if lanes is None:
+                lanes = self._lanes[host] = _Lanes(self, host, self.limits.per_host)
+        lane = lanes.take(key)
+        try:
+            yield lane
+        finally:
+            lanes.give(lane)
+
+    def tls_seen(self, host: str, port: int) -> tuple[str | None, Any, bytes | None]:
+        """Version, cipher and certificate (DER) of the first verified HTTPS
+        connection to *host*:*port* in this run, if there was one."""
+        return self._tls_seen.get((host, port), (None, None, None))
 
     def fetch(
         self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None
@@ -242,28 +345,66 @@ class Transport:
                 blocked=True,
                 blocked_host=exc.host,
             )
-        with self.slot(target.host):
-            return self._send(method, url, target.host, target.port, headers or {})
+        headers = headers or {}
+        if not self.remember:
+            return self._slotted(method, url, target, headers)
+        key = (method, url, tuple(sorted(headers.items())))
+        with self._lock:
+            done = self._done.get(key)
+            first = done is None
+            if first:
+                done = self._done[key] = Future()
+        assert done is not None
+        if not first:
+            return done.result()  # sent (or being sent) by another task
+        try:
+            exchange = self._slotted(method, url, target, headers)
+        except BaseException as exc:
+            done.set_exception(exc)
+            raise
+        done.set_result(exchange)
+        return exchange
+
+    def _slotted(
+        self, method: str, url: str, target: Any, headers: Mapping[str, str]
+    ) -> Exchange:
+        with self.slot(target.host, (target.scheme, target.port)) as lane:
+            return self._send(method, url, target, lane, headers)
 
     def _send(
-        self, method: str, url: str, host: str, port: int, headers: Mapping[str, str]
+        self,
+        method: str,
+        url: str,
+        target: Any,
+        lane: Lane,
+        headers: Mapping[str, str],
     ) -> Exchange:
-        import requests
+        from urllib3.exceptions import (
+            HTTPError,
+            NewConnectionError,
+            SSLError,
+        )
+        from urllib3.exceptions import TimeoutError as Urllib3Timeout
+        from urllib3.util import Timeout, parse_url
 
+        host, port = target.host, target.port
         start = time.monotonic()
         deadline = start + self.limits.total
-        with self._count_lock:
+        with self._lock:
             self.count += 1
-        sent = {"User-Agent": USER_AGENT, "Accept": "*/*", **headers}
+        sent = {**_BASE_HEADERS, **headers}
         try:
-            response = self._session.request(
+            pool = lane.pool(target.scheme, port)
+            response = pool.urlopen(
                 method,
-                url,
+                parse_url(url).request_uri,
                 headers=sent,
-                stream=True,
-                allow_redirects=False,
-                timeout=(self.limits.connect, self.limits.read),
-                proxies={},
+                redirect=False,
+                retries=False,
+                assert_same_host=False,
+                preload_content=False,
+                decode_content=True,
+                timeout=Timeout(connect=self.limits.connect, read=self.limits.read),
             )
         except BlockedAddress as exc:
             return Exchange(
@@ -276,27 +417,31 @@ class Transport:
             )
         except ResolveError as exc:
             return Exchange(method, url, error=f"dns: {exc}")
-        except requests.exceptions.SSLError as exc:
+        except SSLError as exc:
             return self._failed(method, url, host, port, f"tls: {_reason(exc)}")
-        except requests.exceptions.Timeout:
+        except NewConnectionError as exc:  # a ConnectTimeoutError, for history
+            return self._failed(method, url, host, port, f"connection: {_reason(exc)}")
+        except Urllib3Timeout:
             return self._failed(method, url, host, port, "timeout: no answer in time")
-        except requests.exceptions.RequestException as exc:
+        except (HTTPError, OSError, http.client.HTTPException) as exc:
             return self._failed(method, url, host, port, f"connection: {_reason(exc)}")
         try:
             body, stop = _read_body(response, deadline, self.limits)
-        finally:
+        except BaseException:
             response.close()
+            response.release_conn()
+            raise
+        if stop:
+            response.close()  # bytes left unread: the connection cannot be reused
+        response.release_conn()  # read whole: kept alive for the lane's next request
         pin = self.pinner.known(host, port)
         return Exchange(
             method,
             url,
             address=pin.shown if isinstance(pin, _PinType) else None,
-            status=response.status_code,
+            status=response.status,
             reason=response.reason or "",
-            headers=tuple(
-                (k, v)
-                for k, v in response.raw.headers.iteritems()  # repeats kept
-            ),
+            headers=tuple(response.headers.iteritems()),  # repeats kept
             body=body,
             stopped=stop,
             elapsed=round(time.monotonic() - start, 3),
@@ -309,12 +454,41 @@ class Transport:
         address = pin.shown if isinstance(pin, _PinType) else None
         return Exchange(method, url, address=address, error=error)
 
+    def _saw_tls(self, host: str, port: int, sock: Any) -> None:
+        if (host, port) in self._tls_seen:
+            return
+        try:
+            facts = (sock.version(), sock.cipher(), sock.getpeercert(binary_form=True))
+        except (AttributeError, ValueError, OSError):
+            return
+        with self._lock:
+            self._tls_seen.setdefault((host, port), facts)
+
+    def _new_pool(self, scheme: str, host: str, port: int) -> Any:
+        """A one-connection urllib3 pool whose connection is pinned and, for
+        HTTPS, verified with the run's context (never a proxy: urllib3 pools
+        read nothing from the environment, and keep no cookies)."""
+        plain, secure = self._pool_classes
+        if scheme == "http":
+            return plain(host, port, maxsize=1, block=False)
+        with self._lock:
+            if self.ssl_context is None:
+                self.ssl_context = client_context()
+        return secure(
+            host,
+            port,
+            maxsize=1,
+            block=False,
+            ssl_context=self.ssl_context,
+            cert_reqs="CERT_REQUIRED",  # verification is never turned off
+        )
+
 
 _PinType = Pin
 
 
 def _reason(exc: BaseException) -> str:
-    """The innermost cause of a requests/urllib3 error, in one short line."""
+    """The innermost cause of a urllib3 error, in one short line."""
     seen = exc
     while True:
         nxt = getattr(seen, "reason", None) or seen.__cause__ or seen.__context__
@@ -333,16 +507,17 @@ def _read_body(response: Any, deadline: float, limits: Limits) -> tuple[bytes, s
     body that trickles in is checked against the deadline between reads, and
     each read waits no longer than the time left.
     """
-    raw = response.raw
     chunks: list[bytes] = []
     size = 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             return b"".join(chunks), "deadline"
-        _set_read_timeout(raw, min(limits.read, left))
+        _set_read_timeout(response, min(limits.read, left))
         try:
-            chunk = raw.read1(min(65536, limits.body + 1 - size), decode_content=True)
+            chunk = response.read1(
+                min(65536, limits.body + 1 - size), decode_content=True
+            )
         except Exception as exc:  # timeouts, resets, bad gzip: the body stops here
             reason = "deadline" if "timed out" in str(exc).lower() else "error"
             return b"".join(chunks), reason if reason == "deadline" else (
@@ -364,13 +539,9 @@ def _set_read_timeout(raw: Any, seconds: float) -> None:
         sock.settimeout(max(seconds, 0.01))
 
 
-def _session(transport: Transport) -> Any:
-    """A requests Session whose every connection is pinned and verified, with no
-    proxy, .netrc or cookie jar from the environment."""
-    import http.cookiejar
-
-    import requests
-    from requests.adapters import HTTPAdapter
+def _pool_classes(transport: Transport) -> tuple[Any, Any]:
+    """urllib3 pool classes whose every connection goes through the pinner; an
+    HTTPS connection tells the transport its TLS facts once verified."""
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -388,50 +559,18 @@ def _session(transport: Transport) -> Any:
         def _new_conn(self) -> socket.socket:
             return pinner.connect(self.host, self.port, connect_timeout(self.timeout))
 
+        def connect(self) -> None:
+            super().connect()
+            if self.is_verified:
+                transport._saw_tls(self.host, self.port, self.sock)
+
     class PinnedPool(HTTPConnectionPool):
         ConnectionCls = PinnedHTTP
 
     class PinnedHTTPSPool(HTTPSConnectionPool):
         ConnectionCls = PinnedHTTPS
 
-    context = transport.ssl_context
-
-    class PinnedAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {
-                "http": PinnedPool,
-                "https": PinnedHTTPSPool,
-            }
-
-        def build_connection_pool_key_attributes(
-            self, request: Any, verify: Any, cert: Any = None
-        ) -> tuple[dict[str, Any], dict[str, Any]]:
-            host, pool = super().build_connection_pool_key_attributes(
-                request, verify, cert
-            )
-            pool.pop("ca_certs", None)
-            pool.pop("ca_cert_dir", None)
-            if context is not None:
-                pool["ssl_context"] = context
-            pool["cert_reqs"] = "CERT_REQUIRED"  # verification is never turned off
-            return host, pool
-
-        def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
-            if context is None:
-                super().cert_verify(conn, url, verify, cert)
-            else:
-                conn.cert_reqs = "CERT_REQUIRED"  # trust comes from the run's context
-
-    session = requests.Session()
-    session.trust_env = False  # no HTTP(S)_PROXY, no .netrc
-    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    adapter = PinnedAdapter(
-        pool_connections=512, pool_maxsize=limits.per_host, pool_block=True
-    )
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+    return PinnedPool, PinnedHTTPSPool
 
 
 def client_context(ca_bundle: str | None = None) -> Any:
