@@ -24,7 +24,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from spbe_lint.findings import COUNTED_ONLY, DOMAINS, Finding, Report, Severity, Status
+from spbe_lint.findings import (
+    COUNTED_ONLY,
+    DOMAINS,
+    NEEDS_PROBE,
+    Finding,
+    Report,
+    Severity,
+    Status,
+)
 from spbe_lint.i18n import LocalText
 
 _REVIEW = (Status.INCONCLUSIVE, Status.MANUAL)
@@ -163,6 +171,9 @@ class Score:
     review: tuple[Finding, ...]  # inconclusive and manual results, for a person
     indicators: tuple[IndicatorResult, ...]
     regulation: str
+    # Endpoint rules a static check could not judge (per manifest and rule):
+    # the report says the probe has not run rather than let them look passed.
+    awaiting_probe: int = 0
 
     @property
     def verdict(self) -> LocalText:
@@ -236,6 +247,13 @@ def score(report: Report) -> Score:
         review=review,
         indicators=_indicators(evaluation, outcomes, report),
         regulation=evaluation.regulation,
+        awaiting_probe=len(
+            {
+                (f.location.path, f.rule)
+                for f in report.findings
+                if f.kind == NEEDS_PROBE
+            }
+        ),
     )
 
 

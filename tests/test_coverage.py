@@ -91,6 +91,12 @@ def test_endpoint_rules_are_never_passed_by_a_static_check(run, compliant: Path)
             assert finding["status"] == "inconclusive"
             assert "spbe-lint probe" in finding["message_i18n"]["en"]
             assert finding["location"]["pointer"] == "/endpoints/url"
+    # People's reports say that the probe has not run, with how many rules wait.
+    pack = run("rules", "list", "--format", "json").json()["rules"]
+    awaiting = sum(1 for r in pack if r["target"] == "endpoint")
+    waiting = f"{awaiting} endpoint rule(s) not judged yet (TLS, headers, SSO"
+    for fmt in ("markdown", "html"):
+        assert waiting in run("check", "--format", fmt, "--lang", "en").stdout, fmt
     explained = run("rules", "explain", "SEC-001", "--lang", "en").stdout
     assert "Judged on the running application (spbe-lint probe): tls-chain" in explained
 

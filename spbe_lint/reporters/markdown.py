@@ -64,6 +64,8 @@ def _summary(report: Report, result: scoring.Score, lang: str) -> list[str]:
         out += ["", f"> {md(w['blocking'].format(n=len(result.blocking)))}"]
     if report.problems:
         out += ["", f"> {md(w['unreadable_block'].format(n=len(report.problems)))}"]
+    if result.awaiting_probe:
+        out += ["", f"> {md(w['awaiting_probe'].format(n=result.awaiting_probe))}"]
     return out
 
 

@@ -125,6 +125,8 @@ HUMAN: dict[str, dict[str, str]] = {
         "no_score": "tidak ada aturan yang berlaku",
         "blocking": "{n} kegagalan tingkat error menghambat serah terima",
         "unreadable_block": "{n} berkas tidak dapat diperiksa",
+        "awaiting_probe": "{n} aturan endpoint belum dinilai (TLS, header, SSO pada "
+        "aplikasi yang berjalan): jalankan spbe-lint probe atau check --probe",
         "domains": "Skor per domain",
         "domain": "Domain",
         "score": "Skor",
@@ -178,6 +180,8 @@ HUMAN: dict[str, dict[str, str]] = {
         "no_score": "no rule applied",
         "blocking": "{n} error-severity failure(s) block the handover",
         "unreadable_block": "{n} file(s) could not be checked",
+        "awaiting_probe": "{n} endpoint rule(s) not judged yet (TLS, headers, SSO on "
+        "the running application): run spbe-lint probe or check --probe",
         "domains": "Score by domain",
         "domain": "Domain",
         "score": "Score",
