@@ -328,6 +328,27 @@ DISCOVERY = {
     "id_token_signing_alg_values_supported": ["RS256"],
     "code_challenge_methods_supported": ["S256"],
 }
+JWKS_PATH = "/realms/jambikota/protocol/openid-connect/certs"
+JWKS = {  # the shape Keycloak publishes (n cut short: nothing verifies with it)
+    "keys": [
+        {
+            "kid": "k3yc1oak-rs256",
+            "kty": "RSA",
+            "alg": "RS256",
+            "use": "sig",
+            "n": "xjlCRBqkOJyBCKQHhxXM2ipN2mSkgmj6xGGWVbi3NVumpvmN3XjIyJ1gXDJw",
+            "e": "AQAB",
+        },
+        {
+            "kid": "k3yc1oak-ec",
+            "kty": "EC",
+            "use": "sig",
+            "crv": "P-256",
+            "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+            "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+        },
+    ]
+}
 
 
 class City:
@@ -365,8 +386,9 @@ class City:
         )
 
     def sso(self, routes: dict[str, Any] | None = None) -> Server:
-        base = {
-            "/realms/jambikota/.well-known/openid-configuration": json_reply(DISCOVERY)
+        base: dict[str, Any] = {
+            "/realms/jambikota/.well-known/openid-configuration": json_reply(DISCOVERY),
+            JWKS_PATH: json_reply(JWKS),
         }
         base.update(routes or {})
         return self.serve(SSO, 443, Server(base, tls=tls_context(self.ca, SSO)))

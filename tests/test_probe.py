@@ -17,7 +17,11 @@ from tests.conftest import Result, edit
 from tests.probe_servers import (
     APP,
     AUTHORIZE,
+    DISCOVERY,
     GOOD_HEADERS,
+    JWKS,
+    JWKS_PATH,
+    SSO,
     City,
     Reply,
     Server,
@@ -580,3 +584,110 @@ def test_an_ecdsa_p256_key_passes_tls_key(run, city: City):
     assert facts["tls.signature_hash"] == "sha256"
     assert facts["tls.verified"] == "true"
     assert result.status == 0
+
+
+# ---- the city SSO's JWKS (SSO-02) ---------------------------------------------
+
+
+def _jwks_run(run, city: City, jwks: Reply) -> tuple[Result, Server]:
+    city.app({"/": LANDING})
+    city.plain()
+    sso = city.sso({JWKS_PATH: jwks})
+    result = run(
+        "probe",
+        f"https://{APP}/",
+        "--format",
+        "json",
+        *city.args(),
+        "--select",
+        "PRB-004",
+    )
+    return result, sso
+
+
+def _jwks(result: Result) -> dict:
+    (found,) = [
+        f
+        for f in findings(result, "PRB-004")
+        if f["message_i18n"]["en"].startswith("oidc-jwks: ")
+    ]
+    return found
+
+
+def test_a_public_jwks_passes_and_is_fetched_once(run, city: City):
+    result, sso = _jwks_run(run, city, json_reply(JWKS))
+    found = _jwks(result)
+    assert found["status"] == "pass"
+    assert found["message_i18n"] == {
+        "id": "oidc-jwks: JWKS berisi 2 kunci publik",
+        "en": "oidc-jwks: the JWKS holds 2 public key(s)",
+    }
+    (evidence,) = found["evidence"]
+    assert evidence["url"] == f"https://{SSO}{JWKS_PATH}"
+    assert evidence["address"] == f"127.0.0.1:{sso.port}"  # the pinned address
+    assert evidence["status"] == 200
+    assert sso.paths().count(JWKS_PATH) == 1
+
+
+def test_a_jwks_leaking_a_private_member_fails_without_showing_it(run, city: City):
+    secret = "c2VjcmV0LXByaXZhdGUtZXhwb25lbnQ"
+    leaky = {"keys": [{**JWKS["keys"][0], "d": secret}, JWKS["keys"][1]]}
+    result, _ = _jwks_run(run, city, json_reply(leaky))
+    found = _jwks(result)
+    assert found["status"] == "fail" and found["severity"] == "warning"
+    assert found["message_i18n"]["en"] == (
+        "oidc-jwks: the JWKS leaks private keys: key 'k3yc1oak-rs256' carries "
+        "private members d"
+    )
+    assert secret not in result.stdout  # member names only, never their values
+    assert result.status == 0  # PRB-004 is a warning rule
+
+
+def test_an_empty_jwks_fails(run, city: City):
+    result, _ = _jwks_run(run, city, json_reply({"keys": []}))
+    found = _jwks(result)
+    assert found["status"] == "fail"
+    assert found["message_i18n"] == {
+        "id": "oidc-jwks: JWKS tidak dapat dipakai: the key set is empty",
+        "en": "oidc-jwks: the JWKS is not usable: the key set is empty",
+    }
+
+
+def test_a_jwks_that_cannot_be_fetched_is_inconclusive(run, city: City):
+    missing = Reply(404, [("Content-Type", "text/plain")], "nf")
+    result, _ = _jwks_run(run, city, missing)
+    found = _jwks(result)
+    assert found["status"] == "inconclusive"
+    assert found["message_i18n"]["en"] == (
+        "oidc-jwks: the city SSO's JWKS could not be fetched: HTTP 404"
+    )
+    assert found["evidence"][0]["status"] == 404
+
+
+def test_a_jwks_uri_off_the_sso_host_is_not_fetched(run, city: City):
+    elsewhere = f"https://{APP}/certs"
+    city.app({"/": LANDING, "/certs": json_reply(JWKS)})
+    city.plain()
+    city.sso(
+        {
+            "/realms/jambikota/.well-known/openid-configuration": json_reply(
+                {**DISCOVERY, "jwks_uri": elsewhere}
+            )
+        }
+    )
+    result = run(
+        "probe",
+        f"https://{APP}/",
+        "--format",
+        "json",
+        *city.args(),
+        "--select",
+        "PRB-004",
+    )
+    found = _jwks(result)
+    assert found["status"] == "inconclusive"
+    assert found["message_i18n"]["en"] == (
+        "oidc-jwks: the city SSO's JWKS could not be fetched: jwks_uri "
+        f"{elsewhere} is not https on the SSO host"
+    )
+    assert "/certs" not in city.servers[0].paths()
