@@ -14,6 +14,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -172,6 +173,140 @@ def tls_context(
     return context
 
 
+def trustme_signer(ca: Any) -> tuple[Any, Any]:
+    """The trustme CA *ca*'s private key and certificate, as ``cryptography`` objects."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    return (
+        serialization.load_pem_private_key(ca.private_key_pem.bytes(), None),
+        x509.load_pem_x509_certificate(ca.cert_pem.bytes()),
+    )
+
+
+def rsa_signer(name: str = "spbe-lint test RSA CA") -> tuple[Any, Any]:
+    """A CA of our own with an RSA key (a SHA-1 signature is made by hand with it;
+    trustme's CA key is ECDSA). Its certificate must be added to --ca-bundle."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(65537, 2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now(-10))
+        .not_valid_after(now(400))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+_SHA256_RSA = bytes.fromhex("06092a864886f70d01010b")  # OID sha256WithRSAEncryption
+_SHA1_RSA = bytes.fromhex("06092a864886f70d010105")  # OID sha1WithRSAEncryption
+_SHA1_DIGEST_INFO = bytes.fromhex("3021300906052b0e03021a05000414")
+
+
+def _resigned_with_sha1(der: bytes, signer_key: Any) -> bytes:
+    """*der* (signed sha256WithRSAEncryption) re-signed sha1WithRSAEncryption.
+
+    The cryptography build here (OpenSSL 4) refuses SHA-1 signatures outright, so
+    the PKCS#1 v1.5 signature is computed by hand: both algorithm identifiers
+    swap one OID for another of the same length and the signature keeps the key's
+    length, so every DER length stays as it is."""
+    import hashlib
+
+    from cryptography import x509
+
+    assert der.count(_SHA256_RSA) == 2, "expected the inner and outer algorithm"
+    der = der.replace(_SHA256_RSA, _SHA1_RSA)
+    tbs = x509.load_der_x509_certificate(der).tbs_certificate_bytes
+    numbers = signer_key.private_numbers()
+    size = (signer_key.key_size + 7) // 8
+    block = _SHA1_DIGEST_INFO + hashlib.sha1(tbs).digest()
+    padded = b"\x00\x01" + b"\xff" * (size - len(block) - 3) + b"\x00" + block
+    signature = pow(int.from_bytes(padded, "big"), numbers.d, numbers.public_numbers.n)
+    return der[:-size] + signature.to_bytes(size, "big")
+
+
+def crafted_context(
+    signer: tuple[Any, Any],
+    *names: str,
+    key: Any = None,
+    hash_name: str = "sha256",
+) -> ssl.SSLContext:
+    """A server context with a leaf for *names* built here with ``cryptography``
+    and signed by *signer* (key, certificate): for keys and signature hashes
+    trustme does not offer (an RSA-1024 key, a SHA-1 signature, an ECDSA P-256
+    key). The server runs at SECLEVEL=0 so that OpenSSL agrees to serve the weak
+    ones at all."""
+    import tempfile
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    signer_key, signer_cert = signer
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
+        .issuer_name(signer_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now(-10))
+        .not_valid_after(now(200))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+        .sign(signer_key, hashes.SHA256())
+    )
+    der = cert.public_bytes(serialization.Encoding.DER)
+    if hash_name == "sha1":
+        der = _resigned_with_sha1(der, signer_key)
+    elif hash_name != "sha256":
+        raise ValueError(hash_name)
+    leaf = x509.load_der_x509_certificate(der)
+    pem = leaf.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")  # before the weak leaf is loaded
+    with tempfile.TemporaryDirectory() as folder:  # load_cert_chain reads files
+        path = Path(folder, "leaf.pem")
+        path.write_bytes(pem)
+        context.load_cert_chain(path)
+    return context
+
+
 def closed_port() -> int:
     """A loopback port nothing listens on."""
     with socket.socket() as sock:
@@ -192,6 +327,27 @@ DISCOVERY = {
     "subject_types_supported": ["public"],
     "id_token_signing_alg_values_supported": ["RS256"],
     "code_challenge_methods_supported": ["S256"],
+}
+JWKS_PATH = "/realms/jambikota/protocol/openid-connect/certs"
+JWKS = {  # the shape Keycloak publishes (n cut short: nothing verifies with it)
+    "keys": [
+        {
+            "kid": "k3yc1oak-rs256",
+            "kty": "RSA",
+            "alg": "RS256",
+            "use": "sig",
+            "n": "xjlCRBqkOJyBCKQHhxXM2ipN2mSkgmj6xGGWVbi3NVumpvmN3XjIyJ1gXDJw",
+            "e": "AQAB",
+        },
+        {
+            "kid": "k3yc1oak-ec",
+            "kty": "EC",
+            "use": "sig",
+            "crv": "P-256",
+            "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+            "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+        },
+    ]
 }
 
 
@@ -230,8 +386,9 @@ class City:
         )
 
     def sso(self, routes: dict[str, Any] | None = None) -> Server:
-        base = {
-            "/realms/jambikota/.well-known/openid-configuration": json_reply(DISCOVERY)
+        base: dict[str, Any] = {
+            "/realms/jambikota/.well-known/openid-configuration": json_reply(DISCOVERY),
+            JWKS_PATH: json_reply(JWKS),
         }
         base.update(routes or {})
         return self.serve(SSO, 443, Server(base, tls=tls_context(self.ca, SSO)))

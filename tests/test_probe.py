@@ -4,6 +4,7 @@ is reachable (pytest-socket) and no name is ever looked up in DNS."""
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +17,20 @@ from tests.conftest import Result, edit
 from tests.probe_servers import (
     APP,
     AUTHORIZE,
+    DISCOVERY,
     GOOD_HEADERS,
+    JWKS,
+    JWKS_PATH,
+    SSO,
     City,
     Reply,
     Server,
+    crafted_context,
     json_reply,
     now,
+    rsa_signer,
     tls_context,
+    trustme_signer,
 )
 
 pytestmark = [
@@ -470,3 +478,216 @@ def test_the_light_list_of_probe_check_names_matches_the_judges():
     from spbe_lint.probes.names import PROBE_CHECK_NAMES
 
     assert tuple(PROBE_CHECKS) == PROBE_CHECK_NAMES
+
+
+# ---- key and signature strength (TLS-04), certificates built with cryptography --
+
+
+def _strength(run, city: City, context: ssl.SSLContext) -> Result:
+    city.app({"/": LANDING}, context)
+    city.plain()
+    city.sso()
+    return run(
+        "probe",
+        f"https://{APP}/",
+        "--format",
+        "json",
+        *city.args(),
+        "--select",
+        "SEC-001",
+    )
+
+
+def _tls_facts(finding: dict) -> dict[str, str]:
+    (tls,) = [e for e in finding["evidence"] if e["method"] == "TLS"]
+    return dict(map(tuple, tls["facts"]))
+
+
+def _by_check(result: Result, check: str) -> list[dict]:
+    return [
+        f
+        for f in findings(result, "SEC-001")
+        if f["message_i18n"]["en"].startswith(f"{check}: ")
+    ]
+
+
+def test_an_rsa_1024_key_fails_tls_key(run, city: City):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    weak = rsa.generate_private_key(65537, 1024)
+    context = crafted_context(trustme_signer(city.ca), APP, key=weak)
+    result = _strength(run, city, context)
+    (key,) = _by_check(result, "tls-key")
+    assert key["status"] == "fail" and key["severity"] == "error"
+    assert key["message_i18n"]["en"] == (
+        "tls-key: weak certificate: RSA key of 1024 bits (at least 2048)"
+    )
+    assert key["message_i18n"]["id"] == (
+        "tls-key: sertifikat lemah: kunci RSA 1024 bit (minimal 2048)"
+    )
+    facts = _tls_facts(key)
+    assert (facts["tls.key_type"], facts["tls.key_bits"]) == ("RSA", "1024")
+    # The client's default security level (OpenSSL 3, SECLEVEL=2) also refuses
+    # the key while verifying (X509_V_ERR_EE_KEY_TOO_SMALL, 66): the chain fails
+    # too, and tls-key still judges the key from the unverified second handshake.
+    (chain,) = _by_check(result, "tls-chain")
+    assert chain["status"] == "fail"
+    assert "(code 66)" in chain["message_i18n"]["en"], chain["message_i18n"]["en"]
+    assert result.status == 1
+
+
+def test_a_sha1_signature_fails_tls_key(run, city: City):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    signer = rsa_signer()  # our own RSA CA, added to the --ca-bundle file
+    with Path(city.ca_file).open("ab") as bundle:
+        bundle.write(signer[1].public_bytes(serialization.Encoding.PEM))
+    context = crafted_context(
+        signer, APP, key=rsa.generate_private_key(65537, 2048), hash_name="sha1"
+    )
+    result = _strength(run, city, context)
+    (key,) = _by_check(result, "tls-key")
+    assert key["status"] == "fail"
+    assert key["message_i18n"]["en"] == "tls-key: weak certificate: sha1 signature"
+    facts = _tls_facts(key)
+    assert facts["tls.signature_hash"] == "sha1"
+    # OpenSSL 3 at the default SECLEVEL=2 refuses SHA-1 signatures while
+    # verifying (X509_V_ERR_CA_MD_TOO_WEAK, 68), so the chain fails as well;
+    # tls-key reads the signature hash from the unverified second handshake.
+    (chain,) = _by_check(result, "tls-chain")
+    assert chain["status"] == "fail"
+    assert chain["message_i18n"]["en"] == (
+        "tls-chain: certificate not trusted: CA signature digest algorithm too weak "
+        "(code 68)"
+    )
+    # ...which is the digest policy, not a broken signature: at SECLEVEL=0 the
+    # same chain verifies against the same bundle.
+    client = ssl.create_default_context(cafile=city.ca_file)
+    client.set_ciphers("DEFAULT:@SECLEVEL=0")
+    server = city.servers[0]
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=3)
+    with client.wrap_socket(raw, server_hostname=APP) as tls:
+        assert tls.getpeercert()["subject"] == ((("commonName", APP),),)
+
+
+def test_an_ecdsa_p256_key_passes_tls_key(run, city: City):
+    context = crafted_context(trustme_signer(city.ca), APP)  # EC P-256 by default
+    result = _strength(run, city, context)
+    # every check of SEC-001 passed, so the rule is one passing finding whose
+    # evidence names the check each TLS entry stood for
+    (sec1,) = findings(result, "SEC-001")
+    assert sec1["status"] == "pass", failed(result)
+    (key,) = of_check(sec1["evidence"], "tls-key")
+    facts = dict(map(tuple, key["facts"]))
+    assert (facts["tls.key_type"], facts["tls.key_bits"]) == ("EC secp256r1", "256")
+    assert facts["tls.signature_hash"] == "sha256"
+    assert facts["tls.verified"] == "true"
+    assert result.status == 0
+
+
+# ---- the city SSO's JWKS (SSO-02) ---------------------------------------------
+
+
+def _jwks_run(run, city: City, jwks: Reply) -> tuple[Result, Server]:
+    city.app({"/": LANDING})
+    city.plain()
+    sso = city.sso({JWKS_PATH: jwks})
+    result = run(
+        "probe",
+        f"https://{APP}/",
+        "--format",
+        "json",
+        *city.args(),
+        "--select",
+        "PRB-004",
+    )
+    return result, sso
+
+
+def _jwks(result: Result) -> dict:
+    (found,) = [
+        f
+        for f in findings(result, "PRB-004")
+        if f["message_i18n"]["en"].startswith("oidc-jwks: ")
+    ]
+    return found
+
+
+def test_a_public_jwks_passes_and_is_fetched_once(run, city: City):
+    result, sso = _jwks_run(run, city, json_reply(JWKS))
+    found = _jwks(result)
+    assert found["status"] == "pass"
+    assert found["message_i18n"] == {
+        "id": "oidc-jwks: JWKS berisi 2 kunci publik",
+        "en": "oidc-jwks: the JWKS holds 2 public key(s)",
+    }
+    (evidence,) = found["evidence"]
+    assert evidence["url"] == f"https://{SSO}{JWKS_PATH}"
+    assert evidence["address"] == f"127.0.0.1:{sso.port}"  # the pinned address
+    assert evidence["status"] == 200
+    assert sso.paths().count(JWKS_PATH) == 1
+
+
+def test_a_jwks_leaking_a_private_member_fails_without_showing_it(run, city: City):
+    secret = "c2VjcmV0LXByaXZhdGUtZXhwb25lbnQ"
+    leaky = {"keys": [{**JWKS["keys"][0], "d": secret}, JWKS["keys"][1]]}
+    result, _ = _jwks_run(run, city, json_reply(leaky))
+    found = _jwks(result)
+    assert found["status"] == "fail" and found["severity"] == "warning"
+    assert found["message_i18n"]["en"] == (
+        "oidc-jwks: the JWKS leaks private keys: key 'k3yc1oak-rs256' carries "
+        "private members d"
+    )
+    assert secret not in result.stdout  # member names only, never their values
+    assert result.status == 0  # PRB-004 is a warning rule
+
+
+def test_an_empty_jwks_fails(run, city: City):
+    result, _ = _jwks_run(run, city, json_reply({"keys": []}))
+    found = _jwks(result)
+    assert found["status"] == "fail"
+    assert found["message_i18n"] == {
+        "id": "oidc-jwks: JWKS tidak dapat dipakai: the key set is empty",
+        "en": "oidc-jwks: the JWKS is not usable: the key set is empty",
+    }
+
+
+def test_a_jwks_that_cannot_be_fetched_is_inconclusive(run, city: City):
+    missing = Reply(404, [("Content-Type", "text/plain")], "nf")
+    result, _ = _jwks_run(run, city, missing)
+    found = _jwks(result)
+    assert found["status"] == "inconclusive"
+    assert found["message_i18n"]["en"] == (
+        "oidc-jwks: the city SSO's JWKS could not be fetched: HTTP 404"
+    )
+    assert found["evidence"][0]["status"] == 404
+
+
+def test_a_jwks_uri_off_the_sso_host_is_not_fetched(run, city: City):
+    elsewhere = f"https://{APP}/certs"
+    city.app({"/": LANDING, "/certs": json_reply(JWKS)})
+    city.plain()
+    city.sso(
+        {
+            "/realms/jambikota/.well-known/openid-configuration": json_reply(
+                {**DISCOVERY, "jwks_uri": elsewhere}
+            )
+        }
+    )
+    result = run(
+        "probe",
+        f"https://{APP}/",
+        "--format",
+        "json",
+        *city.args(),
+        "--select",
+        "PRB-004",
+    )
+    found = _jwks(result)
+    assert found["status"] == "inconclusive"
+    assert found["message_i18n"]["en"] == (
+        "oidc-jwks: the city SSO's JWKS could not be fetched: jwks_uri "
+        f"{elsewhere} is not https on the SSO host"
+    )
+    assert "/certs" not in city.servers[0].paths()

@@ -140,9 +140,14 @@ def collect(
     parts, tasks, hosts = plan.parts, plan.tasks, plan.hosts
     discovery: list[Any] = []
     if issuer and "discovery" in wanted and sso_host:
-        tasks.append(
-            (sso_host, lambda: discovery.append(oidc.fetch(transport, issuer)))
-        )
+
+        def sso() -> None:
+            found = oidc.fetch(transport, issuer)
+            if "jwks" in wanted:  # after discovery, in the same SSO host task
+                found = oidc.fetch_jwks(transport, found)
+            discovery.append(found)
+
+        tasks.append((sso_host, sso))
     try:
         ordered = _interleave(_releasing(tasks, transport), 2 * options.concurrency)
         _run(ordered, options)

@@ -27,6 +27,7 @@ PROBE_CHECK_NAMES: tuple[str, ...] = (
     "datacentre-address",
     "third-party-edge",
     "oidc-discovery",
+    "oidc-jwks",
     "sso-login-redirect",
     "local-login",
     "openapi-found",

@@ -1,13 +1,13 @@
-"""The city SSO: its discovery document (fetched once per run) and the app's
-login, followed hop by hop to the issuer's authorization endpoint. Also: no
-local password form or HTTP Basic/Digest on the application itself."""
+"""The city SSO: its discovery document and its JWKS (each fetched once per
+run), and the app's login, followed hop by hop to the issuer's authorization
+endpoint. Also: no local password form or HTTP Basic/Digest on the application itself."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,12 +31,24 @@ REQUIRED = (
 
 
 @dataclass(frozen=True)
+class Jwks:
+    """The key set at the discovery document's ``jwks_uri`` (SSO-02)."""
+
+    url: str | None
+    exchange: Exchange | None = None  # None: not fetched (see error)
+    document: Any = None  # the parsed JSON, when it parsed
+    error: str | None = None  # why it could not be fetched, or is not JSON
+    fetched: bool = False  # a 200 with a whole body came back
+
+
+@dataclass(frozen=True)
 class Discovery:
     issuer: str
     url: str
     exchange: Exchange
     document: dict[str, Any] | None = None
     error: str | None = None  # why the document could not be read
+    jwks: Jwks | None = None  # fetched only when oidc-jwks is in force
 
     @property
     def authorization_endpoint(self) -> str | None:
@@ -51,7 +63,7 @@ def discovery_url(issuer: str) -> str:
 
 def fetch(transport: Transport, issuer: str) -> Discovery:
     url = discovery_url(issuer)
-    exchange = transport.fetch(url, headers={"Accept": "application/json"})
+    exchange = transport.fetch(url, headers=_JSON)
     if not exchange.ok:
         return Discovery(issuer, url, exchange, error=exchange.error or "no response")
     if exchange.status != 200:
@@ -67,6 +79,39 @@ def fetch(transport: Transport, issuer: str) -> Discovery:
     if not isinstance(document, dict):
         return Discovery(issuer, url, exchange, error="not a JSON object")
     return Discovery(issuer, url, exchange, document)
+
+
+def fetch_jwks(transport: Transport, discovery: Discovery) -> Discovery:
+    """*discovery* with its JWKS: ``jwks_uri`` fetched through the same guarded
+    transport, only when it is https on the SSO host itself."""
+    uri = (discovery.document or {}).get("jwks_uri")
+    if discovery.document is None:
+        jwks = Jwks(None, error=f"no discovery document ({discovery.error})")
+    elif not isinstance(uri, str) or not uri:
+        jwks = Jwks(None, error="the discovery document has no jwks_uri")
+    elif (parts := urlsplit(uri)).scheme != "https" or parts.hostname != urlsplit(
+        discovery.issuer
+    ).hostname:
+        jwks = Jwks(uri, error=f"jwks_uri {uri} is not https on the SSO host")
+    else:
+        jwks = _read_jwks(uri, transport.fetch(uri, headers=_JSON))
+    return replace(discovery, jwks=jwks)
+
+
+_JSON = {"Accept": "application/json"}
+
+
+def _read_jwks(url: str, exchange: Exchange) -> Jwks:
+    if not exchange.ok:
+        return Jwks(url, exchange, error=exchange.error or "no response")
+    if exchange.status != 200:
+        return Jwks(url, exchange, error=f"HTTP {exchange.status}")
+    if exchange.stopped:
+        return Jwks(url, exchange, error=f"body stopped: {exchange.stopped}")
+    try:
+        return Jwks(url, exchange, json.loads(exchange.body), fetched=True)
+    except ValueError:
+        return Jwks(url, exchange, error="not JSON", fetched=True)
 
 
 def _v(
@@ -151,6 +196,86 @@ def judge_discovery(facts: ProbeFacts) -> Iterator[Verdict]:
             url,
             "dokumen discovery sah",
             "valid discovery document",
+            evidence,
+        )
+
+
+PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi")  # RFC 7518 §6.3.2
+
+
+def jwks_problems(document: Any) -> tuple[list[str], list[str]]:
+    """(private-key leaks, other defects) of a JWKS document, in English words.
+    Only member names are ever quoted, never their values."""
+    if not isinstance(document, dict):
+        return [], ["not a JSON object"]
+    keys = document.get("keys")
+    if not isinstance(keys, list):
+        return [], ["no keys array"]
+    if not keys:
+        return [], ["the key set is empty"]
+    leaks, defects = [], []
+    for number, key in enumerate(keys, 1):
+        if not isinstance(key, dict):
+            defects.append(f"key {number} is not an object")
+            continue
+        kid = key.get("kid")
+        name = f"key {kid[:60]!r}" if isinstance(kid, str) and kid else f"key {number}"
+        private = [m for m in PRIVATE_MEMBERS if m in key]
+        if private:
+            leaks.append(f"{name} carries private members {', '.join(private)}")
+        required = ["kty", "kid"] + (["n", "e"] if key.get("kty") == "RSA" else [])
+        missing = [m for m in required if not key.get(m)]
+        if missing:
+            defects.append(f"{name} lacks {', '.join(missing)}")
+    return leaks, defects
+
+
+def judge_jwks(facts: ProbeFacts) -> Iterator[Verdict]:
+    discovery: Discovery | None = facts.discovery
+    if discovery is None or discovery.jwks is None:
+        return
+    jwks = discovery.jwks
+    url = jwks.url or discovery.url
+    evidence = (jwks.exchange or discovery.exchange).evidence()
+    if not jwks.fetched:
+        yield _v(
+            "oidc-jwks",
+            "inconclusive",
+            url,
+            f"JWKS SSO kota tidak dapat diambil: {jwks.error}",
+            f"the city SSO's JWKS could not be fetched: {jwks.error}",
+            evidence,
+        )
+        return
+    leaks, defects = ([], [jwks.error]) if jwks.error else jwks_problems(jwks.document)
+    if leaks:
+        text = "; ".join(leaks)
+        yield _v(
+            "oidc-jwks",
+            "fail",
+            url,
+            f"JWKS membocorkan kunci privat: {text}",
+            f"the JWKS leaks private keys: {text}",
+            evidence,
+        )
+    elif defects:
+        text = "; ".join(defects)
+        yield _v(
+            "oidc-jwks",
+            "fail",
+            url,
+            f"JWKS tidak dapat dipakai: {text}",
+            f"the JWKS is not usable: {text}",
+            evidence,
+        )
+    else:
+        count = len(jwks.document["keys"])
+        yield _v(
+            "oidc-jwks",
+            "pass",
+            url,
+            f"JWKS berisi {count} kunci publik",
+            f"the JWKS holds {count} public key(s)",
             evidence,
         )
 
