@@ -79,6 +79,43 @@ _ISOLATED = click.option(
 )
 
 
+# Options that several commands share, defined once.
+_FORMAT = click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help=_FORMAT_HELP,
+)
+_COLOR = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
+)
+_AS_OF = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Judge as of this day (default: today, or the day of SOURCE_DATE_EPOCH "
+    "when set): effective dates of rules and 'no older than' checks (pentest within "
+    "12 months, BCP test within 2 years).",
+)
+_DOCUMENTS = click.option(
+    "--documents",
+    type=click.Choice(["auto", "check", "manual"]),
+    default="auto",
+    show_default=True,
+    help="Document references (handover documentation, reports): check that the "
+    "files exist next to the manifest, or report them as 'manual' when only the "
+    "manifest was submitted. auto: check when the folder is a repository or holds "
+    "any referenced document.",
+)
+
+
 def _probe_options(command: click.decorators.FC) -> click.decorators.FC:
     """Options of the probe (``probe``, ``check --probe``): operator settings,
     from the command line or the configuration file, never from a manifest."""
@@ -190,15 +227,7 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help=_FORMAT_HELP,
-)
+@_FORMAT
 @_OUTPUT
 @click.option(
     "--fail-on",
@@ -219,31 +248,9 @@ def cli(debug: bool) -> None:
 @click.option(
     "--ignore", multiple=True, metavar="IDS", help="Skip these rules (ids or families)."
 )
-@click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
-)
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Judge as of this day (default: today, or the day of SOURCE_DATE_EPOCH "
-    "when set): effective dates of rules and 'no older than' checks (pentest within "
-    "12 months, BCP test within 2 years).",
-)
-@click.option(
-    "--documents",
-    type=click.Choice(["auto", "check", "manual"]),
-    default="auto",
-    show_default=True,
-    help="Document references (handover documentation, reports): check that the "
-    "files exist next to the manifest, or report them as 'manual' when only the "
-    "manifest was submitted. auto: check when the folder is a repository or holds "
-    "any referenced document.",
-)
+@_COLOR
+@_AS_OF
+@_DOCUMENTS
 @click.option(
     "--waivers",
     "waivers_file",
@@ -371,23 +378,9 @@ def check(
     metavar="REPORT.json",
     type=click.Path(dir_okay=False, path_type=Path),
 )
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help=_FORMAT_HELP,
-)
+@_FORMAT
 @_OUTPUT
-@click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
-)
+@_COLOR
 @_LANG
 def report_command(
     report_file: Path,
@@ -924,19 +917,8 @@ def baseline_group() -> None:
     metavar="REPORT.json",
     help="Take the failures from a saved JSON report instead of checking PATHS.",
 )
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Judge as of this day (default: today), as check does.",
-)
-@click.option(
-    "--documents",
-    type=click.Choice(["auto", "check", "manual"]),
-    default="auto",
-    show_default=True,
-    help="How document references are judged, as check does.",
-)
+@_AS_OF
+@_DOCUMENTS
 @click.option(
     "--waivers",
     "waivers_file",
