@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import resources, schema, source
+from spbe_lint import reading, resources, schema, source
 from spbe_lint.errors import InputError
 from spbe_lint.findings import BaselineEntry, Finding, InputFile, Report, Status
 from spbe_lint.i18n import LocalText, escape_controls
@@ -72,38 +72,9 @@ def render(report: Report) -> str:
 
 
 def load(path: Path, display: str) -> Baseline:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InputError(
-            LocalText(
-                f"tidak dapat membaca baseline: {reason}",
-                f"cannot read the baseline: {reason}",
-            ),
-            path=display,
-        ) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(
-            LocalText("baseline terlalu besar", "the baseline is too large"),
-            path=display,
-        )
-    try:
-        text = raw.decode("utf-8")
-        data = json.loads(text)
-    except UnicodeDecodeError:
-        raise InputError(
-            LocalText("baseline bukan teks UTF-8", "the baseline is not UTF-8 text"),
-            path=display,
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            LocalText(f"bukan JSON: {exc.msg}", f"not JSON: {exc.msg}"),
-            path=display,
-            line=exc.lineno,
-            column=exc.colno,
-        ) from None
+    raw, text, data = reading.read_json(
+        path, display, MAX_BYTES, LocalText("baseline", "the baseline")
+    )
     info = InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw))
     _validate(data, text, info)
     entries = tuple(

@@ -100,3 +100,46 @@ def position(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of character *offset* in *text*."""
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def read_json(
+    path: Path, display: str, limit: int, noun: LocalText
+) -> tuple[bytes, str, object]:
+    """A JSON file spbe-lint wrote (a saved report, a baseline): its bytes, text
+    and data. Anything else is an InputError naming *noun* (``laporan``/``the
+    report``) and, for a JSON syntax error, the line and column."""
+    import json
+
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            LocalText(
+                f"tidak dapat membaca {noun.id}: {reason}",
+                f"cannot read {noun.en}: {reason}",
+            ),
+            path=display,
+        ) from None
+    if len(raw) > limit:
+        raise InputError(
+            LocalText(f"{noun.id} terlalu besar", f"{noun.en} is too large"),
+            path=display,
+        )
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text)
+    except UnicodeDecodeError:
+        raise InputError(
+            LocalText(f"{noun.id} bukan teks UTF-8", f"{noun.en} is not UTF-8 text"),
+            path=display,
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            LocalText(f"bukan JSON: {exc.msg}", f"not JSON: {exc.msg}"),
+            path=display,
+            line=exc.lineno,
+            column=exc.colno,
+        ) from None
+    return raw, text, data

@@ -7,11 +7,10 @@ JSON, not a report of a version this spbe-lint reads, not valid against
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import resources, schema
+from spbe_lint import reading, resources, schema
 from spbe_lint.errors import InputError
 from spbe_lint.i18n import LocalText, escape_controls
 
@@ -21,36 +20,9 @@ MAX_BYTES = 64 * 1024 * 1024  # a report of thousands of manifests stays far bel
 def read(path: Path) -> dict[str, Any]:
     """The report's data, validated; an InputError for anything else."""
     display = path.as_posix()
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InputError(
-            LocalText(
-                f"tidak dapat membaca laporan: {reason}",
-                f"cannot read the report: {reason}",
-            ),
-            path=display,
-        ) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(
-            LocalText("laporan terlalu besar", "the report is too large"), path=display
-        )
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(
-            LocalText("laporan bukan teks UTF-8", "the report is not UTF-8 text"),
-            path=display,
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            LocalText(f"bukan JSON: {exc.msg}", f"not JSON: {exc.msg}"),
-            path=display,
-            line=exc.lineno,
-            column=exc.colno,
-        ) from None
+    _, _, data = reading.read_json(
+        path, display, MAX_BYTES, LocalText("laporan", "the report")
+    )
     check(data, display)
     return data
 
