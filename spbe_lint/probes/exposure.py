@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from spbe_lint.i18n import LocalText
 from spbe_lint.probes.facts import Exchange, Verdict
+from spbe_lint.probes.facts import verdict as _v
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import ProbeFacts
@@ -32,10 +32,6 @@ SECURITY_TXT = "/.well-known/security.txt"
 
 def paths() -> list[tuple[str, str]]:
     return [(name, path) for name, (path, _) in EXPOSURES.items()]
-
-
-def _v(check: str, status: str, url: str, id_: str, en: str, evidence=None) -> Verdict:
-    return Verdict(check, status, url, LocalText(id_, en), evidence)
 
 
 def _confirmed(name: str, exchange: Exchange) -> bool:

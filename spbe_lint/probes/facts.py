@@ -196,6 +196,21 @@ class Verdict:
     severity: str | None = None  # caps the rule's severity (a warning-level issue)
 
 
+def verdict(
+    check: str,
+    status: str,
+    url: str,
+    id_: str,
+    en: str,
+    evidence: Mapping[str, Any] | None = None,
+    severity: str | None = None,
+) -> Verdict:
+    """A Verdict with its detail in both languages: what every judge returns."""
+    from spbe_lint.i18n import LocalText
+
+    return Verdict(check, status, url, LocalText(id_, en), evidence, severity)
+
+
 @dataclass(frozen=True)
 class Declaration:
     """What a manifest declared and where: for declared-vs-observed findings."""

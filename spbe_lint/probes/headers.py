@@ -10,26 +10,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from spbe_lint.checks.hosts import labels
-from spbe_lint.i18n import LocalText
 from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict
+from spbe_lint.probes.facts import verdict as _v
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import ProbeFacts
 
 HSTS_MIN = 15_552_000  # 180 days (Observatory SIX_MONTHS, testssl HSTS_MIN)
 _REDIRECTS = (301, 302, 303, 307, 308)
-
-
-def _v(
-    check: str,
-    status: str,
-    url: str,
-    id_: str,
-    en: str,
-    evidence=None,
-    severity: str | None = None,
-) -> Verdict:
-    return Verdict(check, status, url, LocalText(id_, en), evidence, severity)
 
 
 def final_response(observation: Observation) -> tuple[Exchange | None, Verdict | None]:

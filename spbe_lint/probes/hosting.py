@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from spbe_lint.checks.hosts import is_below, labels
-from spbe_lint.i18n import LocalText
 from spbe_lint.probes.addresses import in_ranges
 from spbe_lint.probes.facts import Verdict
+from spbe_lint.probes.facts import verdict as _v
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import Exchange, ProbeFacts
@@ -35,18 +35,6 @@ EDGE_SERVERS = {
     "amazons3": "Amazon S3",
     "gws": "Google",
 }
-
-
-def _v(
-    check: str,
-    status: str,
-    url: str,
-    id_: str,
-    en: str,
-    evidence=None,
-    severity: str | None = None,
-) -> Verdict:
-    return Verdict(check, status, url, LocalText(id_, en), evidence, severity)
 
 
 def blocked_text(hop: Exchange) -> tuple[str, str]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from spbe_lint.i18n import LocalText
 from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict
+from spbe_lint.probes.facts import verdict as _v
 from spbe_lint.probes.hosting import blocked_text
 
 if TYPE_CHECKING:
@@ -112,18 +112,6 @@ def _read_jwks(url: str, exchange: Exchange) -> Jwks:
         return Jwks(url, exchange, json.loads(exchange.body), fetched=True)
     except ValueError:
         return Jwks(url, exchange, error="not JSON", fetched=True)
-
-
-def _v(
-    check: str,
-    status: str,
-    url: str,
-    id_: str,
-    en: str,
-    evidence=None,
-    severity: str | None = None,
-) -> Verdict:
-    return Verdict(check, status, url, LocalText(id_, en), evidence, severity)
 
 
 def discovery_problems(discovery: Discovery) -> tuple[list[str], list[str]]:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from spbe_lint.i18n import LocalText
 from spbe_lint.probes.facts import Exchange, Verdict
+from spbe_lint.probes.facts import verdict as _v
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import Endpoint, ProbeFacts
@@ -177,18 +177,6 @@ def _validated(facts: OpenApiFacts) -> OpenApiFacts:
     except Exception as exc:  # an unknown version, a broken $ref...
         return replace(facts, validation=f"{type(exc).__name__}: {exc}"[:1024])
     return facts
-
-
-def _v(
-    check: str,
-    status: str,
-    url: str,
-    id_: str,
-    en: str,
-    evidence=None,
-    severity: str | None = None,
-) -> Verdict:
-    return Verdict(check, status, url, LocalText(id_, en), evidence, severity)
 
 
 def _apis(facts: ProbeFacts) -> Iterator[tuple[Any, OpenApiFacts]]:

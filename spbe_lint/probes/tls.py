@@ -15,8 +15,7 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint.i18n import LocalText
-from spbe_lint.probes.facts import TlsFacts, Verdict
+from spbe_lint.probes.facts import TlsFacts, Verdict, verdict
 
 if TYPE_CHECKING:
     from spbe_lint.probes.collect import ProbeFacts
@@ -254,7 +253,7 @@ def _verdict(
     en: str,
     severity: str | None = None,
 ) -> Verdict:
-    return Verdict(check, status, url, LocalText(id_, en), tls.evidence(), severity)
+    return verdict(check, status, url, id_, en, tls.evidence(), severity)
 
 
 def _unreachable(check: str, url: str, tls: TlsFacts) -> Verdict | None:
