@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import EXAMPLES, assert_valid_report, referenced_documents
 
@@ -113,11 +114,21 @@ def test_a_typical_first_submission_fails_in_every_domain(run):
         "hosting", "sso", "data", "interop", "security", "handover", "governance"
     }  # fmt: skip
     assert len(failures) >= 40
-    lines = TYPICAL.read_text("utf-8").splitlines()
-    for finding in failures:  # every position lies inside the file
-        location = finding["location"]
-        assert 1 <= location["line"] <= len(lines)
-        assert 1 <= location["column"] <= len(lines[location["line"] - 1]) + 1
+    # Every finding on a value that is in the file points at that value as
+    # written (read here with PyYAML, independently of spbe-lint's loader).
+    text = TYPICAL.read_text("utf-8")
+    lines, data = text.splitlines(), yaml.safe_load(text)
+    judged = 0
+    for finding in failures:
+        where = finding["location"]
+        node = _at(data, where["pointer"])
+        if node is None or isinstance(node, dict | list):
+            continue  # missing (points at its parent) or a whole section
+        written = lines[where["line"] - 1][where["column"] - 1 :].lstrip("\"'")
+        shown = str(node).lower() if isinstance(node, bool) else str(node)
+        assert written.startswith(shown), (finding["rule"], where, written)
+        judged += 1
+    assert judged >= 10
     by_place = {
         (f["rule"], f["location"]["line"], f["location"]["column"]) for f in failures
     }
@@ -133,6 +144,19 @@ def test_a_typical_first_submission_fails_in_every_domain(run):
     messages = {f["rule"]: f["message_i18n"]["en"] for f in failures}
     assert "not a subdomain of jambikota.go.id" in messages["HOST-004"]
     assert "SP4N-LAPOR!" in messages["INT-004"]
+
+
+def _at(data, pointer: str):
+    """The node a JSON Pointer names, or None when it is not there."""
+    node = data
+    for part in pointer.split("/")[1:]:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
 
 
 def test_checking_the_examples_folder_finds_every_manifest(run):
