@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from spbe_lint import (
 )
 from spbe_lint.errors import InputError, SpbeError, UsageError
 from spbe_lint.findings import (
+    Finding,
     InputFile,
     InputProblem,
     Report,
@@ -101,8 +103,34 @@ def check(options: RunOptions) -> Report:
     """Check every manifest the options name; one unreadable file never stops the run."""
     settings = resolve(options)
     as_of = options.as_of or today()
+    plan = review_plan(options, settings)
+    targets, problems = discovery.find(options.paths, options.cwd)
+    inputs: list[InputFile] = []
+    findings = []
+    probed: list[str] = []
+    for target in targets:
+        loaded = load_manifest(target.path, target.display)
+        if isinstance(loaded, InputProblem):
+            problems.append(loaded)
+            continue
+        document, info = loaded
+        inputs.append(info)
+        findings.extend(
+            evaluate_manifest(document, settings, options, plan, as_of, target.path)
+        )
+        if options.probe is not None:
+            findings.extend(
+                _probe_manifest(document, settings, options, probed, target.path.parent)
+            )
+    return assemble(
+        settings, options, plan, as_of, inputs, findings, problems, tuple(probed)
+    )
+
+
+def review_plan(options: RunOptions, settings: Settings) -> review.Plan:
+    """The waiver file and baseline of this run, read before any manifest."""
     try:
-        plan = review.prepare(
+        return review.prepare(
             waivers_file=options.waivers_file,
             baseline_file=options.baseline_file,
             reviewer=options.reviewer,
@@ -113,42 +141,59 @@ def check(options: RunOptions) -> Report:
     except SpbeError as exc:
         exc.lang = exc.lang or settings.lang
         raise
-    targets, problems = discovery.find(options.paths, options.cwd)
-    inputs: list[InputFile] = []
-    findings = []
-    probed: list[str] = []
-    for target in targets:
-        try:
-            document = source.load(target.path, target.display)
-        except InputError as exc:
-            digest = exc.file.sha256 if exc.file else None
-            problems.append(
-                InputProblem(target.display, exc.message, exc.line, exc.column, digest)
-            )
-            continue
-        inputs.append(
-            replace(
-                document.file,
-                identity=identity.of(document.data),
-                declarations=identity.declarations(document.data),
-            )
-        )
-        plan.read_inline(document)
-        findings.extend(
-            engine.evaluate(
-                document,
-                settings.rules,
-                settings.pack.profile,
-                as_of=as_of,
-                folder=target.path.parent,
-                documents_mode=options.documents,
-                probed=options.probe is not None,
-            )
-        )
-        if options.probe is not None:
-            findings.extend(
-                _probe_manifest(document, settings, options, probed, target.path.parent)
-            )
+
+
+def load_manifest(
+    path: Path, display: str
+) -> tuple[source.Document, InputFile] | InputProblem:
+    """The parsed manifest and what the report says about the file, or the
+    problem that kept it from being read (never an exception)."""
+    try:
+        document = source.load(path, display)
+    except InputError as exc:
+        digest = exc.file.sha256 if exc.file else None
+        return InputProblem(display, exc.message, exc.line, exc.column, digest)
+    info = replace(
+        document.file,
+        identity=identity.of(document.data),
+        declarations=identity.declarations(document.data),
+    )
+    return document, info
+
+
+def evaluate_manifest(
+    document: source.Document,
+    settings: Settings,
+    options: RunOptions,
+    plan: review.Plan,
+    as_of: datetime.date,
+    path: Path,
+) -> list[Finding]:
+    """The static findings on one manifest (endpoint rules left to the probe
+    when the run probes); its inline waivers join *plan*."""
+    plan.read_inline(document)
+    return engine.evaluate(
+        document,
+        settings.rules,
+        settings.pack.profile,
+        as_of=as_of,
+        folder=path.parent,
+        documents_mode=options.documents,
+        probed=options.probe is not None,
+    )
+
+
+def assemble(
+    settings: Settings,
+    options: RunOptions,
+    plan: review.Plan,
+    as_of: datetime.date,
+    inputs: Sequence[InputFile],
+    findings: Sequence[Finding],
+    problems: Sequence[InputProblem],
+    endpoints: tuple[str, ...] = (),
+) -> Report:
+    """The report of a run: waivers and baseline applied to its findings."""
     reviewed, waiver_rules, done = review.finish(
         plan,
         number_occurrences(findings),
@@ -169,9 +214,9 @@ def check(options: RunOptions) -> Report:
         exit_zero=settings.exit_zero,
         as_of=as_of,
         documents=options.documents,
-        generated_at=_timestamp(),
+        generated_at=timestamp(),
         review=done,
-        endpoints=tuple(probed),
+        endpoints=endpoints,
     )
 
 
@@ -184,7 +229,7 @@ def today() -> datetime.date:
     return datetime.date.today()
 
 
-def _timestamp() -> str:
+def timestamp() -> str:
     """Now in UTC, or SOURCE_DATE_EPOCH (reproducible builds) so outputs can be
     compared byte for byte."""
     from datetime import UTC, datetime
@@ -213,7 +258,7 @@ def _probe_manifest(
         endpoints,
         settings.rules,
         settings.pack.profile,
-        _probe_options(options, settings),
+        probe_options(options, settings),
         where=document.path,
         declared=declared,
         manifest=document.data if isinstance(document.data, dict) else None,
@@ -221,7 +266,7 @@ def _probe_manifest(
     )
 
 
-def _probe_options(options: RunOptions, settings: Settings) -> Any:
+def probe_options(options: RunOptions, settings: Settings) -> Any:
     """The probe's options: the command line over the configuration file."""
     from spbe_lint.probes.settings import options as probe_options
 
@@ -242,7 +287,7 @@ def probe_urls(options: RunOptions) -> Report:
         [Endpoint(url) for url in options.urls],
         settings.rules,
         settings.pack.profile,
-        _probe_options(options, settings),
+        probe_options(options, settings),
         where=options.urls[0] if options.urls else "(probe)",
     )
     return Report(
@@ -256,7 +301,7 @@ def probe_urls(options: RunOptions) -> Report:
         exit_zero=settings.exit_zero,
         as_of=options.as_of or today(),
         endpoints=options.urls,
-        generated_at=_timestamp(),
+        generated_at=timestamp(),
     )
 
 

@@ -1076,6 +1076,335 @@ def diff_command(
     return int(ExitStatus.FINDINGS if failing else ExitStatus.OK)
 
 
+@cli.command("audit")
+@click.argument(
+    "inventory", required=False, type=click.Path(path_type=Path), metavar="INVENTORY"
+)
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("spbe-audit.jsonl"),
+    show_default=True,
+    help="The results file: one JSON line per application, written as each one "
+    "finishes.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Keep the results file and skip the applications it already records with "
+    "the same input hashes, rule-pack version and settings (the day judged on is "
+    "the interrupted run's, unless --as-of is given).",
+)
+@click.option(
+    "--from-results",
+    "from_results",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Check nothing: summarise these results files (repeatable; shards of one "
+    "audit, concatenated; the latest record of an application wins).",
+)
+@click.option(
+    "--dashboard",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.html",
+    help="Write the city-wide HTML dashboard here.",
+)
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.csv",
+    help="Write one CSV row per application here (for spreadsheets).",
+)
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write each application's own report into DIR (APP-ID.html...).",
+)
+@click.option(
+    "--report-format",
+    "report_formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Format of the per-application reports (repeatable; default html).",
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Audit only the K-th of N shards (by a stable hash of the application "
+    "id), to spread one audit over N runners; summarise with --from-results.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="An application fails when a finding at or above this severity fails "
+    "(default: error).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="IDS",
+    help="Only these rules: ids or families, comma-separated (HOST,SSO-001).",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="IDS", help="Skip these rules (ids or families)."
+)
+@_AS_OF
+@_DOCUMENTS
+@click.option(
+    "--waivers",
+    "waivers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Diskominfo's waiver file (scoped to applications with app:), applied "
+    "to every application.",
+)
+@click.option(
+    "--probe",
+    "probe",
+    is_flag=True,
+    help="Also probe each application's endpoints (or the inventory's URL), "
+    "sharing one worker pool (--concurrency) and at most two connections per host.",
+)
+@_probe_options
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar (default: on a terminal, and not when CI is set).",
+)
+@_LANG
+@_CONFIG
+@_ISOLATED
+@_RULES
+def audit(
+    inventory: Path | None,
+    results: Path,
+    resume: bool,
+    from_results: tuple[Path, ...],
+    dashboard: Path | None,
+    csv_file: Path | None,
+    reports_dir: Path | None,
+    report_formats: tuple[str, ...],
+    shard: str | None,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    as_of: datetime.datetime | None,
+    documents: str,
+    waivers_file: Path | None,
+    probe: bool,
+    progress: bool | None,
+    lang: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    rules_dir: Path | None,
+    **probe_args: object,
+) -> int:
+    """Audit a portfolio of applications: INVENTORY is a folder with one
+    sub-folder per application (its spbe.yaml and documents) or a CSV file with
+    the columns id, opd, manifest (a manifest or repository folder, relative to
+    the CSV) and url.
+
+    Results stream to --results as each application finishes; an interrupted
+    run continues with --resume. A submission that cannot be read is recorded
+    as broken and the run goes on. The dashboard and CSV are made from the
+    results file, so shards audited apart are summarised together with
+    --from-results.
+
+    \b
+    Exit status: 0 every application passes at --fail-on; 1 one fails or could
+    not be read; 2 the inventory, a results file or an option cannot be used;
+    3 an internal error (a bug) in at least one application.
+
+    \b
+    Examples:
+      spbe-lint audit pengajuan/ --dashboard audit.html --csv audit.csv
+      spbe-lint audit inventaris.csv --probe --concurrency 32 --reports laporan/
+      spbe-lint audit inventaris.csv --resume          # after an interruption
+      spbe-lint audit inventaris.csv --shard 2/8 --results shard-2.jsonl
+      spbe-lint audit --from-results shard-*.jsonl --dashboard kota.html
+    """
+    from spbe_lint import app
+    from spbe_lint.audit import journal
+
+    probe_request = _probe_settings(probe_args, on=probe)
+    if probe_request is not None:
+        probe_request = replace(probe_request, progress=False)  # ours is per app
+    if from_results:
+        if inventory is not None or probe or resume or shard:
+            raise click.UsageError(
+                "--from-results summarises results files: give no INVENTORY, "
+                "--probe, --resume or --shard with it"
+            )
+        language = _audit_language(lang, config_file, isolated)
+        runs, records = journal.latest(from_results)
+        outcome = None
+    else:
+        if inventory is None:
+            raise click.UsageError("give an INVENTORY (a folder or a CSV file)")
+        from spbe_lint.audit import runner
+
+        options = runner.AuditOptions(
+            inventory=inventory,
+            results=results,
+            run=app.RunOptions(
+                config_file=config_file,
+                isolated=isolated,
+                lang=lang,
+                fail_on=Severity.parse(fail_on) if fail_on else None,
+                select=_split(select),
+                ignore=_split(ignore),
+                rules_dir=rules_dir,
+                cwd=Path.cwd(),
+                as_of=as_of.date() if as_of else None,
+                documents=documents,
+                waivers_file=waivers_file,
+                probe=probe_request,
+            ),
+            resume=resume,
+            reports_dir=reports_dir,
+            report_formats=report_formats or (("html",) if reports_dir else ()),
+            shard=_shard(shard),
+        )
+        show = progress if progress is not None else _interactive()
+        with _AuditProgress(show) as advance:
+            outcome = runner.audit(options, advance)
+        language = outcome.lang
+        runs, records = journal.latest([results])
+    return _audit_outputs(runs, records, language, outcome, dashboard, csv_file)
+
+
+def _audit_outputs(
+    runs: list[Any],
+    records: Any,
+    lang: str,
+    outcome: Any,
+    dashboard: Path | None,
+    csv_file: Path | None,
+) -> int:
+    """Summarise the latest records once, writing the CSV on the way."""
+    from spbe_lint.audit import summary as summarising
+
+    stream = _tee_csv(records, csv_file, lang)
+    summary = summarising.summarise(runs, stream, lang)
+    if dashboard is not None:
+        from spbe_lint.audit import dashboard as html
+
+        _write(html.render(summary, lang), dashboard)
+    for row in summary.rows:
+        if row.problem:
+            click.echo(escape_controls(f"{row.app}: {row.problem}"), err=True)
+    city = summary.city
+    if lang == "en":
+        line = (
+            f"{city.applications} application(s): {city.ready} ready, "
+            f"{city.not_ready} not ready, {city.broken} could not be read"
+        )
+    else:
+        line = (
+            f"{city.applications} aplikasi: {city.ready} siap, {city.not_ready} "
+            f"belum siap, {city.broken} tidak dapat dibaca"
+        )
+    if outcome is not None:
+        resumed = (
+            f"; {outcome.resumed} already recorded"
+            if lang == "en"
+            else f"; {outcome.resumed} sudah tercatat"
+        )
+        line += (resumed if outcome.resumed else "") + f" ({outcome.seconds:.1f} s)"
+    click.echo(line)
+    if outcome is not None and outcome.errors:
+        for error in outcome.errors:
+            click.echo(
+                f"spbe-lint: {error}. This is a bug; please report it.", err=True
+            )
+        return int(ExitStatus.INTERNAL)
+    failing = city.broken or any(
+        r.state == "checked" and r.exit == 1 for r in summary.rows
+    )
+    return int(ExitStatus.FINDINGS if failing else ExitStatus.OK)
+
+
+def _tee_csv(records: Any, csv_file: Path | None, lang: str) -> Any:
+    """The records, each also written as a CSV row on its way to the summary."""
+    if csv_file is None:
+        yield from records
+        return
+    from spbe_lint.audit import table
+
+    try:
+        csv_file.parent.mkdir(parents=True, exist_ok=True)
+        stream = csv_file.open("w", encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise click.FileError(str(csv_file), hint=exc.strerror) from None
+    with stream:
+        stream.write(table.header())
+        for record in records:
+            stream.write(table.line(record, lang))
+            yield record
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    k, sep, n = value.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter("use K/N with 1 <= K <= N (2/8)", param_hint="--shard")
+    return int(k), int(n)
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _audit_language(lang: str | None, config_file: Path | None, isolated: bool) -> str:
+    from spbe_lint import app
+
+    return app.resolve(_options(lang, config_file, isolated, None)).lang
+
+
+class _AuditProgress:
+    """A progress bar on standard error: counts, rate, the current application."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.bar: Any = None
+        self.started = 0.0
+        self.current = ""
+
+    def __enter__(self) -> Any:
+        if not self.show:
+            return None
+        import time
+
+        self.started = time.perf_counter()
+        self.bar = None
+        return self.advance
+
+    def advance(self, done: int, total: int, current: str) -> None:
+        import time
+
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total,
+                file=sys.stderr,
+                label="spbe-lint audit",
+                show_pos=True,
+                item_show_func=lambda _: self.current,
+            )
+            self.bar.__enter__()
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        self.current = escape_controls(f"{done / elapsed:.1f}/s  {current}")[:60]
+        self.bar.update(done - self.bar.pos, current)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 def _options(
     lang: str | None, config_file: Path | None, isolated: bool, rules_dir: Path | None
 ) -> app.RunOptions:

@@ -197,13 +197,7 @@ def _context(
 ) -> CheckContext:
     data = document.data if isinstance(document.data, dict) else {}
     if mode == "auto":
-        references = [
-            node
-            for selector in schema.document_selectors()
-            for _, node in select(data, selector)
-            if isinstance(node, str)
-        ]
-        present = documents.present(folder, references)
+        present = documents.present(folder, document_references(data))
     else:
         present = mode == "check"
     return CheckContext(
@@ -213,6 +207,16 @@ def _context(
         folder=folder,
         documents_present=present,
     )
+
+
+def document_references(data: Any) -> list[str]:
+    """Every document reference the manifest makes (paths or links), in order."""
+    return [
+        node
+        for selector in schema.document_selectors()
+        for _, node in select(data if isinstance(data, dict) else {}, selector)
+        if isinstance(node, str)
+    ]
 
 
 def _out_of_force(rule: Rule, document: Document, as_of: datetime.date) -> Finding:

@@ -20,6 +20,7 @@ a file that could not be read, makes it "belum siap" whatever the score.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,11 +63,7 @@ class Evaluation:
         return dict(self.weights).get(severity.label, int(severity))
 
     def indicators_for(self, rule_id: str) -> tuple[int, ...]:
-        numbers: set[int] = set()
-        for selector, mapped in self.mapping:
-            if fnmatch.fnmatchcase(rule_id, selector):
-                numbers.update(mapped)
-        return tuple(sorted(numbers))
+        return _indicators_for(self.mapping, rule_id)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Evaluation:
@@ -113,6 +110,18 @@ class Evaluation:
                 for selector, numbers in self.mapping
             ],
         }
+
+
+@functools.lru_cache(maxsize=4096)
+def _indicators_for(
+    mapping: tuple[tuple[str, tuple[int, ...]], ...], rule_id: str
+) -> tuple[int, ...]:
+    """Memoised: an audit scores a thousand reports over the same hundred rules."""
+    numbers: set[int] = set()
+    for selector, mapped in mapping:
+        if fnmatch.fnmatchcase(rule_id, selector):
+            numbers.update(mapped)
+    return tuple(sorted(numbers))
 
 
 DEFAULT_EVALUATION = Evaluation()
