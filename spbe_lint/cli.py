@@ -1367,42 +1367,51 @@ def _audit_language(lang: str | None, config_file: Path | None, isolated: bool) 
 
 
 class _AuditProgress:
-    """A progress bar on standard error: counts, rate, the current application."""
+    """Progress on standard error: a bar with counts, rate and the current
+    application redrawn in place on a terminal; asked for with --progress
+    elsewhere (a CI log), one plain line every few seconds and at the end."""
+
+    EVERY = 5.0  # seconds between lines when not on a terminal
 
     def __init__(self, show: bool) -> None:
         self.show = show
-        self.bar: Any = None
+        self.terminal = sys.stderr.isatty()
         self.started = 0.0
-        self.current = ""
+        self.last = 0.0
+        self.drawn = False
 
     def __enter__(self) -> Any:
-        if not self.show:
-            return None
         import time
 
-        self.started = time.perf_counter()
-        self.bar = None
-        return self.advance
+        self.started = self.last = time.perf_counter()
+        return self.advance if self.show else None
 
     def advance(self, done: int, total: int, current: str) -> None:
         import time
 
-        if self.bar is None:
-            self.bar = click.progressbar(
-                length=total,
-                file=sys.stderr,
-                label="spbe-lint audit",
-                show_pos=True,
-                item_show_func=lambda _: self.current,
-            )
-            self.bar.__enter__()
-        elapsed = max(time.perf_counter() - self.started, 1e-6)
-        self.current = escape_controls(f"{done / elapsed:.1f}/s  {current}")[:60]
-        self.bar.update(done - self.bar.pos, current)
+        now = time.perf_counter()
+        if not self.terminal and done < total and now - self.last < self.EVERY:
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-6)
+        left = (total - done) / rate if rate else 0
+        width = 24
+        filled = int(width * done / total) if total else width
+        line = (
+            f"spbe-lint audit [{'#' * filled}{'-' * (width - filled)}] "
+            f"{done}/{total} {rate:.1f}/s eta {left:.0f}s {escape_controls(current)[:40]}"
+        )
+        if self.terminal:
+            sys.stderr.write("\r\x1b[K" + line)
+            self.drawn = True
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
     def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+        if self.drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def _options(

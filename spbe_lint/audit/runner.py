@@ -216,6 +216,8 @@ class _Auditor:
                 return _Pending(
                     application, None, None, [], plan, "url:" + application.url, started
                 )
+            if self._resumed(application, "missing"):
+                return None
             message = application.missing or LocalText("?", "?")
             self._record(
                 application,
@@ -322,9 +324,9 @@ class _Auditor:
             endpoints,
         )
         if inputs_digest is None and problems:
-            inputs_digest = (
-                f"sha256:{problems[0].sha256}" if problems[0].sha256 else None
-            )
+            # Unreadable bytes are still these bytes; no manifest is "missing".
+            digest = problems[0].sha256
+            inputs_digest = f"sha256:{digest}" if digest else "missing"
         written = self._reports(application, report)
         entry = record.application_record(
             application.id,
