@@ -1,0 +1,394 @@
+"""How fast is spbe-lint audit, static and with probes, against its yardsticks?
+
+Generates 1,000 application folders (varied manifests from the compliant
+example, a few broken; each with its documents), then measures in one run:
+
+(a) static: ``spbe-lint audit apps/`` (whole process: results file, CSV and
+    dashboard) against ``check-jsonschema`` validating the same 1,000 manifests
+    against the manifest schema alone. Target: ratio <= 1.0.
+(b) memory: the audit's peak RSS for 250 and for 1,000 applications (results
+    are streamed, so it should stay flat).
+(c) with probes: the 200 applications listed in a CSV inventory are served by
+    loopback HTTPS servers (real TLS from a test CA, every host pointed at them
+    with --connect-to semantics; a child process) that add 50 ms to every
+    response; ``audit --probe`` at concurrency 32. ideal = requests x 50 ms /
+    concurrency; target: ratio <= 1.5, at most 2 requests in flight per host.
+
+    pip install -e '.[bench]' && python bench/audit_speed.py [--count 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EXAMPLE = ROOT / "examples" / "spbe.yaml"
+SCHEMA = ROOT / "schemas" / "manifest.schema.json"
+BIN = Path(sys.executable).parent
+ISSUER = "https://sso.jambikota.go.id/realms/jambikota"
+
+# (old, new, every n-th file): the same variations as bench/check_speed.py.
+VARIATIONS = [
+    ("fqdn: {host}", "fqdn: app-{i}.example.com", 10),
+    ('nip: "198703122010012003"', "nip: 198703122010012003", 25),
+    ("      via: splpd", "      via: direct", 15),
+    ("open_high: 0", "open_high: 2", 20),
+    ("status: production", "status: development", 7),
+    ("category: aplikasi_khusus", "category: aplikasi_lain", 30),
+    ("hosting:\n  provider:", "hostng:\n  provider:", 40),
+    ("  dpo:\n", "  dpoo:\n", 35),
+]
+OPDS = [
+    "Dinas Kesehatan",
+    "Dinas Pendidikan",
+    "Badan Pendapatan Daerah",
+    "Dinas Kependudukan dan Pencatatan Sipil",
+    "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+    "Dinas Komunikasi dan Informatika",
+]
+
+
+def generate(folder: Path, count: int) -> list[Path]:
+    """*count* submissions: app-NNNN/spbe.yaml and the documents it names."""
+    import yaml
+
+    from spbe_lint import engine
+
+    base = EXAMPLE.read_text("utf-8")
+    documents = [
+        d
+        for d in engine.document_references(yaml.safe_load(base))
+        if not d.startswith(("https://", "http://"))
+    ]
+    rng = random.Random(1571)
+    manifests = []
+    for i in range(count):
+        host = f"app-{i:04d}.jambikota.go.id"
+        text = base.replace("name: sipelita", f"name: app-{i:04d}", 1)
+        text = text.replace("sipelita.jambikota.go.id", host)
+        text = text.replace(
+            "owner_opd: Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+            f"owner_opd: {OPDS[i % len(OPDS)]}",
+        )
+        for pattern, new, every in VARIATIONS:
+            if i % every == every - 1 or rng.random() < 0.02:
+                text = text.replace(pattern.format(host=host), new.format(i=i), 1)
+        if i % 97 == 96:
+            text += "broken: [unclosed\n"  # a YAML syntax error
+        target = folder / f"app-{i:04d}" / "spbe.yaml"
+        target.parent.mkdir(parents=True)
+        target.write_text(text, "utf-8")
+        for name in documents:
+            document = target.parent / name
+            document.parent.mkdir(parents=True, exist_ok=True)
+            document.write_text("dokumen / document\n", "utf-8")
+        manifests.append(target)
+    return manifests
+
+
+def measured(command: list[str], cwd: Path, allowed: tuple[int, ...] = (0, 1)):
+    """Wall time and peak RSS (MiB) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CI": "1"},
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in allowed:
+        sys.exit(f"{command[0]} exited {process.returncode}: {stderr[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def static(folder: Path, repeat: int) -> dict[str, Any]:
+    manifests = sorted(str(p) for p in (folder / "apps").glob("*/spbe.yaml"))
+    audit = [
+        str(BIN / "spbe-lint"),
+        "audit",
+        "apps",
+        "--isolated",
+        "--results",
+        "r.jsonl",
+        "--csv",
+        "audit.csv",
+        "--dashboard",
+        "audit.html",
+    ]
+    cjs = [str(BIN / "check-jsonschema"), "--schemafile", str(SCHEMA), *manifests]
+    measured(audit, folder)  # warm the file and bytecode caches once
+    measured(cjs, folder)
+    samples: dict[str, list[float]] = {"audit": [], "check-jsonschema": []}
+    for _ in range(repeat):  # alternate, so that drifting load hits both
+        samples["audit"].append(measured(audit, folder)[0])
+        samples["check-jsonschema"].append(measured(cjs, folder)[0])
+    medians = {tool: statistics.median(times) for tool, times in samples.items()}
+    ratio = medians["audit"] / medians["check-jsonschema"]
+    print(
+        f"static, {len(manifests)} applications: audit {medians['audit']:.2f} s, "
+        f"check-jsonschema {medians['check-jsonschema']:.2f} s, "
+        f"ratio {ratio:.2f} (target <= 1.0)"
+    )
+    return {"median_seconds": medians, "ratio": ratio, "samples": samples}
+
+
+def memory(folder: Path) -> dict[str, float]:
+    """Peak RSS of the audit on the first 250 applications, then on all of them."""
+    small = folder / "small.csv"
+    apps = sorted(p.name for p in (folder / "apps").iterdir())
+    small.write_text(
+        "id,manifest\n" + "".join(f"{a},apps/{a}\n" for a in apps[:250]), "utf-8"
+    )
+    peaks = {}
+    for name, inventory in (("250", "small.csv"), (str(len(apps)), "apps")):
+        command = [str(BIN / "spbe-lint"), "audit", inventory, "--isolated"]
+        command += ["--results", f"m{name}.jsonl", "--dashboard", f"m{name}.html"]
+        peaks[name] = measured(command, folder)[1]
+    print(
+        "peak RSS: "
+        + ", ".join(f"{n} applications {mib:.0f} MiB" for n, mib in peaks.items())
+    )
+    return peaks
+
+
+# ---- with probes ----------------------------------------------------------
+
+
+def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child process
+    import trustme
+
+    from tests.probe_servers import (
+        GOOD_HEADERS,
+        Reply,
+        Server,
+        json_reply,
+        tls_context,
+    )
+
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(ca_pem)
+    context = tls_context(ca, "*.jambikota.go.id", "sso.jambikota.go.id")
+    discovery = {
+        "issuer": ISSUER,
+        "authorization_endpoint": ISSUER + "/protocol/openid-connect/auth",
+        "token_endpoint": ISSUER + "/protocol/openid-connect/token",
+        "jwks_uri": ISSUER + "/protocol/openid-connect/certs",
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256"],
+    }
+    jwks = {
+        "keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "n": "AQAB", "e": "AQAB"}]
+    }
+    active: Counter[str] = Counter()
+    peak: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def counted(reply: Any) -> Any:
+        def handle(handler: Any) -> None:
+            host = handler.headers.get("Host", "?")
+            with lock:
+                active[host] += 1
+                total[host] += 1
+                peak[host] = max(peak[host], active[host])
+            try:
+                time.sleep(latency)
+                reply(handler) if callable(reply) else reply.send(handler)
+            finally:
+                with lock:
+                    active[host] -= 1
+
+        return handle
+
+    def stats(handler: Any) -> None:
+        with lock:
+            body = json.dumps({"peak": dict(peak), "requests": sum(total.values())})
+            peak.clear()
+            total.clear()
+        Reply(200, [("Content-Type", "application/json")], body).send(handler)
+
+    def login(handler: Any) -> None:
+        host = handler.headers.get("Host", "")
+        target = (
+            f"{ISSUER}/protocol/openid-connect/auth?response_type=code&client_id="
+            f"{host.split('.')[0]}&redirect_uri=https://{host}/callback&scope=openid"
+        )
+        Reply(302, [("Location", target)]).send(handler)
+
+    def to_https(handler: Any) -> None:
+        host = handler.headers.get("Host", "")
+        Reply(301, [("Location", f"https://{host}/")]).send(handler)
+
+    page = Reply(200, GOOD_HEADERS, "<html><body>app</body></html>")
+    routes = {
+        "/": counted(page),
+        "/login": counted(login),
+        "/health": counted(json_reply({"status": "UP"})),
+        "/realms/jambikota/.well-known/openid-configuration": counted(
+            json_reply(discovery)
+        ),
+        "/realms/jambikota/protocol/openid-connect/certs": counted(json_reply(jwks)),
+        "/.well-known/security.txt": counted(
+            Reply(
+                200,
+                [("Content-Type", "text/plain; charset=utf-8")],
+                "Contact: mailto:csirt@jambikota.go.id\nExpires: 2099-01-01T00:00:00Z\n",
+            )
+        ),
+        "/__stats": stats,
+    }
+    not_found = counted(Reply(404, [("Content-Type", "text/plain")], "not found"))
+    https = Server(routes, tls=context, default=not_found)
+    handler = https.httpd.RequestHandlerClass
+    handler.server_version, handler.sys_version = "nginx", ""
+    plain = Server({"/__stats": stats})
+    plain.default = counted(to_https)
+    with https, plain:
+        queue.put((https.port, plain.port))
+        queue.get()  # until the parent is done
+
+
+def server_stats(port: int) -> dict[str, Any]:
+    import http.client
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context)
+    connection.request("GET", "/__stats", headers={"Host": "stats"})
+    data = json.loads(connection.getresponse().read())
+    connection.close()
+    return data
+
+
+def probed(folder: Path, count: int, concurrency: int, latency: float) -> dict:
+    ca_pem = str(folder / "ca.pem")
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=serve, args=(ca_pem, queue, latency))
+    child.start()
+    https_port, http_port = queue.get(timeout=30)
+    apps = sorted(p.name for p in (folder / "apps").iterdir())[:count]
+    (folder / "probe.csv").write_text(
+        "id,manifest\n" + "".join(f"{a},apps/{a}\n" for a in apps), "utf-8"
+    )
+    try:
+        audit_in_process(folder, "probe.csv", 2, (https_port, http_port), ca_pem, 2)
+        server_stats(https_port)
+        server_stats(http_port)
+        elapsed, outcome = audit_in_process(
+            folder, "probe.csv", concurrency, (https_port, http_port), ca_pem, None
+        )
+        tls, plain = server_stats(https_port), server_stats(http_port)
+    finally:
+        queue.put("done")
+        child.join(timeout=10)
+        if child.is_alive():
+            child.terminate()
+    requests = outcome.requests
+    ideal = requests * latency / concurrency
+    worst = max((n for h, n in tls["peak"].items() if h != "stats"), default=0)
+    served = tls["requests"] + plain["requests"]
+    print(
+        f"with probes, {len(apps)} applications at concurrency {concurrency}, "
+        f"latency {latency * 1000:.0f} ms: {elapsed:.2f} s for {requests} requests "
+        f"(server saw {served}); ideal {ideal:.2f} s; ratio {elapsed / ideal:.2f} "
+        f"(target <= 1.5); most in flight to one host {worst}"
+    )
+    return {
+        "seconds": elapsed,
+        "requests": requests,
+        "ideal": ideal,
+        "ratio": elapsed / ideal,
+        "peak_per_host": worst,
+    }
+
+
+def audit_in_process(
+    folder: Path,
+    inventory: str,
+    concurrency: int,
+    ports: tuple[int, int],
+    ca_pem: str,
+    limit: int | None,
+) -> tuple[float, Any]:
+    from spbe_lint import app
+    from spbe_lint.audit import runner
+    from spbe_lint.probes.settings import ProbeRequest
+
+    if limit is not None:  # a warm-up on the first few applications
+        apps = sorted(p.name for p in (folder / "apps").iterdir())[:limit]
+        (folder / "warm.csv").write_text(
+            "id,manifest\n" + "".join(f"{a},apps/{a}\n" for a in apps), "utf-8"
+        )
+        inventory = "warm.csv"
+    options = runner.AuditOptions(
+        inventory=folder / inventory,
+        results=folder / f"probe-{limit or 'run'}.jsonl",
+        run=app.RunOptions(
+            isolated=True,
+            cwd=folder,
+            probe=ProbeRequest(
+                connect_to=(  # every host, curl's empty HOST
+                    f":443:127.0.0.1:{ports[0]}",
+                    f":80:127.0.0.1:{ports[1]}",
+                ),
+                ca_bundle=Path(ca_pem),
+                allow_network=("127.0.0.0/8",),
+                timeout=15,
+                concurrency=concurrency,
+            ),
+        ),
+    )
+    start = time.perf_counter()
+    outcome = runner.audit(options)
+    return time.perf_counter() - start, outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--probe-count", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--skip-static", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    for tool in ("spbe-lint", "check-jsonschema"):
+        if not (BIN / tool).exists():
+            sys.exit(f"{tool} is not installed beside {sys.executable}")
+    folder = Path(tempfile.mkdtemp(prefix="spbe-audit-bench-"))
+    generate(folder / "apps", args.count)
+    figures: dict[str, Any] = {"count": args.count}
+    if not args.skip_static:
+        figures["static"] = static(folder, args.repeat)
+        figures["peak_rss_mib"] = memory(folder)
+    figures["probe"] = probed(folder, args.probe_count, args.concurrency, args.latency)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
