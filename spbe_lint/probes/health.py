@@ -12,14 +12,14 @@ from spbe_lint.probes.facts import Exchange, Verdict
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import ProbeFacts
-    from spbe_lint.probes.transport import Transport
+    from spbe_lint.probes.transport import Fetcher
 
 HEALTHY = ("pass", "ok", "up", "warn")
 UNHEALTHY = ("fail", "error", "down")
 ACCEPT = "application/health+json, application/json"
 
 
-def collect(transport: Transport, url: str) -> Exchange:
+def collect(transport: Fetcher, url: str) -> Exchange:
     return transport.fetch(url, headers={"Accept": ACCEPT})
 
 

@@ -17,7 +17,7 @@ from spbe_lint.probes.hosting import blocked_text
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import ProbeFacts
-    from spbe_lint.probes.transport import Transport
+    from spbe_lint.probes.transport import Fetcher
 
 REQUIRED = (
     "issuer",
@@ -61,7 +61,7 @@ def discovery_url(issuer: str) -> str:
     return issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
-def fetch(transport: Transport, issuer: str) -> Discovery:
+def fetch(transport: Fetcher, issuer: str) -> Discovery:
     url = discovery_url(issuer)
     exchange = transport.fetch(url, headers=_JSON)
     if not exchange.ok:
@@ -81,7 +81,7 @@ def fetch(transport: Transport, issuer: str) -> Discovery:
     return Discovery(issuer, url, exchange, document)
 
 
-def fetch_jwks(transport: Transport, discovery: Discovery) -> Discovery:
+def fetch_jwks(transport: Fetcher, discovery: Discovery) -> Discovery:
     """*discovery* with its JWKS: ``jwks_uri`` fetched through the same guarded
     transport, only when it is https on the SSO host itself."""
     uri = (discovery.document or {}).get("jwks_uri")

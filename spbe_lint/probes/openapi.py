@@ -18,7 +18,7 @@ from spbe_lint.probes.facts import verdict as _v
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import Endpoint, ProbeFacts
-    from spbe_lint.probes.transport import Transport
+    from spbe_lint.probes.transport import Fetcher
 
 # Relative to the API base (springdoc, FastAPI, Swashbuckle, NestJS defaults).
 LOCATIONS = (
@@ -102,7 +102,7 @@ def candidates(endpoint: Endpoint) -> list[str]:
 
 
 def collect(
-    transport: Transport, endpoint: Endpoint, folder: Path | None
+    transport: Fetcher, endpoint: Endpoint, folder: Path | None
 ) -> OpenApiFacts:
     tried: list[Exchange] = []
     spec = endpoint.api.get("spec")

@@ -11,6 +11,7 @@ build without it) reports "not tested", never "refused".
 from __future__ import annotations
 
 import datetime
+import threading
 import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -173,31 +174,39 @@ def _attempt(pin: Any, host: str, limits: Limits, context: Any) -> tuple[str, An
 
 
 _CONTEXTS: dict[str, Any] = {}
+# catch_warnings swaps the process-wide filter list: two threads inside it at
+# once can restore each other's filters, and the deprecation warning of the
+# legacy versions escapes (an error under pytest's filterwarnings)
+_CONTEXTS_LOCK = threading.Lock()
 
 
 def _version_context(name: str, version: Any) -> Any:
     """A context offering only *version*, or a (lowest, highest) range (no
     verification: metadata only), built once per process; or why this client
     cannot offer it."""
+    with _CONTEXTS_LOCK:
+        if name not in _CONTEXTS:
+            _CONTEXTS[name] = _new_context(version)
+        return _CONTEXTS[name]
+
+
+def _new_context(version: Any) -> Any:
     import ssl
 
-    if name not in _CONTEXTS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            low, high = version if isinstance(version, tuple) else (version, version)
-            try:
-                context.minimum_version = low
-                context.maximum_version = high
-                if low < ssl.TLSVersion.TLSv1_2:
-                    context.set_ciphers("DEFAULT:@SECLEVEL=0")
-            except (ValueError, ssl.SSLError) as exc:
-                _CONTEXTS[name] = _short(exc)
-            else:
-                _CONTEXTS[name] = context
-    return _CONTEXTS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        low, high = version if isinstance(version, tuple) else (version, version)
+        try:
+            context.minimum_version = low
+            context.maximum_version = high
+            if low < ssl.TLSVersion.TLSv1_2:
+                context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        except (ValueError, ssl.SSLError) as exc:
+            return _short(exc)
+    return context
 
 
 def _certificate(der: bytes) -> dict[str, Any]:

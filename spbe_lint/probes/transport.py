@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from spbe_lint import __version__
 from spbe_lint.probes.addresses import AddressPolicy, Refused, Scope, admit
@@ -264,12 +264,54 @@ class _Lanes:
             self.ready.notify()
 
 
+class Fetcher(Protocol):
+    """What a collector needs: one request per call (a Transport, or one
+    submission's Remembering view of it)."""
+
+    def fetch(
+        self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None
+    ) -> Exchange: ...
+
+
+class Remembering:
+    """One submission's view of a shared Transport: a request already made in
+    the submission (same method, URL and headers) is not sent again, its
+    Exchange is shared, so the landing page and the end of the plain-HTTP
+    redirect chain cost one request. Kept per submission, not per transport: a
+    session probing hundreds of applications would otherwise hold every body
+    it ever read until it closes."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self._done: dict[tuple[Any, ...], Future[Exchange]] = {}
+        self._lock = threading.Lock()
+
+    def fetch(
+        self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None
+    ) -> Exchange:
+        headers = headers or {}
+        key = (method, url, tuple(sorted(headers.items())))
+        with self._lock:
+            done = self._done.get(key)
+            first = done is None
+            if first:
+                done = self._done[key] = Future()
+        assert done is not None
+        if not first:
+            return done.result()  # sent (or being sent) by another task
+        try:
+            exchange = self.transport.fetch(url, method=method, headers=headers)
+        except BaseException as exc:
+            done.set_exception(exc)
+            raise
+        done.set_result(exchange)
+        return exchange
+
+
 class Transport:
     """Sends the probe's requests: one per call, never a redirect followed.
-
-    With ``remember`` (one probe run), a request already made (same method,
-    URL and headers) is not sent again: its Exchange is shared, so the landing
-    page and the end of the plain-HTTP redirect chain cost one request."""
+    Shared by every submission of a probe session (its lanes keep the per-host
+    limit across all of them); see Remembering for one submission's view."""
 
     def __init__(
         self,
@@ -278,20 +320,17 @@ class Transport:
         *,
         limits: Limits | None = None,
         ssl_context: Any = None,
-        remember: bool = False,
     ) -> None:
         self.scope = scope
         self.pinner = pinner
         self.limits = limits or Limits()
         self.ssl_context = ssl_context
-        self.remember = remember
         self._lanes: dict[str, _Lanes] = {}
         self._lock = threading.Lock()
         # urllib3 imported here, on the caller's thread: a first import racing
         # in several worker threads can see a partly initialised module
         self._pool_classes = _pool_classes(self)
         self._tls_seen: dict[tuple[str, int], tuple[str | None, Any, bytes | None]] = {}
-        self._done: dict[tuple[Any, ...], Future[Exchange]] = {}
         self.count = 0  # requests sent (for the speed benchmark)
 
     def close(self) -> None:
@@ -345,25 +384,7 @@ class Transport:
                 blocked=True,
                 blocked_host=exc.host,
             )
-        headers = headers or {}
-        if not self.remember:
-            return self._slotted(method, url, target, headers)
-        key = (method, url, tuple(sorted(headers.items())))
-        with self._lock:
-            done = self._done.get(key)
-            first = done is None
-            if first:
-                done = self._done[key] = Future()
-        assert done is not None
-        if not first:
-            return done.result()  # sent (or being sent) by another task
-        try:
-            exchange = self._slotted(method, url, target, headers)
-        except BaseException as exc:
-            done.set_exception(exc)
-            raise
-        done.set_result(exchange)
-        return exchange
+        return self._slotted(method, url, target, headers or {})
 
     def _slotted(
         self, method: str, url: str, target: Any, headers: Mapping[str, str]
