@@ -268,14 +268,18 @@ def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child proc
         queue.get()  # until the parent is done
 
 
-def server_stats(port: int) -> dict[str, Any]:
+def server_stats(port: int, *, tls: bool = True) -> dict[str, Any]:
     import http.client
     import ssl
 
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context)
+    connection = (
+        http.client.HTTPSConnection("127.0.0.1", port, context=context)
+        if tls
+        else http.client.HTTPConnection("127.0.0.1", port)
+    )
     connection.request("GET", "/__stats", headers={"Host": "stats"})
     data = json.loads(connection.getresponse().read())
     connection.close()
@@ -296,11 +300,11 @@ def probed(folder: Path, count: int, concurrency: int, latency: float) -> dict:
     try:
         audit_in_process(folder, "probe.csv", 2, (https_port, http_port), ca_pem, 2)
         server_stats(https_port)
-        server_stats(http_port)
+        server_stats(http_port, tls=False)
         elapsed, outcome = audit_in_process(
             folder, "probe.csv", concurrency, (https_port, http_port), ca_pem, None
         )
-        tls, plain = server_stats(https_port), server_stats(http_port)
+        tls, plain = server_stats(https_port), server_stats(http_port, tls=False)
     finally:
         queue.put("done")
         child.join(timeout=10)
