@@ -222,6 +222,7 @@ def cli(debug: bool) -> None:
       spbe-lint check                      # spbe.yaml in this folder
       spbe-lint check apps/ --format json  # every manifest under apps/
       spbe-lint rules explain HOST-004 --lang en
+      spbe-lint audit pengajuan/ --dashboard audit.html  # every application
     """
 
 
