@@ -1133,6 +1133,12 @@ def diff_command(
     help="Format of the per-application reports (repeatable; default html).",
 )
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Processes for the static checks (default: the number of CPUs).",
+)
+@click.option(
     "--shard",
     metavar="K/N",
     help="Audit only the K-th of N shards (by a stable hash of the application "
@@ -1189,6 +1195,7 @@ def audit(
     csv_file: Path | None,
     reports_dir: Path | None,
     report_formats: tuple[str, ...],
+    jobs: int | None,
     shard: str | None,
     fail_on: str | None,
     select: tuple[str, ...],
@@ -1269,6 +1276,7 @@ def audit(
             reports_dir=reports_dir,
             report_formats=report_formats or (("html",) if reports_dir else ()),
             shard=_shard(shard),
+            jobs=jobs or os.cpu_count() or 1,
         )
         show = progress if progress is not None else _interactive()
         with _AuditProgress(show) as advance:

@@ -1,19 +1,23 @@
 """Audit every application of an inventory, streaming one record per application.
 
-Static checks run application by application in this process (they are
-CPU-bound and fast). With ``--probe``, each application's endpoints are handed
-to one shared probe session (``probes.session``): one worker pool bounded by
-``--concurrency``, at most two connections per host across applications, the
-city SSO discovery fetched once. At most ``window`` applications wait on the
-probe at a time, so memory does not grow with the inventory. An application
-is recorded (and its reports written) as soon as it is complete; one that
-cannot be read is recorded as broken and the run goes on.
+Static checks (reading, schema, rules) run in ``--jobs`` worker processes, a
+bounded number of applications ahead of the recording, or in this process for
+small inventories; each returns a plain ``Static`` result. With ``--probe``,
+each application's endpoints then go to one shared probe session
+(``probes.session``): one worker pool bounded by ``--concurrency``, at most two
+connections per host across applications, the city SSO discovery fetched once.
+At most ``4 x concurrency`` applications wait on the probe at a time, so memory
+does not grow with the inventory. An application is recorded (and its reports
+written) as soon as it is complete; one that cannot be read is recorded as
+broken and the run goes on; a bug met in one is recorded as an internal error.
 """
 
 from __future__ import annotations
 
+import datetime
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +50,7 @@ class AuditOptions:
     reports_dir: Path | None = None
     report_formats: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (k, n): the k-th of n shards, 1-based
+    jobs: int = 1  # processes for the static checks
 
 
 @dataclass
@@ -64,19 +69,7 @@ class Outcome:
 
 
 Progress = Callable[[int, int, str], None]  # (done, total, current application)
-
-
-@dataclass
-class _Pending:
-    """An application whose static part is done and whose probe is running."""
-
-    application: inventory.Application
-    document: Any  # None: no manifest, the inventory's URL alone
-    info: InputFile | None
-    findings: list[Finding]
-    plan: Any
-    inputs: str
-    started: float
+MIN_FOR_WORKERS = 16  # fewer applications are checked faster than workers start
 
 
 def audit(options: AuditOptions, progress: Progress | None = None) -> Outcome:
@@ -95,7 +88,11 @@ def audit(options: AuditOptions, progress: Progress | None = None) -> Outcome:
     if options.shard:
         applications = _shard(applications, *options.shard)
     key = record.run_key(_run_settings(settings, run_options, plan))
-    auditor = _Auditor(options, run_options, settings, plan, journal, key, as_of)
+    probing = run_options.probe is not None and any(
+        r.target == "endpoint" for r in settings.rules
+    )
+    context = _Context(settings, run_options, plan, as_of, probing)
+    auditor = _Auditor(options, context, journal, key)
     outcome = auditor.outcome
     outcome.total = len(applications)
     outcome.lang = settings.lang
@@ -120,213 +117,312 @@ def audit(options: AuditOptions, progress: Progress | None = None) -> Outcome:
     return outcome
 
 
+@dataclass(frozen=True)
+class Static:
+    """The static part of one application, as a worker process returns it
+    (plain values only: it crosses a process boundary)."""
+
+    application: inventory.Application
+    inputs: str | None = None  # the input hashes --resume compares
+    resumed: bool = False  # recorded before with the same inputs: skipped
+    info: InputFile | None = None
+    findings: tuple[Finding, ...] = ()
+    problem: InputProblem | None = None  # no manifest, or it could not be read
+    unparsed: InputProblem | None = None  # read, but a YAML syntax error
+    suppressions: tuple[Any, ...] = ()  # its inline x-spbe-waive entries
+    inline_problems: tuple[Any, ...] = ()
+    endpoints: tuple[Any, ...] = ()  # what the probe should look at
+    declared: Mapping[str, Any] = field(default_factory=dict)
+    manifest: Mapping[str, Any] | None = None
+    where: str = ""  # where endpoint rules with no endpoint are reported
+    seconds: float = 0.0
+    internal_error: str | None = None  # a bug met on the way: recorded as such
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every static check needs; built once per process."""
+
+    settings: app.Settings
+    run_options: app.RunOptions
+    plan: Any
+    as_of: datetime.date
+    probing: bool
+
+
+_WORKER: dict[str, _Context] = {}  # in a worker process: set by _start_worker
+
+
+def _start_worker(run_options: app.RunOptions, probing: bool) -> None:
+    settings = app.resolve(run_options)
+    plan = app.review_plan(run_options, settings)
+    assert run_options.as_of is not None
+    _WORKER["context"] = _Context(
+        settings, run_options, plan, run_options.as_of, probing
+    )
+
+
+def _in_worker(application: inventory.Application, previous: Any) -> Static:
+    return static_part(_WORKER["context"], application, previous)
+
+
+def static_part(
+    context: _Context, application: inventory.Application, previous: Any
+) -> Static:
+    """Read and check one application's manifest; *previous* is what the
+    results file recorded for it (``--resume``), or None."""
+    started = time.perf_counter()
+
+    def done(**values: Any) -> Static:
+        return Static(application, seconds=time.perf_counter() - started, **values)
+
+    settings, run_options = context.settings, context.run_options
+    key = (settings.pack.info.version,)
+    if application.manifest is None:
+        if context.probing and application.url:  # no manifest: probe the URL alone
+            from spbe_lint.probes.facts import Endpoint
+
+            return done(
+                inputs="url:" + application.url,
+                endpoints=(Endpoint(application.url, "app"),),
+                where=application.url,
+            )
+        if previous == ("missing", *key):
+            return done(inputs="missing", resumed=True)
+        message = application.missing or LocalText("?", "?")
+        return done(
+            inputs="missing", problem=InputProblem(application.display, message)
+        )
+    loaded = app.load_manifest(application.manifest, application.display)
+    if isinstance(loaded, InputProblem):
+        inputs = f"sha256:{loaded.sha256}" if loaded.sha256 else "missing"
+        return done(inputs=inputs, resumed=previous == (inputs, *key), problem=loaded)
+    document, info = loaded
+    inputs = record.inputs_digest(info.sha256, application.folder, document.data)
+    if previous == (inputs, *key):
+        return done(inputs=inputs, resumed=True)
+    plan = replace(context.plan, suppressions=[], problems=[])
+    findings = app.evaluate_manifest(
+        document, settings, run_options, plan, context.as_of, application.manifest
+    )
+    endpoints: list[Any] = []
+    declared: Mapping[str, Any] = {}
+    data = document.data if isinstance(document.data, dict) else None
+    if context.probing:
+        from spbe_lint.probes import run
+        from spbe_lint.probes.facts import Endpoint
+
+        endpoints, declared = run.endpoints_from(document, settings.pack.profile)
+        url = application.url
+        if url and url not in {e.url for e in endpoints}:
+            endpoints.insert(0, Endpoint(url, "app"))
+    return done(
+        inputs=inputs,
+        info=info,
+        findings=tuple(findings),
+        unparsed=record.unparsed(document, findings),
+        suppressions=tuple(plan.suppressions),
+        inline_problems=tuple(plan.problems),
+        endpoints=tuple(endpoints),
+        declared=declared,
+        manifest=data if context.probing else None,
+        where=document.path,
+    )
+
+
 class _Auditor:
     def __init__(
         self,
         options: AuditOptions,
-        run_options: app.RunOptions,
-        settings: app.Settings,
-        plan: Any,
+        context: _Context,
         journal: Journal,
         key: str,
-        as_of: Any,
     ) -> None:
         self.options = options
-        self.run_options = run_options
-        self.settings = settings
-        self.plan = plan
+        self.context = context
+        self.settings = context.settings
         self.journal = journal
         self.key = key
-        self.as_of = as_of
         self.outcome = Outcome()
         self.done = 0
-        self.endpoint_rules = [r for r in settings.rules if r.target == "endpoint"]
+        self.progress: Progress | None = None
+        self.total = 0
+        self.endpoint_rules = [r for r in self.settings.rules if r.target == "endpoint"]
         self.probe_names = list(
             dict.fromkeys(n for r in self.endpoint_rules for n in r.probe)
         )
 
+    def advance(self, current: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, current)
+
     def run(
         self, applications: Sequence[inventory.Application], progress: Progress | None
     ) -> None:
-        total = len(applications)
-
-        def advance(current: str) -> None:
-            self.done += 1
-            if progress is not None:
-                progress(self.done, total, current)
-
-        if self.run_options.probe is None or not self.endpoint_rules:
-            for application in applications:
-                self._static(application, None, advance)
+        self.total, self.progress = len(applications), progress
+        statics = self._statics(applications)
+        if not self.context.probing:
+            for static in statics:
+                self._complete(static, [], None)
             return
         from spbe_lint.probes.session import ProbeSession
 
-        probe_options = app.probe_options(self.run_options, self.settings)
+        probe_options = app.probe_options(self.context.run_options, self.settings)
         window = max(8, 4 * probe_options.concurrency)
-        pending: dict[Future[Any], _Pending] = {}
+        pending: dict[Future[Any], Static] = {}
         with ProbeSession(
             self.settings.pack.profile, probe_options, self.probe_names
         ) as session:
-            for application in applications:
-                self._static(application, (session, pending), advance)
+            for static in statics:
+                if (
+                    static.resumed
+                    or static.problem
+                    or static.internal_error
+                    or not static.endpoints
+                ):
+                    self._complete(static, [], None)
+                    continue
+                future = session.submit(
+                    list(static.endpoints),
+                    declared=static.declared,
+                    manifest=static.manifest,
+                    folder=static.application.folder,
+                )
+                pending[future] = static
                 while len(pending) >= window:
-                    self._finish_some(pending, advance)
+                    self._finish_some(pending)
             while pending:
-                self._finish_some(pending, advance)
+                self._finish_some(pending)
             self.outcome.requests = session.requests
 
-    def _static(
-        self,
-        application: inventory.Application,
-        probing: tuple[Any, dict[Future[Any], _Pending]] | None,
-        advance: Callable[[str], None],
-    ) -> None:
-        started = time.perf_counter()
-        try:
-            pending = self._check(application, started, probing is not None)
-        except Exception as exc:  # a bug: recorded, reported, and the run goes on
-            self._internal_error(application, exc, started)
-            advance(application.id)
-            return
-        if pending is None:
-            advance(application.id)
-            return
-        assert probing is not None
-        session, waiting = probing
-        endpoints, declared = _endpoints(pending, self.settings.pack.profile)
-        if not endpoints:
-            self._complete(pending, [], None)
-            advance(application.id)
-            return
-        future = session.submit(
-            endpoints,
-            declared=declared,
-            manifest=_data(pending.document),
-            folder=application.folder,
-        )
-        waiting[future] = pending
-
-    def _check(
-        self, application: inventory.Application, started: float, probing: bool
-    ) -> _Pending | None:
-        """The static part; None when the application is complete without a probe."""
-        plan = replace(self.plan, suppressions=[], problems=[])
-        if application.manifest is None:
-            if probing and application.url:  # no manifest: probe the URL alone
-                return _Pending(
-                    application, None, None, [], plan, "url:" + application.url, started
+    def _statics(
+        self, applications: Sequence[inventory.Application]
+    ) -> Iterator[Static]:
+        """The static part of every application, in order: in this process, or
+        in ``jobs`` worker processes with a bounded number in flight (results
+        are not piled up faster than they are recorded)."""
+        jobs = self.options.jobs
+        if jobs <= 1 or len(applications) < MIN_FOR_WORKERS:
+            for application in applications:
+                yield self._guarded(
+                    application,
+                    lambda a=application: static_part(
+                        self.context, a, self._previous(a)
+                    ),
                 )
-            if self._resumed(application, "missing"):
-                return None
-            message = application.missing or LocalText("?", "?")
-            self._record(
-                application,
-                [],
-                [],
-                [InputProblem(application.display, message)],
-                plan,
-                None,
-                started,
-            )
-            return None
-        loaded = app.load_manifest(application.manifest, application.display)
-        if isinstance(loaded, InputProblem):
-            if self._resumed(application, f"sha256:{loaded.sha256}"):
-                return None
-            self._record(application, [], [], [loaded], plan, None, started)
-            return None
-        document, info = loaded
-        inputs = record.inputs_digest(info.sha256, application.folder, document.data)
-        if self._resumed(application, inputs):
-            return None
-        findings = app.evaluate_manifest(
-            document,
-            self.settings,
-            self.run_options,
-            plan,
-            self.as_of,
-            application.manifest,
-        )
-        pending = _Pending(application, document, info, findings, plan, inputs, started)
-        if not probing:
-            self._complete(pending, [], None)
-            return None
-        return pending
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-    def _resumed(self, application: inventory.Application, inputs: str) -> bool:
-        if self.options.resume and self.journal.unchanged(
-            application.id, inputs, self.settings.pack.info.version, self.key
-        ):
-            self.outcome.resumed += 1
-            return True
-        return False
+        # Workers are forked before any probe thread starts (fork with threads
+        # running is unsafe); where fork does not exist they are spawned.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(self.context.run_options, self.context.probing),
+        ) as pool:
+            queue: deque[tuple[inventory.Application, Future[Static]]] = deque()
+            upcoming = iter(applications)
+            for application in upcoming:
+                queue.append(
+                    (
+                        application,
+                        pool.submit(
+                            _in_worker, application, self._previous(application)
+                        ),
+                    )
+                )
+                if len(queue) >= 8 * jobs:
+                    break
+            while queue:
+                application, future = queue.popleft()
+                following = next(upcoming, None)
+                if following is not None:
+                    queue.append(
+                        (
+                            following,
+                            pool.submit(
+                                _in_worker, following, self._previous(following)
+                            ),
+                        )
+                    )
+                yield self._guarded(application, future.result)
 
-    def _finish_some(
-        self, pending: dict[Future[Any], _Pending], advance: Callable[[str], None]
-    ) -> None:
+    def _previous(self, application: inventory.Application) -> Any:
+        if not self.options.resume:
+            return None
+        recorded = self.journal.recorded.get(application.id)
+        if recorded is None or recorded[2] != self.key:
+            return None
+        return recorded[:2]
+
+    def _guarded(
+        self, application: inventory.Application, make: Callable[[], Static]
+    ) -> Static:
+        try:
+            return make()
+        except Exception as exc:  # a bug: recorded, reported, and the run goes on
+            return Static(application, internal_error=_bug(exc))
+
+    def _finish_some(self, pending: dict[Future[Any], Static]) -> None:
         done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
         for future in done:
-            item = pending.pop(future)
+            static = pending.pop(future)
             try:
                 facts = future.result()
-                findings = self._judge(item, facts)
-                self._complete(item, findings, facts)
+                findings = self._judge(static, facts)
             except Exception as exc:  # a bug in a collector: recorded, run goes on
-                self._internal_error(item.application, exc, item.started)
-            advance(item.application.id)
+                self._complete(replace(static, internal_error=_bug(exc)), [], None)
+                continue
+            self._complete(static, findings, facts)
 
-    def _judge(self, item: _Pending, facts: Any) -> list[Finding]:
+    def _judge(self, static: Static, facts: Any) -> list[Finding]:
         from spbe_lint import engine
         from spbe_lint.probes import checks
 
         verdicts = checks.judge(facts, self.probe_names)
-        where = item.document.path if item.document else (item.application.url or "")
-        return engine.evaluate_endpoints(self.endpoint_rules, verdicts, where)
+        return engine.evaluate_endpoints(self.endpoint_rules, verdicts, static.where)
 
-    def _complete(self, item: _Pending, probed: list[Finding], facts: Any) -> None:
-        inputs = [item.info] if item.info is not None else []
-        endpoints = [o.url for o in facts.observations] if facts is not None else []
-        self._record(
-            item.application,
-            inputs,
-            item.findings + probed,
-            [],
-            item.plan,
-            facts,
-            item.started,
-            inputs_digest=item.inputs,
-            endpoints=tuple(endpoints),
-            unparsed=record.unparsed(item.document, item.findings),
-        )
+    def _complete(self, static: Static, probed: list[Finding], facts: Any) -> None:
+        application = static.application
+        started = time.perf_counter()
+        if static.resumed:
+            self.outcome.resumed += 1
+            self.advance(application.id)
+            return
+        if static.internal_error:
+            self._internal_error(application, static.internal_error)
+            self.advance(application.id)
+            return
+        try:
+            self._record(static, probed, facts, started)
+        except Exception as exc:  # a bug in a reporter: recorded, run goes on
+            self._internal_error(application, _bug(exc))
+        self.advance(application.id)
 
     def _record(
-        self,
-        application: inventory.Application,
-        inputs: Sequence[InputFile],
-        findings: Sequence[Finding],
-        problems: Sequence[InputProblem],
-        plan: Any,
-        facts: Any,
-        started: float,
-        *,
-        inputs_digest: str | None = None,
-        endpoints: tuple[str, ...] = (),
-        unparsed: InputProblem | None = None,
+        self, static: Static, probed: list[Finding], facts: Any, started: float
     ) -> None:
+        application = static.application
+        plan = replace(
+            self.context.plan,
+            suppressions=list(static.suppressions),
+            problems=list(static.inline_problems),
+        )
+        endpoints = [o.url for o in facts.observations] if facts is not None else []
         report = app.assemble(
             self.settings,
-            self.run_options,
+            self.context.run_options,
             plan,
-            self.as_of,
-            inputs,
-            findings,
-            problems,
-            endpoints,
+            self.context.as_of,
+            [static.info] if static.info is not None else [],
+            [*static.findings, *probed],
+            [static.problem] if static.problem is not None else [],
+            tuple(endpoints),
         )
-        if inputs_digest is None and problems:
-            # Unreadable bytes are still these bytes; no manifest is "missing".
-            digest = problems[0].sha256
-            inputs_digest = f"sha256:{digest}" if digest else "missing"
         written = self._reports(application, report)
         entry = record.application_record(
             application.id,
@@ -334,16 +430,16 @@ class _Auditor:
             opd=application.opd,
             manifest=application.display,
             url=application.url,
-            inputs=inputs_digest,
+            inputs=static.inputs,
             run_key=self.key,
             certificates=record.certificates(facts) if facts is not None else (),
             reports=written,
-            seconds=time.perf_counter() - started,
-            unparsed=unparsed,
+            seconds=static.seconds + time.perf_counter() - started,
+            unparsed=static.unparsed,
         )
         self.journal.write(entry)
         self.outcome.checked += 1
-        if problems or unparsed:
+        if static.problem or static.unparsed:
             self.outcome.broken += 1
         elif entry["exit"] == 1:
             self.outcome.failing += 1
@@ -364,13 +460,16 @@ class _Auditor:
             written[fmt] = path.as_posix()
         return written
 
-    def _internal_error(
-        self, application: inventory.Application, exc: BaseException, started: float
-    ) -> None:
-        text = f"internal error ({type(exc).__name__}: {exc})"
+    def _internal_error(self, application: inventory.Application, text: str) -> None:
         self.outcome.errors.append(f"{application.id}: {text}")
         report = app.assemble(
-            self.settings, self.run_options, self.plan, self.as_of, [], [], []
+            self.settings,
+            self.context.run_options,
+            self.context.plan,
+            self.context.as_of,
+            [],
+            [],
+            [],
         )
         entry = record.application_record(
             application.id,
@@ -380,35 +479,19 @@ class _Auditor:
             url=application.url,
             inputs=None,
             run_key=self.key,
-            seconds=time.perf_counter() - started,
             internal_error=text,
         )
         self.journal.write(entry)
+
+
+def _bug(exc: BaseException) -> str:
+    return f"internal error ({type(exc).__name__}: {exc})"
 
 
 def safe_name(app_id: str) -> str:
     """A file name for an application id (ids come from strangers' inventories)."""
     cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in app_id)
     return cleaned.lstrip(".") or "_"
-
-
-def _endpoints(item: _Pending, profile: Any) -> tuple[list[Any], Any]:
-    from spbe_lint.probes import run
-    from spbe_lint.probes.facts import Endpoint
-
-    if item.document is None:
-        return [Endpoint(item.application.url or "", "app")], {}
-    endpoints, declared = run.endpoints_from(item.document, profile)
-    url = item.application.url
-    if url and url not in {e.url for e in endpoints}:
-        endpoints.insert(0, Endpoint(url, "app"))
-    return endpoints, declared
-
-
-def _data(document: Any) -> Any:
-    if document is None:
-        return None
-    return document.data if isinstance(document.data, dict) else None
 
 
 def _shard(
