@@ -371,3 +371,22 @@ def test_audit_help_documents_the_workflow(run):
     assert result.status == 0
     for option in ("--resume", "--from-results", "--shard", "--dashboard", "--csv"):
         assert option in result.stdout
+
+
+def test_worker_processes_give_the_same_records_as_one_process(run, workdir: Path):
+    apps = portfolio(workdir)
+    for i in range(14):  # enough applications for worker processes
+        target = submission(apps / f"copy-{i:02d}")
+        if i % 3 == 0:
+            edit(target, "status: production", "status: development")
+    run("audit", str(apps), "--jobs", "1", "--results", "one.jsonl")
+    run("audit", str(apps), "--jobs", "2", "--results", "two.jsonl")
+
+    def comparable(name: str) -> list[dict]:
+        return [
+            {k: v for k, v in r.items() if k not in ("seconds", "started")}
+            for r in records(workdir / name)
+        ]
+
+    one, two = comparable("one.jsonl"), comparable("two.jsonl")
+    assert len(one) == 19 and one == two
