@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from spbe_lint import engine
+from spbe_lint import engine, resources, schema
 from tests.conftest import assert_valid_report, edit, submission
 from tests.standards import assert_valid_sarif
 
@@ -37,7 +37,15 @@ def portfolio(root: Path) -> Path:
 
 
 def records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    """The lines of a results file, each validated by the shipped schema."""
+    found = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    for record in found:
+        errors = list(_AUDIT_SCHEMA.iter_errors(record))
+        assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+    return found
+
+
+_AUDIT_SCHEMA = schema.compile_schema(resources.schema("audit"))
 
 
 def apps_of(path: Path) -> dict[str, dict]:

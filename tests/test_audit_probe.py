@@ -4,7 +4,6 @@ session, on loopback servers with real TLS from a test CA."""
 from __future__ import annotations
 
 import datetime
-import json
 import threading
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from tests.probe_servers import (
     now,
     tls_context,
 )
+from tests.test_audit import records
 
 pytestmark = [
     pytest.mark.allow_hosts(["127.0.0.1", "::1"]),
@@ -88,12 +88,9 @@ def test_audit_probes_every_application_in_one_session(run, city: City, workdir:
     )
     assert result.status in (0, 1), result.stderr
     assert len(discovery_requests) == 1  # the city SSO asked once, not per app
-    records = [
-        json.loads(line)
-        for line in (workdir / "spbe-audit.jsonl").read_text("utf-8").splitlines()
-    ]
-    assert records[0]["probe"] is True
-    found = {r["app"]: r for r in records[1:]}
+    lines = records(workdir / "spbe-audit.jsonl")
+    assert lines[0]["probe"] is True
+    found = {r["app"]: r for r in lines[1:]}
     for name, host in HOSTS.items():
         assert found[name]["endpoints"] == [
             f"https://{host}/",
@@ -127,10 +124,7 @@ def test_a_csv_row_with_only_a_url_is_probed_without_a_manifest(
     )
     result = run("audit", "inventaris.csv", "--probe", *city.args())
     assert result.status in (0, 1), result.stderr
-    (record,) = [
-        json.loads(line)
-        for line in (workdir / "spbe-audit.jsonl").read_text("utf-8").splitlines()[1:]
-    ]
+    (record,) = records(workdir / "spbe-audit.jsonl")[1:]
     assert record["state"] == "checked" and record["opd"] == "Dinas Lama"
     assert record["endpoints"] == ["https://lama.jambikota.go.id/"]
     assert record["certificates"][0]["host"] == "lama.jambikota.go.id"
