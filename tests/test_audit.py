@@ -398,3 +398,17 @@ def test_worker_processes_give_the_same_records_as_one_process(run, workdir: Pat
 
     one, two = comparable("one.jsonl"), comparable("two.jsonl")
     assert len(one) == 19 and one == two
+
+
+def test_report_file_names_stay_inside_the_reports_folder(run, workdir: Path):
+    submission(workdir / "repo")
+    (workdir / "inventaris.csv").write_text(
+        'id,manifest\n"../../luar x",repo\n.tersembunyi,repo\n', "utf-8"
+    )
+    result = run(
+        "audit", "inventaris.csv", "--reports", "laporan", "--report-format", "junit"
+    )
+    assert result.status == 0, result.stderr
+    written = sorted(p.name for p in (workdir / "laporan").iterdir())
+    assert written == ["_.._luar_x.xml", "tersembunyi.xml"]  # no "/", no leading dot
+    assert not (workdir.parent / "luar x.xml").exists()
