@@ -13,6 +13,13 @@ The target is <= 1.5 x ideal at concurrency 32 with at most 2 requests in
 flight per host (the server counts them by Host header).
 
     python bench/probe_speed.py [--endpoints 200] [--concurrency 32] [--latency 0.05]
+                                [--repeat N] [--skip-sequential]
+
+Each run prints its ratio, elapsed and ideal time, requests, the most requests
+in flight to one host (counted by the server), and the CPU seconds of the
+client (this process), of the server (the child) and of anything else on the
+machine meanwhile (from /proc/stat: other work skews a run); with --repeat N,
+the median of the N runs.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import os
+import statistics
 import sys
 import tempfile
 import threading
@@ -73,7 +82,8 @@ def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child proc
 
     def stats(handler: Any) -> None:
         with lock:
-            body = json.dumps({"peak": dict(peak)})
+            # the server's CPU time (all its threads): the 2 cores are shared
+            body = json.dumps({"peak": dict(peak), "cpu": time.process_time()})
             peak.clear()
         Reply(200, [("Content-Type", "application/json")], body).send(handler)
 
@@ -126,7 +136,8 @@ def _redirect_counted(send: Any, latency: float, active: Any, peak: Any, lock: A
 
 def probe_once(
     endpoints: int, concurrency: int, ports: tuple[int, int], ca_pem: str
-) -> tuple[float, int]:
+) -> tuple[float, int, float]:
+    """Elapsed seconds, requests sent, and the client's CPU seconds."""
     from spbe_lint import rulepack
     from spbe_lint.probes import addresses, checks, collect
     from spbe_lint.probes.facts import Endpoint
@@ -147,17 +158,21 @@ def probe_once(
     targets = [
         Endpoint(f"https://app{i:03d}.jambikota.go.id/") for i in range(endpoints)
     ]
+    cpu = time.process_time()
     start = time.perf_counter()
     facts, requests = collect.collect(targets, pack.profile, options, names)
     verdicts = checks.judge(facts, names)
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     failures = [v for found in verdicts.values() for v in found if v.status == "fail"]
     if failures:  # the bench server is compliant: a failure is a bench bug
         print(f"unexpected failures: {failures[:3]}", file=sys.stderr)
-    return elapsed, requests
+    return elapsed, requests, cpu
 
 
-def peaks(port: int) -> dict[str, int]:
+def stats(port: int) -> tuple[dict[str, int], float]:
+    """The most requests in flight per host since the last call (HTTPS and
+    plain HTTP together: they share the counters), and the server's CPU time."""
     import ssl
 
     context = ssl.create_default_context()
@@ -167,7 +182,19 @@ def peaks(port: int) -> dict[str, int]:
     connection.request("GET", "/__stats", headers={"Host": "stats"})
     data = json.loads(connection.getresponse().read())
     connection.close()
-    return data["peak"]
+    return data["peak"], data["cpu"]
+
+
+def busy() -> float:
+    """CPU seconds used on the whole machine so far (Linux; 0 elsewhere): what
+    the client and the server did not use of it was someone else's."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(f) for f in fields]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -175,6 +202,9 @@ def main() -> None:
     parser.add_argument("--endpoints", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="measured runs (median reported)"
+    )
     parser.add_argument("--skip-sequential", action="store_true")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="spbe-probe-bench-")
@@ -185,25 +215,63 @@ def main() -> None:
     child.start()
     https_port, http_port = queue.get(timeout=30)
     ports = (https_port, http_port)
+    print(
+        f"endpoints {args.endpoints}, latency {args.latency * 1000:.0f} ms, "
+        f"concurrency {args.concurrency}, {os.cpu_count()} CPUs"
+    )
+    print(
+        "run  ratio  elapsed  ideal  requests  peak/host  "
+        "client-cpu  server-cpu  other-cpu"
+    )
+    runs: list[dict[str, float]] = []
     try:
         probe_once(2, 2, ports, ca_pem)  # warm up: imports, the rule pack cache
-        peaks(https_port)
-        elapsed, requests = probe_once(args.endpoints, args.concurrency, ports, ca_pem)
-        per_host = peaks(https_port)
-        ideal = requests * args.latency / args.concurrency
+        for number in range(1, max(1, args.repeat) + 1):
+            _, server_cpu = stats(https_port)
+            machine = busy()
+            elapsed, requests, client_cpu = probe_once(
+                args.endpoints, args.concurrency, ports, ca_pem
+            )
+            machine = busy() - machine
+            per_host, server_after = stats(https_port)
+            server_cpu = server_after - server_cpu
+            ideal = requests * args.latency / args.concurrency
+            worst = max((n for h, n in per_host.items() if h != "stats"), default=0)
+            run = {
+                "ratio": elapsed / ideal if ideal else float("nan"),
+                "elapsed": elapsed,
+                "ideal": ideal,
+                "requests": requests,
+                "peak": worst,
+                "client": client_cpu,
+                "server": server_cpu,
+                "other": max(0.0, machine - client_cpu - server_cpu),
+            }
+            runs.append(run)
+            print(
+                f"{number:>3}  {run['ratio']:5.2f}  {elapsed:6.2f}s  {ideal:4.2f}s  "
+                f"{requests:>8}  {worst:>9}  {client_cpu:9.2f}s  {server_cpu:9.2f}s  "
+                f"{run['other']:8.2f}s",
+                flush=True,
+            )
+        if len(runs) > 1:
+            ratios = sorted(r["ratio"] for r in runs)
+            print(
+                f"{len(runs)} runs: ratio median {statistics.median(ratios):.2f} "
+                f"(min {ratios[0]:.2f}, max {ratios[-1]:.2f}); elapsed median "
+                f"{statistics.median(r['elapsed'] for r in runs):.2f} s; "
+                f"CPU median client {statistics.median(r['client'] for r in runs):.2f} s, "
+                f"server {statistics.median(r['server'] for r in runs):.2f} s"
+            )
+        worst = max(r["peak"] for r in runs)
+        ratio = statistics.median(r["ratio"] for r in runs)
         print(
-            f"endpoints {args.endpoints}, requests {requests}, "
-            f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}"
+            f"ratio {ratio:.2f} (target <= 1.5); most requests in flight to one "
+            f"host (server-side, HTTPS and HTTP): {worst:.0f} (limit 2)"
         )
-        ratio = f"{elapsed / ideal:.2f}" if ideal else "n/a (latency 0)"
-        print(
-            f"concurrent: {elapsed:.2f} s; ideal {ideal:.2f} s; "
-            f"ratio {ratio} (target <= 1.5)"
-        )
-        worst = max((n for h, n in per_host.items() if h != "stats"), default=0)
-        print(f"most requests in flight to one host (HTTPS, server-side): {worst}")
         if not args.skip_sequential:
-            sequential, count = probe_once(args.endpoints, 1, ports, ca_pem)
+            sequential, count, _ = probe_once(args.endpoints, 1, ports, ca_pem)
+            elapsed = statistics.median(r["elapsed"] for r in runs)
             print(
                 f"sequential (concurrency 1): {sequential:.2f} s for {count} requests; "
                 f"speed-up {sequential / elapsed:.1f}x"
