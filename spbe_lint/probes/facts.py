@@ -40,6 +40,9 @@ EVIDENCE_HEADERS = (
 )
 
 
+_EVIDENCE = frozenset(EVIDENCE_HEADERS)
+
+
 def truncate(value: str, limit: int = HEADER_LIMIT) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
@@ -68,39 +71,50 @@ class Exchange:
 
     def header(self, name: str) -> str | None:
         """The first value of a header (names compare case-insensitively)."""
-        values = self.header_all(name)
+        values = self._by_name().get(name.lower())
         return values[0] if values else None
 
     def header_all(self, name: str) -> list[str]:
-        name = name.lower()
-        return [v for k, v in self.headers if k.lower() == name]
+        return list(self._by_name().get(name.lower(), ()))
+
+    def _by_name(self) -> dict[str, tuple[str, ...]]:
+        # the values of each header by lower-case name, worked out once: the
+        # checks look headers up thousands of times in a run (set on the
+        # instance despite frozen=True; it is derived from the fields only)
+        index = self.__dict__.get("_index")
+        if index is None:
+            found: dict[str, list[str]] = {}
+            for key, value in self.headers:
+                found.setdefault(key.lower(), []).append(value)
+            index = {name: tuple(values) for name, values in found.items()}
+            object.__setattr__(self, "_index", index)
+        return index
 
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
     def evidence(self) -> dict[str, Any]:
         """The request, the pinned address, the status and the relevant headers
-        (each value cut at 1 KiB): plain JSON data."""
+        (each value cut at 1 KiB): plain JSON data (new dicts and lists on
+        each call, so a caller may change them)."""
         data: dict[str, Any] = {
             "request": f"{self.method} {self.url}",
             "address": self.address,
             "status": self.status,
         }
-        shown: dict[str, Any] = {}
-        for key, raw in self.headers:
-            name = key.lower()
-            if name not in EVIDENCE_HEADERS:
-                continue
-            value = truncate(" ".join(raw.split()))
-            previous = shown.get(name)
-            if previous is None:
-                shown[name] = value
-            elif isinstance(previous, list):
-                previous.append(value)
-            else:
-                shown[name] = [previous, value]
+        shown = self.__dict__.get("_shown")
+        if shown is None:  # worked out once, as _by_name
+            shown = tuple(
+                (name, tuple(truncate(" ".join(v.split())) for v in values))
+                for name, values in self._by_name().items()
+                if name in _EVIDENCE
+            )
+            object.__setattr__(self, "_shown", shown)
         if shown:
-            data["headers"] = shown
+            data["headers"] = {
+                name: values[0] if len(values) == 1 else list(values)
+                for name, values in shown
+            }
         if self.error:
             data["error"] = self.error
         if self.refused:

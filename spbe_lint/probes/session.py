@@ -38,7 +38,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from spbe_lint.probes import exposure, health, oidc, openapi, tls
+from spbe_lint.probes import exposure, health, heap, oidc, openapi, tls
 from spbe_lint.probes.addresses import AddressPolicy, Refused, Scope, admit
 from spbe_lint.probes.collect import APP_HOPS, HTTP_HOPS, ProbeOptions, follow
 from spbe_lint.probes.facts import Declaration, Endpoint, Observation, ProbeFacts
@@ -102,6 +102,10 @@ class ProbeSession:
         self._scheduler = _Scheduler(
             self, max(1, options.concurrency), limits.per_host, options.progress
         )
+        # the collector leaves the process's older objects alone while the
+        # session runs (probes.heap): its full passes stalled every worker
+        heap.enter()
+        self._frozen = True
 
     @property
     def requests(self) -> int:
@@ -129,6 +133,9 @@ class ProbeSession:
             self._scheduler.close(cancel)
         finally:
             self.transport.close()
+            if self._frozen:
+                self._frozen = False
+                heap.leave()
 
     def __enter__(self) -> ProbeSession:
         return self
