@@ -6,9 +6,11 @@ Light on purpose (no network imports): rules judge these facts in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 HEADER_LIMIT = 1024  # stored header values are cut here, as Observatory does
 # Headers worth showing as evidence (lower case); others are left out.
@@ -43,6 +45,13 @@ EVIDENCE_HEADERS = (
 _EVIDENCE = frozenset(EVIDENCE_HEADERS)
 
 
+@functools.lru_cache(maxsize=4096)
+def host_of(url: str) -> str | None:
+    """The host of *url* (lower case), as ``urlsplit(url).hostname``; remembered,
+    as the checks ask it of the same few URLs thousands of times a run."""
+    return urlsplit(url).hostname
+
+
 def truncate(value: str, limit: int = HEADER_LIMIT) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
@@ -64,6 +73,13 @@ class Exchange:
     blocked: bool = False  # the SSRF guard refused the target or its address
     blocked_host: str | None = None
     refused: tuple[tuple[str, str], ...] = ()  # (address, reason) refused
+
+    def __post_init__(self) -> None:
+        # the header index and the evidence headers are worked out here, in
+        # the probe's worker that made the exchange, not later while the
+        # results are judged one check after another on a single thread
+        self._by_name()
+        self._evidence_headers()
 
     @property
     def ok(self) -> bool:
@@ -90,6 +106,17 @@ class Exchange:
             object.__setattr__(self, "_index", index)
         return index
 
+    def _evidence_headers(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        shown = self.__dict__.get("_shown")
+        if shown is None:  # worked out once, as _by_name
+            shown = tuple(
+                (name, tuple(truncate(" ".join(v.split())) for v in values))
+                for name, values in self._by_name().items()
+                if name in _EVIDENCE
+            )
+            object.__setattr__(self, "_shown", shown)
+        return shown
+
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
@@ -102,14 +129,7 @@ class Exchange:
             "address": self.address,
             "status": self.status,
         }
-        shown = self.__dict__.get("_shown")
-        if shown is None:  # worked out once, as _by_name
-            shown = tuple(
-                (name, tuple(truncate(" ".join(v.split())) for v in values))
-                for name, values in self._by_name().items()
-                if name in _EVIDENCE
-            )
-            object.__setattr__(self, "_shown", shown)
+        shown = self._evidence_headers()
         if shown:
             data["headers"] = {
                 name: values[0] if len(values) == 1 else list(values)
