@@ -96,7 +96,7 @@ class Head:
     """A response's status line and headers (names as sent, repeats kept, in
     order; an obsolete folded line joined to its header with a space)."""
 
-    __slots__ = ("headers", "reason", "status", "version")
+    __slots__ = ("by_name", "headers", "reason", "status", "version")
 
     def __init__(
         self, version: str, status: int, reason: str, headers: list[tuple[str, str]]
@@ -105,20 +105,21 @@ class Head:
         self.status = status
         self.reason = reason
         self.headers = headers
+        self.by_name: dict[str, list[str]] = {}  # lower-case name: values
+        for key, value in headers:
+            self.by_name.setdefault(key.lower(), []).append(value)
 
     def get(self, name: str) -> str | None:
-        """The first value of header *name* (any case)."""
-        name = name.lower()
-        return next((v for k, v in self.headers if k.lower() == name), None)
+        """The first value of header *name* (lower case)."""
+        values = self.by_name.get(name)
+        return values[0] if values else None
 
     def tokens(self, name: str) -> list[str]:
-        """The comma-separated tokens of every *name* header, lower case."""
-        name = name.lower()
+        """The comma-separated tokens of every *name* header (lower case)."""
         return [
             token.strip().lower()
-            for k, v in self.headers
-            if k.lower() == name
-            for token in v.split(",")
+            for value in self.by_name.get(name, ())
+            for token in value.split(",")
             if token.strip()
         ]
 

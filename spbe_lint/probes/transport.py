@@ -483,9 +483,7 @@ class Transport:
         path = target.path or "/"
         sent = {**_BASE_HEADERS, **headers}
         try:
-            sock.settimeout(
-                min(self.limits.read, max(deadline - time.monotonic(), 0.01))
-            )
+            _timeout(sock, min(self.limits.read, deadline - time.monotonic()))
             sock.sendall(
                 http1.request_bytes(method, path, connection.host_header, sent)
             )
@@ -556,6 +554,14 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split())[:300]
 
 
+def _timeout(sock: Any, seconds: float) -> None:
+    """Each socket read waits at most *seconds* (a system call only when that
+    changes: the reads of one request mostly keep the read limit)."""
+    seconds = max(seconds, 0.01)
+    if sock.gettimeout() != seconds:
+        sock.settimeout(seconds)
+
+
 def _read_body(
     body: http1.Body, sock: Any, deadline: float, limits: Limits
 ) -> tuple[bytes, str]:
@@ -572,7 +578,7 @@ def _read_body(
         left = deadline - time.monotonic()
         if left <= 0:
             return b"".join(chunks), "deadline"
-        sock.settimeout(max(min(limits.read, left), 0.01))
+        _timeout(sock, min(limits.read, left))
         try:
             chunk = body.read(min(65536, limits.body + 1 - size))
         except TimeoutError:
