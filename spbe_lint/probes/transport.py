@@ -601,4 +601,6 @@ def client_context(ca_bundle: str | None = None) -> Any:
     context = ssl.create_default_context(cafile=certifi.where())
     if ca_bundle:
         context.load_verify_locations(cafile=ca_bundle)
+    # HTTP/1.1 is what the probe speaks, and says so (as urllib3 did for it)
+    context.set_alpn_protocols(["http/1.1"])
     return context
