@@ -4,7 +4,10 @@
 pointed at loopback with --connect-to semantics) on a server that adds 50 ms to
 every response. Each is probed with the default checks (the endpoint rules of
 the bundled pack; exposure checks are opt-in and off). The server runs in a
-child process, so its TLS work does not share the probe's interpreter.
+child process, so its TLS work does not share the probe's interpreter; by
+default it is the tests' fixture server with reused threads and leaner request
+parsing (``--server lean``, see ``_leaner``: same answers, same delay), and
+``--server fixture`` runs the fixture server as it is.
 
     ideal      = requests made x 50 ms / concurrency
     sequential = the same run with --concurrency 1, in the same process
@@ -13,7 +16,7 @@ The target is <= 1.5 x ideal at concurrency 32 with at most 2 requests in
 flight per host (the server counts them by Host header).
 
     python bench/probe_speed.py [--endpoints 200] [--concurrency 32] [--latency 0.05]
-                                [--repeat N] [--skip-sequential]
+                                [--repeat N] [--skip-sequential] [--server lean|fixture]
 
 Each run prints its ratio, elapsed and ideal time, requests, the most requests
 in flight to one host (counted by the server), and the CPU seconds of the
