@@ -63,7 +63,9 @@ class ProbeSession:
     discovery, when the checks need it); an exception raised by one of its
     tasks is raised by ``Future.result()``. ``close`` (or leaving a ``with``
     block) waits for what was submitted, then closes every connection; leaving
-    the block on an exception cancels the submissions not yet started."""
+    the block on an exception cancels the submissions not yet started. While
+    it is open, the garbage collector leaves alone the objects that existed
+    when it was made (``probes.heap``): close it when done."""
 
     def __init__(
         self,
