@@ -471,3 +471,22 @@ def test_leaving_the_session_on_an_error_cancels_what_has_not_started(
     assert futures[0].result().observations[0].landing.final.status == 200
     assert futures[-1].cancelled()
     assert len(app.requests) < 20  # the rest were never sent
+
+
+def test_the_heap_is_frozen_while_a_session_is_open_and_after_unfrozen(ca_pem):
+    """probes.heap: the objects older than the session stay out of collections
+    while it runs; nested blocks (judging inside a session) unfreeze once."""
+    import gc
+
+    from spbe_lint.probes import heap
+
+    assert gc.get_freeze_count() == 0
+    with ProbeSession(PROFILE, options(ca_pem, {}), ("hsts",)) as session:
+        assert gc.get_freeze_count() > 0
+        with heap.frozen():
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() > 0  # still the session's
+        session.submit([Endpoint("https://evil.example/")]).result(timeout=10)
+    assert gc.get_freeze_count() == 0
+    session.close()  # a second close changes nothing
+    assert gc.get_freeze_count() == 0

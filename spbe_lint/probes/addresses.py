@@ -17,6 +17,7 @@ the configuration file.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -177,6 +178,7 @@ class Target:
     scheme: str
     host: str
     port: int
+    path: str = "/"  # the request target: path and query
 
     @property
     def origin(self) -> str:
@@ -208,13 +210,7 @@ def admit(url: str, scope: Scope) -> Target:
     host = _normalise(parts.hostname)
     if host is None:
         raise Refused(url, "host is not a valid name")
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        pass
-    else:
-        raise Refused(url, "an IP address is not admitted; use the host name", host)
-    reason = scope.host_refusal(host)
+    reason = _host_refusal(host, scope)
     if reason:
         raise Refused(url, reason, host)
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -225,7 +221,21 @@ def admit(url: str, scope: Scope) -> Target:
             "--resolve/--connect-to port)",
             host,
         )
-    return Target(url=url, scheme=parts.scheme, host=host, port=port)
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return Target(url=url, scheme=parts.scheme, host=host, port=port, path=path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _host_refusal(host: str, scope: Scope) -> str | None:
+    """Why *host* may not be probed in *scope*, or None; remembered, as a run
+    asks about the same few hosts for every request."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return scope.host_refusal(host)
+    return "an IP address is not admitted; use the host name"
 
 
 def _normalise(host: str | None) -> str | None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from spbe_lint.probes import exposure, headers, health, hosting, oidc, openapi, tls
+from spbe_lint.probes import (
+    exposure,
+    headers,
+    health,
+    heap,
+    hosting,
+    oidc,
+    openapi,
+    tls,
+)
 from spbe_lint.probes.facts import ProbeFacts, Verdict
 
 Judge = Callable[[ProbeFacts], Iterable[Verdict]]
@@ -88,9 +97,10 @@ def judge(facts: ProbeFacts, checks: Iterable[str]) -> dict[str, list[Verdict]]:
     """Verdicts of each named check (a shared judge runs once)."""
     by_judge: dict[Judge, list[Verdict]] = {}
     found: dict[str, list[Verdict]] = {}
-    for name in checks:
-        function = PROBE_CHECKS[name]
-        if function not in by_judge:
-            by_judge[function] = list(function(facts))
-        found[name] = [v for v in by_judge[function] if v.check == name]
+    with heap.frozen():  # thousands of verdicts: see probes.heap
+        for name in checks:
+            function = PROBE_CHECKS[name]
+            if function not in by_judge:
+                by_judge[function] = list(function(facts))
+            found[name] = [v for v in by_judge[function] if v.check == name]
     return found

@@ -6,9 +6,11 @@ Light on purpose (no network imports): rules judge these facts in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 HEADER_LIMIT = 1024  # stored header values are cut here, as Observatory does
 # Headers worth showing as evidence (lower case); others are left out.
@@ -40,6 +42,16 @@ EVIDENCE_HEADERS = (
 )
 
 
+_EVIDENCE = frozenset(EVIDENCE_HEADERS)
+
+
+@functools.lru_cache(maxsize=4096)
+def host_of(url: str) -> str | None:
+    """The host of *url* (lower case), as ``urlsplit(url).hostname``; remembered,
+    as the checks ask it of the same few URLs thousands of times a run."""
+    return urlsplit(url).hostname
+
+
 def truncate(value: str, limit: int = HEADER_LIMIT) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
@@ -62,45 +74,67 @@ class Exchange:
     blocked_host: str | None = None
     refused: tuple[tuple[str, str], ...] = ()  # (address, reason) refused
 
+    def __post_init__(self) -> None:
+        # the header index and the evidence headers are worked out here, in
+        # the probe's worker that made the exchange, not later while the
+        # results are judged one check after another on a single thread
+        self._by_name()
+        self._evidence_headers()
+
     @property
     def ok(self) -> bool:
         return self.error is None and self.status is not None
 
     def header(self, name: str) -> str | None:
         """The first value of a header (names compare case-insensitively)."""
-        values = self.header_all(name)
+        values = self._by_name().get(name.lower())
         return values[0] if values else None
 
     def header_all(self, name: str) -> list[str]:
-        name = name.lower()
-        return [v for k, v in self.headers if k.lower() == name]
+        return list(self._by_name().get(name.lower(), ()))
+
+    def _by_name(self) -> dict[str, tuple[str, ...]]:
+        # the values of each header by lower-case name, worked out once: the
+        # checks look headers up thousands of times in a run (set on the
+        # instance despite frozen=True; it is derived from the fields only)
+        index = self.__dict__.get("_index")
+        if index is None:
+            found: dict[str, list[str]] = {}
+            for key, value in self.headers:
+                found.setdefault(key.lower(), []).append(value)
+            index = {name: tuple(values) for name, values in found.items()}
+            object.__setattr__(self, "_index", index)
+        return index
+
+    def _evidence_headers(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        shown = self.__dict__.get("_shown")
+        if shown is None:  # worked out once, as _by_name
+            shown = tuple(
+                (name, tuple(truncate(" ".join(v.split())) for v in values))
+                for name, values in self._by_name().items()
+                if name in _EVIDENCE
+            )
+            object.__setattr__(self, "_shown", shown)
+        return shown
 
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
     def evidence(self) -> dict[str, Any]:
         """The request, the pinned address, the status and the relevant headers
-        (each value cut at 1 KiB): plain JSON data."""
+        (each value cut at 1 KiB): plain JSON data (new dicts and lists on
+        each call, so a caller may change them)."""
         data: dict[str, Any] = {
             "request": f"{self.method} {self.url}",
             "address": self.address,
             "status": self.status,
         }
-        shown: dict[str, Any] = {}
-        for key, raw in self.headers:
-            name = key.lower()
-            if name not in EVIDENCE_HEADERS:
-                continue
-            value = truncate(" ".join(raw.split()))
-            previous = shown.get(name)
-            if previous is None:
-                shown[name] = value
-            elif isinstance(previous, list):
-                previous.append(value)
-            else:
-                shown[name] = [previous, value]
+        shown = self._evidence_headers()
         if shown:
-            data["headers"] = shown
+            data["headers"] = {
+                name: values[0] if len(values) == 1 else list(values)
+                for name, values in shown
+            }
         if self.error:
             data["error"] = self.error
         if self.refused:

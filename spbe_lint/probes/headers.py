@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from spbe_lint.checks.hosts import labels
-from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict
+from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict, host_of
 from spbe_lint.probes.facts import verdict as _v
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def judge_https_redirect(facts: ProbeFacts) -> Iterator[Verdict]:
             continue
         url, evidence = observation.url, chain.evidence()
         first = chain.hops[0]
-        host = urlsplit(first.url).hostname
+        host = host_of(first.url)
         if first.error and first.error.startswith("connection"):
             yield _v(
                 "https-redirect",
@@ -505,8 +505,8 @@ def _cookies(observation: Observation) -> list[tuple[Exchange, str]]:
     found = []
     for chain in (observation.landing, observation.login):
         for hop in chain.hops if chain else ():
-            host = urlsplit(hop.url).hostname or ""
-            if host == urlsplit(observation.url).hostname:
+            host = host_of(hop.url) or ""
+            if host == host_of(observation.url):
                 found.extend((hop, c) for c in hop.header_all("set-cookie"))
     return found
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from spbe_lint.checks.hosts import is_below, labels
 from spbe_lint.probes.addresses import in_ranges
-from spbe_lint.probes.facts import Verdict
+from spbe_lint.probes.facts import Verdict, host_of
 from spbe_lint.probes.facts import verdict as _v
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ EDGE_SERVERS = {
 
 def blocked_text(hop: Exchange) -> tuple[str, str]:
     """The refused target of a blocked hop: host and address, both languages."""
-    host = hop.blocked_host or urlsplit(hop.url).hostname or hop.url
+    host = hop.blocked_host or host_of(hop.url) or hop.url
     addresses = ", ".join(f"{a} ({r})" for a, r in hop.refused)
     reason = (hop.error or "").split(": ", 1)[-1]
     target = f"{host} [{addresses}]" if addresses else host
@@ -66,7 +65,7 @@ def judge_final_host(facts: ProbeFacts) -> Iterator[Verdict]:
             continue
         evidence = chain.evidence()
         blocked = next((h for h in chain.hops[1:] if h.blocked), None)
-        final_host = labels(urlsplit(chain.final.url).hostname or "") or ()
+        final_host = labels(host_of(chain.final.url) or "") or ()
         if blocked is not None:
             id_, en = blocked_text(blocked)
             yield _v("final-host", "fail", observation.url, id_, en, evidence)
@@ -117,7 +116,7 @@ def judge_datacentre_address(facts: ProbeFacts) -> Iterator[Verdict]:
             continue
         url = observation.url
         evidence = {
-            "host": urlsplit(url).hostname,
+            "host": host_of(url),
             "resolved": list(observation.resolved),
             "address": observation.pinned,
         }

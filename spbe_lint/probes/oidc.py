@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict
+from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict, host_of
 from spbe_lint.probes.facts import verdict as _v
 from spbe_lint.probes.hosting import blocked_text
 
@@ -329,7 +329,7 @@ def judge_login_redirect(facts: ProbeFacts) -> Iterator[Verdict]:
 def _where_it_went(observation: Observation, chain: Chain) -> tuple[str, str] | None:
     blocked = next((h for h in chain.hops if h.blocked), None)
     if blocked is not None:
-        host = blocked.blocked_host or urlsplit(blocked.url).hostname
+        host = blocked.blocked_host or host_of(blocked.url)
         id_, en = blocked_text(blocked)
         return (
             f"login dialihkan ke {host}, bukan SSO kota ({id_})",
@@ -363,7 +363,7 @@ def _where_it_went(observation: Observation, chain: Chain) -> tuple[str, str] | 
 def _judge_request(observation: Observation, hop: Exchange, evidence: Any) -> Verdict:
     url = observation.url
     query = parse_qs(urlsplit(hop.url).query)
-    app_host = urlsplit(url).hostname
+    app_host = host_of(url)
 
     def one(name: str) -> str:
         return (query.get(name) or [""])[0]
@@ -426,10 +426,8 @@ def _asks_for_password(exchange: Exchange) -> bool:
 
 def judge_local_login(facts: ProbeFacts) -> Iterator[Verdict]:
     for observation, chain in _login_chains(facts):
-        app_host = urlsplit(observation.url).hostname
-        on_app = [
-            h for h in chain.hops if h.ok and urlsplit(h.url).hostname == app_host
-        ]
+        app_host = host_of(observation.url)
+        on_app = [h for h in chain.hops if h.ok and host_of(h.url) == app_host]
         if not on_app:
             continue
         basic = [

@@ -38,7 +38,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from spbe_lint.probes import exposure, health, oidc, openapi, tls
+from spbe_lint.probes import exposure, health, heap, oidc, openapi, tls
 from spbe_lint.probes.addresses import AddressPolicy, Refused, Scope, admit
 from spbe_lint.probes.collect import APP_HOPS, HTTP_HOPS, ProbeOptions, follow
 from spbe_lint.probes.facts import Declaration, Endpoint, Observation, ProbeFacts
@@ -63,7 +63,9 @@ class ProbeSession:
     discovery, when the checks need it); an exception raised by one of its
     tasks is raised by ``Future.result()``. ``close`` (or leaving a ``with``
     block) waits for what was submitted, then closes every connection; leaving
-    the block on an exception cancels the submissions not yet started."""
+    the block on an exception cancels the submissions not yet started. While
+    it is open, the garbage collector leaves alone the objects that existed
+    when it was made (``probes.heap``): close it when done."""
 
     def __init__(
         self,
@@ -102,6 +104,10 @@ class ProbeSession:
         self._scheduler = _Scheduler(
             self, max(1, options.concurrency), limits.per_host, options.progress
         )
+        # the collector leaves the process's older objects alone while the
+        # session runs (probes.heap): its full passes stalled every worker
+        heap.enter()
+        self._frozen = True
 
     @property
     def requests(self) -> int:
@@ -129,6 +135,9 @@ class ProbeSession:
             self._scheduler.close(cancel)
         finally:
             self.transport.close()
+            if self._frozen:
+                self._frozen = False
+                heap.leave()
 
     def __enter__(self) -> ProbeSession:
         return self

@@ -11,6 +11,7 @@ build without it) reports "not tested", never "refused".
 from __future__ import annotations
 
 import datetime
+import functools
 import threading
 import warnings
 from collections.abc import Iterator
@@ -210,6 +211,14 @@ def _new_context(version: Any) -> Any:
 
 
 def _certificate(der: bytes) -> dict[str, Any]:
+    """The facts of the certificate *der*: a copy of what ``_parsed`` made."""
+    return dict(_parsed(der))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(der: bytes) -> dict[str, Any]:
+    # remembered by its bytes: a wildcard certificate serves many of a city's
+    # hosts, and parsing one costs more CPU than a request
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 

@@ -1,28 +1,31 @@
 """The only code that opens sockets: resolve once, pin, connect, read within limits.
 
-Design A of the specification (the Advocate pattern, re-implemented): urllib3's
-connection classes are subclassed so that *every* connection, redirect hops
-included, goes through ``Pinner.connect``. It resolves a (host, port) once per
-run (or takes the operator's ``--resolve``/``--connect-to``), refuses every
-address the policy denies, and connects only to a validated address, so there
-is no gap between checking a name and using it (DNS rebinding). SNI, the
-certificate check and the ``Host`` header keep the host name.
+Design A of the specification (the Advocate pattern, re-implemented): *every*
+connection, redirect hops included, is opened by ``Pinner.connect``. It
+resolves a (host, port) once per run (or takes the operator's
+``--resolve``/``--connect-to``), refuses every address the policy denies, and
+connects only to a validated address, so there is no gap between checking a
+name and using it (DNS rebinding). SNI, the certificate check and the ``Host``
+header keep the host name.
 
 Requests are GET, HEAD or OPTIONS only, never follow redirects, never use a
 proxy or ``.netrc`` from the environment, never keep cookies, and stop at the
 connect, read and total deadlines and at the body cap (counted after decoding,
-so a gzip bomb stops at the cap). They go through urllib3 pools directly (no
-requests Session: its per-request work cost more than the request). A host has
+so a gzip bomb stops at the cap). HTTP/1.1 is spoken on the pinned socket by
+``probes.http1`` (first a requests Session, then urllib3 pools: each cost
+more CPU per request than the probe's whole budget for it). A host has
 ``per_host`` lanes, each holding at most one open connection, kept alive for
 the next request on the same port only when the body was read whole.
 """
 
 from __future__ import annotations
 
-import http.client
+import select
 import socket
+import ssl
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from spbe_lint import __version__
+from spbe_lint.probes import http1
 from spbe_lint.probes.addresses import AddressPolicy, Refused, Scope, admit
 from spbe_lint.probes.facts import Exchange
 
@@ -213,23 +217,74 @@ class Lane:
     def __init__(self, transport: Transport, host: str) -> None:
         self.transport = transport
         self.host = host
-        self.key: tuple[str, int] | None = None  # (scheme, port) of its pool
-        self._pool: Any = None
+        self.key: tuple[str, int] | None = None  # (scheme, port) of its connection
+        self._connection: _Connection | None = None
 
-    def pool(self, scheme: str, port: int) -> Any:
-        """The lane's connection pool for *scheme*:*port* (one connection at
-        most); a connection the lane holds to another port is closed first."""
-        if self.key != (scheme, port):
+    def connection(self, scheme: str, port: int) -> _Connection:
+        """The lane's connection to *scheme*:*port* (opened when first used); a
+        connection the lane holds to another port is closed first."""
+        if self.key != (scheme, port) or self._connection is None:
             self.close()
-            self._pool = self.transport._new_pool(scheme, self.host, port)
+            self._connection = _Connection(self.transport, scheme, self.host, port)
             self.key = (scheme, port)
-        return self._pool
+        return self._connection
 
     def close(self) -> None:
         """Close the lane's connection (before it is used for something else)."""
-        if self._pool is not None:
-            self._pool.close()
-        self._pool, self.key = None, None
+        if self._connection is not None:
+            self._connection.close()
+        self._connection, self.key = None, None
+
+
+class _Connection:
+    """A pinned connection (TLS verified with the run's context for https),
+    opened when the first request needs it and kept for the next one when a
+    response was read whole and the server keeps it open."""
+
+    def __init__(self, transport: Transport, scheme: str, host: str, port: int) -> None:
+        self.transport = transport
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        default = 443 if scheme == "https" else 80
+        self.host_header = host if port == default else f"{host}:{port}"
+        self.sock: Any = None
+        self.reader: Any = None
+
+    def ready(self) -> bool:
+        """Open and still usable. A kept-alive connection with something to
+        read before a request was sent was closed by the server (or it sent
+        what nobody asked for): it is not used again."""
+        if self.sock is None:
+            return False
+        pending = getattr(self.sock, "pending", None)
+        if self.reader.buffered or (pending is not None and pending()):
+            return False
+        if not hasattr(select, "poll"):  # Windows
+            return not select.select([self.sock], [], [], 0)[0]
+        poller = select.poll()  # not select(): a descriptor may be above 1023
+        poller.register(self.sock, select.POLLIN)
+        return not poller.poll(0)
+
+    def open(self) -> None:
+        limits = self.transport.limits
+        sock = self.transport.pinner.connect(self.host, self.port, limits.connect)
+        try:
+            if self.scheme == "https":
+                context = self.transport._context()
+                # the handshake is bounded by the connect deadline (socket timeout)
+                sock = context.wrap_socket(sock, server_hostname=self.host)
+                self.transport._saw_tls(self.host, self.port, sock)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+        self.reader = http1.Reader(sock)
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = self.reader = None
 
 
 class _Lanes:
@@ -327,9 +382,6 @@ class Transport:
         self.ssl_context = ssl_context
         self._lanes: dict[str, _Lanes] = {}
         self._lock = threading.Lock()
-        # urllib3 imported here, on the caller's thread: a first import racing
-        # in several worker threads can see a partly initialised module
-        self._pool_classes = _pool_classes(self)
         self._tls_seen: dict[tuple[str, int], tuple[str | None, Any, bytes | None]] = {}
         self.count = 0  # requests sent (for the speed benchmark)
 
@@ -400,33 +452,16 @@ class Transport:
         lane: Lane,
         headers: Mapping[str, str],
     ) -> Exchange:
-        from urllib3.exceptions import (
-            HTTPError,
-            NewConnectionError,
-            SSLError,
-        )
-        from urllib3.exceptions import TimeoutError as Urllib3Timeout
-        from urllib3.util import Timeout, parse_url
-
         host, port = target.host, target.port
         start = time.monotonic()
         deadline = start + self.limits.total
         with self._lock:
             self.count += 1
-        sent = {**_BASE_HEADERS, **headers}
+        connection = lane.connection(target.scheme, port)
         try:
-            pool = lane.pool(target.scheme, port)
-            response = pool.urlopen(
-                method,
-                parse_url(url).request_uri,
-                headers=sent,
-                redirect=False,
-                retries=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=True,
-                timeout=Timeout(connect=self.limits.connect, read=self.limits.read),
-            )
+            if not connection.ready():
+                connection.close()
+                connection.open()
         except BlockedAddress as exc:
             return Exchange(
                 method,
@@ -438,32 +473,42 @@ class Transport:
             )
         except ResolveError as exc:
             return Exchange(method, url, error=f"dns: {exc}")
-        except SSLError as exc:
+        except ssl.SSLError as exc:  # verification included
+            connection.close()
             return self._failed(method, url, host, port, f"tls: {_reason(exc)}")
-        except NewConnectionError as exc:  # a ConnectTimeoutError, for history
+        except OSError as exc:  # refused, unreachable, timed out (connect or handshake)
+            connection.close()
             return self._failed(method, url, host, port, f"connection: {_reason(exc)}")
-        except Urllib3Timeout:
-            return self._failed(method, url, host, port, "timeout: no answer in time")
-        except (HTTPError, OSError, http.client.HTTPException) as exc:
-            return self._failed(method, url, host, port, f"connection: {_reason(exc)}")
+        sock, reader = connection.sock, connection.reader
+        path = target.path or "/"
+        sent = {**_BASE_HEADERS, **headers}
         try:
-            body, stop = _read_body(response, deadline, self.limits)
-        except BaseException:
-            response.close()
-            response.release_conn()
-            raise
-        if stop:
-            response.close()  # bytes left unread: the connection cannot be reused
-        response.release_conn()  # read whole: kept alive for the lane's next request
+            _timeout(sock, min(self.limits.read, deadline - time.monotonic()))
+            sock.sendall(
+                http1.request_bytes(method, path, connection.host_header, sent)
+            )
+            head = http1.read_head(reader, method)
+        except TimeoutError:
+            connection.close()
+            return self._failed(method, url, host, port, "timeout: no answer in time")
+        except (http1.ProtocolError, OSError) as exc:
+            connection.close()
+            return self._failed(method, url, host, port, f"connection: {_reason(exc)}")
+        body = http1.Body(reader, head, method)
+        try:
+            data, stop = _read_body(body, sock, deadline, self.limits)
+        finally:
+            if not body.reusable:
+                connection.close()  # bytes left unread, or the server closes it
         pin = self.pinner.known(host, port)
         return Exchange(
             method,
             url,
-            address=pin.shown if isinstance(pin, _PinType) else None,
-            status=response.status,
-            reason=response.reason or "",
-            headers=tuple(response.headers.iteritems()),  # repeats kept
-            body=body,
+            address=pin.shown if isinstance(pin, Pin) else None,
+            status=head.status,
+            reason=head.reason,
+            headers=tuple(head.headers),  # in order, repeats kept
+            body=data,
             stopped=stop,
             elapsed=round(time.monotonic() - start, 3),
         )
@@ -472,7 +517,7 @@ class Transport:
         self, method: str, url: str, host: str, port: int, error: str
     ) -> Exchange:
         pin = self.pinner.known(host, port)
-        address = pin.shown if isinstance(pin, _PinType) else None
+        address = pin.shown if isinstance(pin, Pin) else None
         return Exchange(method, url, address=address, error=error)
 
     def _saw_tls(self, host: str, port: int, sock: Any) -> None:
@@ -485,34 +530,23 @@ class Transport:
         with self._lock:
             self._tls_seen.setdefault((host, port), facts)
 
-    def _new_pool(self, scheme: str, host: str, port: int) -> Any:
-        """A one-connection urllib3 pool whose connection is pinned and, for
-        HTTPS, verified with the run's context (never a proxy: urllib3 pools
-        read nothing from the environment, and keep no cookies)."""
-        plain, secure = self._pool_classes
-        if scheme == "http":
-            return plain(host, port, maxsize=1, block=False)
+    def _context(self) -> Any:
+        """The run's verifying TLS context (never one that does not verify)."""
         with self._lock:
             if self.ssl_context is None:
                 self.ssl_context = client_context()
-        return secure(
-            host,
-            port,
-            maxsize=1,
-            block=False,
-            ssl_context=self.ssl_context,
-            cert_reqs="CERT_REQUIRED",  # verification is never turned off
-        )
-
-
-_PinType = Pin
+            context = self.ssl_context
+        if context.verify_mode != ssl.CERT_REQUIRED or not context.check_hostname:
+            raise ValueError("the probe's TLS context must verify")  # a bug
+        return context
 
 
 def _reason(exc: BaseException) -> str:
-    """The innermost cause of a urllib3 error, in one short line."""
+    """The innermost cause of an error, in one short line."""
     seen = exc
     while True:
-        nxt = getattr(seen, "reason", None) or seen.__cause__ or seen.__context__
+        context = None if seen.__suppress_context__ else seen.__context__
+        nxt = getattr(seen, "reason", None) or seen.__cause__ or context
         if nxt is None or nxt is seen or not isinstance(nxt, BaseException):
             break
         seen = nxt
@@ -520,11 +554,21 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split())[:300]
 
 
-def _read_body(response: Any, deadline: float, limits: Limits) -> tuple[bytes, str]:
+def _timeout(sock: Any, seconds: float) -> None:
+    """Each socket read waits at most *seconds* (a system call only when that
+    changes: the reads of one request mostly keep the read limit)."""
+    seconds = max(seconds, 0.01)
+    if sock.gettimeout() != seconds:
+        sock.settimeout(seconds)
+
+
+def _read_body(
+    body: http1.Body, sock: Any, deadline: float, limits: Limits
+) -> tuple[bytes, str]:
     """Up to ``limits.body`` decoded bytes, within the total deadline.
 
     Returns the bytes and why reading stopped: "" (the whole body), "cap",
-    "deadline", or "error: ...". ``read1`` returns after one socket read, so a
+    "deadline", or "error: ...". Each step is one socket read at most, so a
     body that trickles in is checked against the deadline between reads, and
     each read waits no longer than the time left.
     """
@@ -534,16 +578,13 @@ def _read_body(response: Any, deadline: float, limits: Limits) -> tuple[bytes, s
         left = deadline - time.monotonic()
         if left <= 0:
             return b"".join(chunks), "deadline"
-        _set_read_timeout(response, min(limits.read, left))
+        _timeout(sock, min(limits.read, left))
         try:
-            chunk = response.read1(
-                min(65536, limits.body + 1 - size), decode_content=True
-            )
-        except Exception as exc:  # timeouts, resets, bad gzip: the body stops here
-            reason = "deadline" if "timed out" in str(exc).lower() else "error"
-            return b"".join(chunks), reason if reason == "deadline" else (
-                f"error: {_reason(exc)}"
-            )
+            chunk = body.read(min(65536, limits.body + 1 - size))
+        except TimeoutError:
+            return b"".join(chunks), "deadline"
+        except (http1.ProtocolError, OSError, zlib.error) as exc:
+            return b"".join(chunks), f"error: {_reason(exc)}"
         if not chunk:
             return b"".join(chunks), ""
         chunks.append(chunk)
@@ -552,56 +593,14 @@ def _read_body(response: Any, deadline: float, limits: Limits) -> tuple[bytes, s
             return b"".join(chunks)[: limits.body], "cap"
 
 
-def _set_read_timeout(raw: Any, seconds: float) -> None:
-    sock = getattr(getattr(raw, "_connection", None), "sock", None)
-    if sock is None:
-        sock = getattr(getattr(raw, "connection", None), "sock", None)
-    if sock is not None:
-        sock.settimeout(max(seconds, 0.01))
-
-
-def _pool_classes(transport: Transport) -> tuple[Any, Any]:
-    """urllib3 pool classes whose every connection goes through the pinner; an
-    HTTPS connection tells the transport its TLS facts once verified."""
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-    pinner = transport.pinner
-    limits = transport.limits
-
-    def connect_timeout(value: Any) -> float:
-        return value if isinstance(value, int | float) else limits.connect
-
-    class PinnedHTTP(HTTPConnection):
-        def _new_conn(self) -> socket.socket:
-            return pinner.connect(self.host, self.port, connect_timeout(self.timeout))
-
-    class PinnedHTTPS(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            return pinner.connect(self.host, self.port, connect_timeout(self.timeout))
-
-        def connect(self) -> None:
-            super().connect()
-            if self.is_verified:
-                transport._saw_tls(self.host, self.port, self.sock)
-
-    class PinnedPool(HTTPConnectionPool):
-        ConnectionCls = PinnedHTTP
-
-    class PinnedHTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = PinnedHTTPS
-
-    return PinnedPool, PinnedHTTPSPool
-
-
 def client_context(ca_bundle: str | None = None) -> Any:
     """The run's verifying TLS context: the certifi store (what requests uses)
     plus the operator's ``--ca-bundle``, hostname checks on."""
-    import ssl
-
     import certifi
 
     context = ssl.create_default_context(cafile=certifi.where())
     if ca_bundle:
         context.load_verify_locations(cafile=ca_bundle)
+    # HTTP/1.1 is what the probe speaks, and says so (as urllib3 did for it)
+    context.set_alpn_protocols(["http/1.1"])
     return context
