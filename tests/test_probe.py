@@ -459,12 +459,30 @@ def test_probe_without_urls_is_the_manifest_and_sso_passes(
     }
     city.app(routes, host=MANIFEST_APP)
     city.plain(host=MANIFEST_APP)
-    city.sso(
-        {"/realms/jambikota/protocol/openid-connect/auth": Reply(200, [], "login")}
-    )
+    asked = []
+
+    def sign_in_page(handler) -> None:
+        asked.append(handler.path)
+        Reply(200, [], "login").send(handler)
+
+    city.sso({"/realms/jambikota/protocol/openid-connect/auth": sign_in_page})
     result = run("probe", "--format", "json", *city.args(), "--select", "PRB")
     got = statuses(result)
     assert got["PRB-004"] == {"pass"}, failed(result)
+    # The redirect to the city SSO is judged, not followed: no sign-in session
+    # is opened at the identity provider for a probe.
+    assert asked == []
+    (redirect,) = [
+        f
+        for f in findings(result, "PRB-004")
+        if f["message"].startswith("sso-login-redirect")
+    ]
+    (last,) = [e for e in redirect["evidence"] if e["url"].startswith(AUTHORIZE)]
+    assert last["status"] is None
+    assert [
+        "not_requested",
+        "the city SSO's authorization endpoint: the redirect is judged",
+    ] in last["facts"]
     assert got["PRB-008"] == {"pass"} and got["PRB-010"] == {"pass"}
     assert failed(result)["PRB-007"] == [
         "api-versioned: the API has no version segment (/v1) in servers or paths: /izin"

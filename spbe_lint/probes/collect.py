@@ -5,7 +5,7 @@ concurrently across hosts, politely per host)."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,13 +43,26 @@ class ProbeOptions:
     progress: bool = False
 
 
-def follow(transport: Fetcher, url: str, hops: int, **kwargs: Any) -> Chain:
+def follow(
+    transport: Fetcher,
+    url: str,
+    hops: int,
+    *,
+    stop_at: Callable[[str], str | None] | None = None,
+    **kwargs: Any,
+) -> Chain:
     """GET *url* and follow at most *hops* redirects by hand; every hop is
-    admitted and pinned again by the transport, a refused hop ends the chain."""
+    admitted and pinned again by the transport, a refused hop ends the chain.
+    A redirect to a URL for which *stop_at* gives a reason is recorded, not
+    requested (the login's redirect to the city SSO is what is judged)."""
     seen: list[str] = []
     exchanges: list[Exchange] = []
     current = url
     for _ in range(hops + 1):
+        reason = stop_at(current) if stop_at is not None and exchanges else None
+        if reason:
+            exchanges.append(Exchange("GET", current, not_requested=reason))
+            return Chain(tuple(exchanges))
         exchange = transport.fetch(current, **kwargs)
         exchanges.append(exchange)
         if exchange.blocked:

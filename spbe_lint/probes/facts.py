@@ -73,6 +73,7 @@ class Exchange:
     blocked: bool = False  # the SSRF guard refused the target or its address
     blocked_host: str | None = None
     refused: tuple[tuple[str, str], ...] = ()  # (address, reason) refused
+    not_requested: str = ""  # a redirect target recorded, not requested: why
 
     def __post_init__(self) -> None:
         # the header index and the evidence headers are worked out here, in
@@ -141,6 +142,8 @@ class Exchange:
             data["refused"] = [{"address": a, "reason": r} for a, r in self.refused]
         if self.stopped:
             data["body_stopped"] = self.stopped
+        if self.not_requested:
+            data["not_requested"] = self.not_requested
         return data
 
 

@@ -275,7 +275,7 @@ def _login_chains(facts: ProbeFacts) -> list[tuple[Observation, Chain]]:
     return [(o, o.landing) for o in facts.of_role("app") if o.landing is not None]
 
 
-def _same_endpoint(url: str, endpoint: str) -> bool:
+def same_endpoint(url: str, endpoint: str) -> bool:
     a, b = urlsplit(url), urlsplit(endpoint)
     return (a.scheme, a.hostname, a.port, a.path.rstrip("/")) == (
         b.scheme,
@@ -302,7 +302,7 @@ def judge_login_redirect(facts: ProbeFacts) -> Iterator[Verdict]:
             )
             continue
         authorize = discovery.authorization_endpoint
-        hop = next((h for h in chain.hops if _same_endpoint(h.url, authorize)), None)
+        hop = next((h for h in chain.hops if same_endpoint(h.url, authorize)), None)
         if hop is None:
             problem = _where_it_went(observation, chain)
             if problem is None:

@@ -150,6 +150,23 @@ class ProbeSession:
     ) -> None:
         self.close(cancel=kind is not None)
 
+    def _authorization(self, url: str) -> str | None:
+        """Why a redirect to *url* is recorded and not requested: it is the
+        city SSO's authorization endpoint. The login is judged by that redirect
+        (response_type, client_id, redirect_uri); requesting it would only open
+        a sign-in session at the city's identity provider for every probed
+        application, through its one host's two connections."""
+        if self._discovery is None:
+            return None
+        try:  # the discovery runs first in a session: done by the first login
+            found = self._discovery.result(timeout=self.options.timeout)
+        except Exception:  # no discovery: the redirect is followed as any other
+            return None
+        endpoint = getattr(found, "authorization_endpoint", None)
+        if endpoint and oidc.same_endpoint(url, endpoint):
+            return "the city SSO's authorization endpoint: the redirect is judged"
+        return None
+
     def _discover(self, issuer: str) -> Callable[[], Any]:
         def run() -> Any:
             found = oidc.fetch(self.transport, issuer)
@@ -264,6 +281,7 @@ class _Submission:
             session.options,
             self.folder,
             len(self.endpoints),
+            session._authorization,
         )
         for index, endpoint in enumerate(self.endpoints):
             try:
@@ -583,7 +601,9 @@ class _Plan:
         options: ProbeOptions,
         folder: Path | None,
         size: int,
+        stop_at: Callable[[str], str | None] | None = None,
     ) -> None:
+        self.stop_at = stop_at  # redirects recorded, not requested (the SSO's)
         self.fetcher = fetcher
         self.transport = transport
         self.wanted = wanted
@@ -606,9 +626,19 @@ class _Plan:
     def endpoint(self, index: int, endpoint: Endpoint, host: str) -> None:
         fetcher, url = self.fetcher, endpoint.url
         if endpoint.role == "app":
-            self.add(host, index, "landing", lambda: follow(fetcher, url, APP_HOPS))
+            self.add(
+                host,
+                index,
+                "landing",
+                lambda: follow(fetcher, url, APP_HOPS, stop_at=self.stop_at),
+            )
         elif endpoint.role == "login":
-            self.add(host, index, "login", lambda: follow(fetcher, url, APP_HOPS))
+            self.add(
+                host,
+                index,
+                "login",
+                lambda: follow(fetcher, url, APP_HOPS, stop_at=self.stop_at),
+            )
         elif endpoint.role == "health":
             self.add(host, index, "health", lambda: health.collect(fetcher, url))
         elif endpoint.role == "api":
