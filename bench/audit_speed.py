@@ -348,6 +348,7 @@ def audit_in_process(
         )
         inventory = "warm.csv"
     options = runner.AuditOptions(
+        jobs=os.cpu_count() or 1,  # as the command's default
         inventory=folder / inventory,
         results=folder / f"probe-{limit or 'run'}.jsonl",
         run=app.RunOptions(

@@ -9,6 +9,7 @@ clear "a person must check this", never a pass.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,12 +25,20 @@ def is_url(reference: str) -> bool:
 
 
 def resolve(folder: Path, reference: str) -> Path | None:
-    """The file *reference* names inside *folder*, or None if it would leave it."""
+    """The file *reference* names inside *folder*, or None if it would leave it
+    (symbolic links included: the real path must stay inside)."""
     if reference.startswith(("/", "\\")) or "\\" in reference or "\0" in reference:
         return None
-    base = folder.resolve()
+    base = _real(folder.absolute())  # keyed absolute: the working folder may change
     target = (base / reference).resolve()
     return target if target.is_relative_to(base) else None
+
+
+@functools.lru_cache(maxsize=256)
+def _real(folder: Path) -> Path:
+    """A submission folder's real path, worked out once: a manifest names
+    dozens of documents, and an audit checks each application's twice."""
+    return folder.resolve()
 
 
 def present(folder: Path | None, references: list[str]) -> bool:
