@@ -213,10 +213,13 @@ def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child proc
                 peak[host] = max(peak[host], active[host])
             try:
                 time.sleep(latency)
-                reply(handler) if callable(reply) else reply.send(handler)
             finally:
+                # out of flight before answering: once the last byte is sent the
+                # client may start its next request before this thread would
+                # count down, and the peak would count that as an overlap
                 with lock:
                     active[host] -= 1
+            reply(handler) if callable(reply) else reply.send(handler)
 
         return handle
 
