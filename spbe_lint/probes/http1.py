@@ -1,25 +1,28 @@
-"""HTTP/1.1 on one connection the transport opened: the request's bytes, the
-response's status line and headers, the body's framing and its decoding.
+"""HTTP/1.1 on one connection the transport opened, spoken through h11.
 
-Only what the probe needs: GET, HEAD and OPTIONS without a body; a response
-framed by Content-Length, chunked transfer coding or the end of the
-connection; gzip or deflate content coding (what the probe's Accept-Encoding
-offers). Written for hostile servers: lines and header counts are bounded, a
-body is read in steps the caller bounds by a byte cap and a deadline, and the
-decoded size is what the cap counts (a gzip bomb stops at the cap). It replaced
-urllib3 and http.client here: with them a request cost the probe about 0.4 ms of
-CPU (header parsing through the email package, pool and response wrappers)
-against about 0.1 ms, and the probe's concurrency is CPU-bound on small hosts.
+h11 (python-hyper's sans-IO HTTP/1.1) does the protocol: the request head's
+bytes, the status line and headers (obsolete folding included), the body's
+framing (Content-Length, chunked, the end of the connection, HEAD, 204 and
+304), interim 1xx responses and whether the connection may carry another
+request. This module keeps what h11 leaves to its caller: the socket reads,
+each bounded by the read limit and the request's total deadline; the size of
+a response head (h11's ``max_incomplete_event_size``) and its header count;
+the request target built from the admitted URL; and gzip or deflate content
+coding (what the probe's Accept-Encoding offers), undone with a bounded output
+so the caller's cap counts decoded bytes (a gzip bomb stops at the cap).
 """
 
 from __future__ import annotations
 
+import time
 import zlib
 from typing import Any
 from urllib.parse import quote
 
-MAX_LINE = 65536  # bytes in the status line, a header line, a chunk-size line
-MAX_HEADERS = 100  # header lines in one response (as http.client)
+import h11
+
+MAX_HEAD = 65536  # bytes of one response head, or of one chunk-size line
+MAX_HEADERS = 100  # header fields in one response (as http.client)
 MAX_INTERIM = 10  # 1xx responses skipped before the final one
 _PATH_SAFE = "/?#[]@!$&'()*+,;=:%-._~"  # RFC 3986 characters sent as they are
 
@@ -32,64 +35,100 @@ class ServerClosed(ProtocolError):
     """The connection ended before a response (or before the end of one)."""
 
 
-class Reader:
-    """A connection's bytes, buffered: a line, or at most *n* bytes, at a time
-    (each socket read bounded by the socket's timeout). ``buffered``: bytes
-    received and not yet read."""
+class Client:
+    """One connection's HTTP/1.1 state (an ``h11.Connection``) and its socket.
+    Every socket read waits at most the read limit and never past the
+    request's deadline (``start`` sets both for each request)."""
 
-    __slots__ = ("buf", "pos", "sock")
+    __slots__ = ("conn", "deadline", "read_limit", "sock")
 
     def __init__(self, sock: Any) -> None:
         self.sock = sock
-        self.buf = b""
-        self.pos = 0
+        self.conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
+        self.deadline = float("inf")
+        self.read_limit: float | None = None
 
     @property
     def buffered(self) -> int:
-        return len(self.buf) - self.pos
+        """Bytes received and not yet read (after a response was read whole,
+        bytes nobody asked for)."""
+        data, closed = self.conn.trailing_data
+        return len(data) + closed
 
-    def readline(self, limit: int) -> bytes:
-        """Up to and including the next LF, at most *limit* bytes (fewer at
-        the end of the connection)."""
-        while True:
-            end = self.buf.find(b"\n", self.pos, self.pos + limit)
-            if end >= 0:
-                return self._take(end + 1 - self.pos)
-            if self.buffered >= limit:
-                return self._take(limit)
-            data = self.sock.recv(65536)
-            if not data:
-                return self._take(self.buffered)
-            self.buf = self.buf[self.pos :] + data if self.buffered else data
-            self.pos = 0
+    @property
+    def idle(self) -> bool:
+        """Ready for a request: the last response was read whole, the server
+        keeps the connection open, and nothing more came."""
+        conn = self.conn
+        return conn.our_state is h11.IDLE and conn.their_state is h11.IDLE
 
-    def read1(self, size: int) -> bytes:
-        """At most *size* bytes: what is buffered, else one socket read."""
-        if self.buffered:
-            return self._take(min(size, self.buffered))
-        return self.sock.recv(size)
+    def start(
+        self,
+        method: str,
+        path: str,
+        host_header: str,
+        headers: dict[str, str],
+        *,
+        deadline: float,
+        read_limit: float,
+    ) -> None:
+        """Send a request head (no body). *path* is the request target from
+        an admitted URL; any character that may not appear in it (a space, a
+        control character, non-ASCII) is percent-encoded, so nothing can end
+        the request line."""
+        self.deadline, self.read_limit = deadline, read_limit
+        request = h11.Request(
+            method=method,
+            target=quote(path, safe=_PATH_SAFE),
+            headers=[("Host", host_header), *headers.items()],
+        )
+        try:
+            data = self.conn.send(request) + self.conn.send(h11.EndOfMessage())
+        except (h11.ProtocolError, UnicodeError) as exc:  # a check's header: a bug
+            raise ProtocolError(f"request not sent: {exc}") from None
+        self._timeout()
+        self.sock.sendall(data)
 
-    def _take(self, size: int) -> bytes:
-        data = self.buf[self.pos : self.pos + size]
-        self.pos += size
-        if self.pos >= len(self.buf):
-            self.buf, self.pos = b"", 0
-        return data
+    def next_event(self) -> Any:
+        """The next h11 event, reading the socket (once per missing piece)
+        when h11 needs more bytes. A connection that ends early raises
+        ServerClosed; bytes h11 refuses raise ProtocolError."""
+        conn = self.conn
+        try:
+            while True:
+                event = conn.next_event()
+                if event is not h11.NEED_DATA:
+                    return event
+                self._timeout()
+                data = self.sock.recv(65536)
+                if not data and conn.their_state is h11.SEND_RESPONSE:
+                    # h11 would call this an unexpected event in its state
+                    raise ServerClosed(
+                        "the connection ended inside the response head"
+                        if conn.trailing_data[0]
+                        else "the server closed the connection without a response"
+                    )
+                conn.receive_data(data)
+        except h11.RemoteProtocolError as exc:
+            if str(exc) == "Receive buffer too long":
+                raise ProtocolError(
+                    f"response head or chunk-size line longer than {MAX_HEAD} bytes"
+                ) from None
+            if str(exc).startswith("peer closed"):
+                raise ServerClosed(str(exc)) from None
+            raise ProtocolError(str(exc)) from None
 
-
-def request_bytes(
-    method: str, path: str, host_header: str, headers: dict[str, str]
-) -> bytes:
-    """The request head. *path* is the request target from an admitted URL;
-    any character that may not appear in it (a space, a control character,
-    non-ASCII) is percent-encoded, so nothing can end the request line."""
-    lines = [
-        f"{method} {quote(path, safe=_PATH_SAFE)} HTTP/1.1",
-        f"Host: {host_header}",
-    ]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
-    lines.append("\r\n")
-    return "\r\n".join(lines).encode("latin-1")
+    def _timeout(self) -> None:
+        # each read waits at most the read limit and never past the deadline;
+        # a system call only when the timeout changes (it mostly does not)
+        if self.read_limit is None:
+            return
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request's deadline has passed")
+        seconds = max(min(self.read_limit, left), 0.01)
+        if self.sock.gettimeout() != seconds:
+            self.sock.settimeout(seconds)
 
 
 class Head:
@@ -124,88 +163,47 @@ class Head:
         ]
 
 
-def read_head(reader: Any, method: str) -> Head:
-    """The final response's head from *reader* (a buffered reader of the
-    connection): interim 1xx responses are skipped."""
-    for _ in range(MAX_INTERIM + 1):
-        line = reader.readline(MAX_LINE + 1)
-        if not line:
-            raise ServerClosed("the server closed the connection without a response")
-        if len(line) > MAX_LINE:
-            raise ProtocolError("status line too long")
-        text = line.decode("latin-1").rstrip("\r\n")
-        version, _, rest = text.partition(" ")
-        code, _, reason = rest.partition(" ")
-        if not version.startswith("HTTP/1.") or not _digits(code) or len(code) != 3:
-            raise ProtocolError(f"not an HTTP/1.x status line: {text[:80]!r}")
-        headers = _read_headers(reader)
-        status = int(code)
-        if 100 <= status < 200 and status != 101:
-            continue  # interim (100 Continue, 103 Early Hints): the final one follows
-        return Head(version, status, reason.strip(), headers)
-    raise ProtocolError(f"more than {MAX_INTERIM} interim responses")
-
-
-def _read_headers(reader: Any) -> list[tuple[str, str]]:
-    headers: list[tuple[str, str]] = []
-    for _ in range(MAX_HEADERS + 1):
-        line = reader.readline(MAX_LINE + 1)
-        if len(line) > MAX_LINE:
-            raise ProtocolError("header line too long")
-        if line in (b"\r\n", b"\n"):
-            return headers
-        if not line:
-            raise ServerClosed("the connection ended inside the response headers")
-        text = line.decode("latin-1").rstrip("\r\n")
-        if text[:1] in (" ", "\t"):  # obsolete line folding
-            if headers:
-                name, value = headers[-1]
-                headers[-1] = (name, f"{value} {text.strip()}")
-            continue
-        name, colon, value = text.partition(":")
-        if colon and name and name == name.strip():
-            headers.append((name, value.strip(" \t")))
-        # a line without a colon (or with space before it) is no header: skipped
-    raise ProtocolError(f"more than {MAX_HEADERS} header lines")
-
-
-def _digits(text: str) -> bool:
-    # str.isdigit() alone also takes "²" (latin-1 text), which int() refuses
-    return text.isascii() and text.isdigit()
+def read_head(client: Client) -> Head:
+    """The final response's head (interim 1xx responses are skipped)."""
+    interim = 0
+    while True:
+        event = client.next_event()
+        if type(event) is h11.Response:
+            break
+        if type(event) is not h11.InformationalResponse:  # h11 allows nothing else
+            raise ProtocolError(f"unexpected {type(event).__name__} before a response")
+        interim += 1  # 100 Continue, 103 Early Hints: the final one follows
+        if interim > MAX_INTERIM:
+            raise ProtocolError(f"more than {MAX_INTERIM} interim responses")
+    if len(event.headers) > MAX_HEADERS:
+        raise ProtocolError(f"more than {MAX_HEADERS} header fields")
+    return Head(
+        "HTTP/" + event.http_version.decode("ascii"),
+        event.status_code,
+        event.reason.decode("latin-1").strip(),
+        [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in event.headers.raw_items()
+        ],
+    )
 
 
 class Body:
     """The body of one response, read in steps: ``read(n)`` returns at most *n*
-    decoded bytes (b"" at its end). ``reusable`` says whether the connection
-    may carry another request once the body was read to its end."""
+    decoded bytes (b"" at its end), reading the socket at most once per piece
+    h11 needs. ``reusable`` says whether the connection may carry another
+    request (the body was read to its end and h11 says the server keeps the
+    connection open; its next cycle is then started)."""
 
-    def __init__(self, reader: Any, head: Head, method: str) -> None:
-        self.reader = reader
-        status = head.status
-        self.chunked = False
-        self.left: int | None = None  # raw bytes left (fixed length)
-        self.chunk_left = 0  # raw bytes left in the current chunk
+    def __init__(self, client: Client, head: Head) -> None:
+        self.client = client
+        self.held = b""  # raw bytes of the last Data event not returned yet
         self.ended = False
-        keep = head.version == "HTTP/1.1" and "close" not in head.tokens("connection")
-        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
-            self.left = 0
-        elif (head.tokens("transfer-encoding") or [""])[-1] == "chunked":
-            self.chunked = True
-        else:
-            length = head.get("content-length")
-            if length is not None and _digits(length.strip()):
-                self.left = int(length)
-            else:
-                keep = False  # the body ends when the connection does
-        self.keep = keep and status != 101
+        self.reusable = False
         codings = [c for c in head.tokens("content-encoding") if c != "identity"]
         known = all(c in _DECODERS for c in codings)
         # an encoding the probe did not offer is kept as it came (as urllib3 did)
         self.decoders = [_Inflate(c) for c in reversed(codings)] if known else []
-
-    @property
-    def reusable(self) -> bool:
-        return self.keep and self.ended
 
     def read(self, size: int) -> bytes:
         """At most *size* decoded bytes; b"" once the body has ended."""
@@ -232,47 +230,24 @@ class Body:
         return data
 
     def _raw(self, size: int) -> bytes:
-        if self.chunked:
-            return self._chunk(size)
-        if self.left is None:  # until the connection ends
-            return self.reader.read1(size)
-        if self.left == 0:
-            return b""
-        data = self.reader.read1(min(size, self.left))
-        if not data:
-            raise ServerClosed(
-                f"the connection ended {self.left} bytes before the end of the body"
-            )
-        self.left -= len(data)
+        """At most *size* bytes of the body as sent (b"" at its end)."""
+        if not self.held:
+            event = self.client.next_event()
+            if type(event) is h11.EndOfMessage:
+                self._end()
+                return b""
+            if type(event) is not h11.Data:
+                raise ProtocolError(f"unexpected {type(event).__name__} in a body")
+            self.held = bytes(event.data)
+        data = self.held[:size] if len(self.held) > size else self.held
+        self.held = self.held[len(data) :]
         return data
 
-    def _chunk(self, size: int) -> bytes:
-        if self.chunk_left == 0:
-            line = self.reader.readline(MAX_LINE + 1)
-            if not line:
-                raise ServerClosed("the connection ended inside a chunked body")
-            if len(line) > MAX_LINE:
-                raise ProtocolError("chunk-size line too long")
-            text = line.split(b";", 1)[0].strip()
-            try:
-                self.chunk_left = int(text, 16)
-            except ValueError:
-                raise ProtocolError(f"bad chunk size {text[:20]!r}") from None
-            if self.chunk_left < 0:
-                raise ProtocolError(f"bad chunk size {text[:20]!r}")
-            if self.chunk_left == 0:
-                _read_headers(self.reader)  # the trailer section, ignored
-                return b""
-        data = self.reader.read1(min(size, self.chunk_left))
-        if not data:
-            raise ServerClosed("the connection ended inside a chunk")
-        self.chunk_left -= len(data)
-        if self.chunk_left == 0 and self.reader.readline(MAX_LINE + 1) not in (
-            b"\r\n",
-            b"\n",
-        ):
-            raise ProtocolError("a chunk does not end with CRLF")
-        return data
+    def _end(self) -> None:
+        conn = self.client.conn
+        if conn.our_state is h11.DONE and conn.their_state is h11.DONE:
+            conn.start_next_cycle()  # the server keeps the connection open
+            self.reusable = True
 
 
 _DECODERS = ("gzip", "x-gzip", "deflate")

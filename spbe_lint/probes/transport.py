@@ -12,8 +12,9 @@ Requests are GET, HEAD or OPTIONS only, never follow redirects, never use a
 proxy or ``.netrc`` from the environment, never keep cookies, and stop at the
 connect, read and total deadlines and at the body cap (counted after decoding,
 so a gzip bomb stops at the cap). HTTP/1.1 is spoken on the pinned socket by
-``probes.http1`` (first a requests Session, then urllib3 pools: each cost
-more CPU per request than the probe's whole budget for it). A host has
+``probes.http1``, a thin adapter over h11 (first a requests Session, then
+urllib3 pools: each cost more CPU per request than the probe's whole budget
+for it; h11 parses and frames, the socket stays ours). A host has
 ``per_host`` lanes, each holding at most one open connection, kept alive for
 the next request on the same port only when the body was read whole.
 """
@@ -249,16 +250,16 @@ class _Connection:
         default = 443 if scheme == "https" else 80
         self.host_header = host if port == default else f"{host}:{port}"
         self.sock: Any = None
-        self.reader: Any = None
+        self.client: http1.Client | None = None
 
     def ready(self) -> bool:
         """Open and still usable. A kept-alive connection with something to
         read before a request was sent was closed by the server (or it sent
         what nobody asked for): it is not used again."""
-        if self.sock is None:
+        if self.sock is None or self.client is None or not self.client.idle:
             return False
         pending = getattr(self.sock, "pending", None)
-        if self.reader.buffered or (pending is not None and pending()):
+        if self.client.buffered or (pending is not None and pending()):
             return False
         if not hasattr(select, "poll"):  # Windows
             return not select.select([self.sock], [], [], 0)[0]
@@ -279,12 +280,12 @@ class _Connection:
             sock.close()
             raise
         self.sock = sock
-        self.reader = http1.Reader(sock)
+        self.client = http1.Client(sock)
 
     def close(self) -> None:
         if self.sock is not None:
             self.sock.close()
-        self.sock = self.reader = None
+        self.sock = self.client = None
 
 
 class _Lanes:
@@ -479,24 +480,29 @@ class Transport:
         except OSError as exc:  # refused, unreachable, timed out (connect or handshake)
             connection.close()
             return self._failed(method, url, host, port, f"connection: {_reason(exc)}")
-        sock, reader = connection.sock, connection.reader
+        client = connection.client
+        assert client is not None  # open() made it
         path = target.path or "/"
         sent = {**_BASE_HEADERS, **headers}
         try:
-            _timeout(sock, min(self.limits.read, deadline - time.monotonic()))
-            sock.sendall(
-                http1.request_bytes(method, path, connection.host_header, sent)
+            client.start(
+                method,
+                path,
+                connection.host_header,
+                sent,
+                deadline=deadline,
+                read_limit=self.limits.read,
             )
-            head = http1.read_head(reader, method)
+            head = http1.read_head(client)
         except TimeoutError:
             connection.close()
             return self._failed(method, url, host, port, "timeout: no answer in time")
         except (http1.ProtocolError, OSError) as exc:
             connection.close()
             return self._failed(method, url, host, port, f"connection: {_reason(exc)}")
-        body = http1.Body(reader, head, method)
+        body = http1.Body(client, head)
         try:
-            data, stop = _read_body(body, sock, deadline, self.limits)
+            data, stop = _read_body(body, deadline, self.limits)
         finally:
             if not body.reusable:
                 connection.close()  # bytes left unread, or the server closes it
@@ -554,23 +560,13 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split())[:300]
 
 
-def _timeout(sock: Any, seconds: float) -> None:
-    """Each socket read waits at most *seconds* (a system call only when that
-    changes: the reads of one request mostly keep the read limit)."""
-    seconds = max(seconds, 0.01)
-    if sock.gettimeout() != seconds:
-        sock.settimeout(seconds)
-
-
-def _read_body(
-    body: http1.Body, sock: Any, deadline: float, limits: Limits
-) -> tuple[bytes, str]:
+def _read_body(body: http1.Body, deadline: float, limits: Limits) -> tuple[bytes, str]:
     """Up to ``limits.body`` decoded bytes, within the total deadline.
 
     Returns the bytes and why reading stopped: "" (the whole body), "cap",
-    "deadline", or "error: ...". Each step is one socket read at most, so a
-    body that trickles in is checked against the deadline between reads, and
-    each read waits no longer than the time left.
+    "deadline", or "error: ...". Each socket read waits no longer than the
+    time left (``http1.Client``), so a body that trickles in stops at the
+    deadline.
     """
     chunks: list[bytes] = []
     size = 0
@@ -578,7 +574,6 @@ def _read_body(
         left = deadline - time.monotonic()
         if left <= 0:
             return b"".join(chunks), "deadline"
-        _timeout(sock, min(limits.read, left))
         try:
             chunk = body.read(min(65536, limits.body + 1 - size))
         except TimeoutError:
