@@ -589,8 +589,9 @@ def _read_body(body: http1.Body, deadline: float, limits: Limits) -> tuple[bytes
 
 
 def client_context(ca_bundle: str | None = None) -> Any:
-    """The run's verifying TLS context: the certifi store (what requests uses)
-    plus the operator's ``--ca-bundle``, hostname checks on."""
+    """The run's verifying TLS context: the certifi store (Mozilla's CA list,
+    the same on every machine) plus the operator's ``--ca-bundle``, hostname
+    checks on."""
     import certifi
 
     context = ssl.create_default_context(cafile=certifi.where())
