@@ -36,6 +36,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # probe_speed's lean server
 EXAMPLE = ROOT / "examples" / "spbe.yaml"
 SCHEMA = ROOT / "schemas" / "manifest.schema.json"
 BIN = Path(sys.executable).parent
@@ -172,7 +173,20 @@ def memory(folder: Path) -> dict[str, float]:
 # ---- with probes ----------------------------------------------------------
 
 
-def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child process
+DISCOVERY = {
+    "issuer": ISSUER,
+    "authorization_endpoint": ISSUER + "/protocol/openid-connect/auth",
+    "token_endpoint": ISSUER + "/protocol/openid-connect/token",
+    "jwks_uri": ISSUER + "/protocol/openid-connect/certs",
+    "response_types_supported": ["code"],
+    "subject_types_supported": ["public"],
+    "id_token_signing_alg_values_supported": ["RS256"],
+    "code_challenge_methods_supported": ["S256"],
+}
+JWKS = {"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "n": "AQAB", "e": "AQAB"}]}
+
+
+def serve(ca_pem: str, queue: Any, latency: float, lean: bool) -> None:  # child
     import trustme
 
     from tests.probe_servers import (
@@ -186,19 +200,6 @@ def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child proc
     ca = trustme.CA()
     ca.cert_pem.write_to_path(ca_pem)
     context = tls_context(ca, "*.jambikota.go.id", "sso.jambikota.go.id")
-    discovery = {
-        "issuer": ISSUER,
-        "authorization_endpoint": ISSUER + "/protocol/openid-connect/auth",
-        "token_endpoint": ISSUER + "/protocol/openid-connect/token",
-        "jwks_uri": ISSUER + "/protocol/openid-connect/certs",
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "code_challenge_methods_supported": ["S256"],
-    }
-    jwks = {
-        "keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "n": "AQAB", "e": "AQAB"}]
-    }
     active: Counter[str] = Counter()
     peak: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -248,9 +249,9 @@ def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child proc
         "/login": counted(login),
         "/health": counted(json_reply({"status": "UP"})),
         "/realms/jambikota/.well-known/openid-configuration": counted(
-            json_reply(discovery)
+            json_reply(DISCOVERY)
         ),
-        "/realms/jambikota/protocol/openid-connect/certs": counted(json_reply(jwks)),
+        "/realms/jambikota/protocol/openid-connect/certs": counted(json_reply(JWKS)),
         "/.well-known/security.txt": counted(
             Reply(
                 200,
@@ -266,6 +267,11 @@ def serve(ca_pem: str, queue: Any, latency: float) -> None:  # in the child proc
     handler.server_version, handler.sys_version = "nginx", ""
     plain = Server({"/__stats": stats})
     plain.default = counted(to_https)
+    if lean:  # the same answers and delay, the server's own work cut (probe_speed)
+        from probe_speed import _leaner
+
+        for server in (https, plain):
+            _leaner(server)
     with https, plain:
         queue.put((https.port, plain.port))
         queue.get()  # until the parent is done
@@ -289,11 +295,13 @@ def server_stats(port: int, *, tls: bool = True) -> dict[str, Any]:
     return data
 
 
-def probed(folder: Path, count: int, concurrency: int, latency: float) -> dict:
+def probed(
+    folder: Path, count: int, concurrency: int, latency: float, lean: bool
+) -> dict:
     ca_pem = str(folder / "ca.pem")
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    child = context.Process(target=serve, args=(ca_pem, queue, latency))
+    child = context.Process(target=serve, args=(ca_pem, queue, latency, lean))
     child.start()
     https_port, http_port = queue.get(timeout=30)
     apps = sorted(p.name for p in (folder / "apps").iterdir())[:count]
@@ -382,6 +390,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--skip-static", action="store_true")
+    parser.add_argument(
+        "--server",
+        choices=("lean", "fixture"),
+        default="lean",
+        help="lean: the tests' fixture server with reused threads and lean header "
+        "parsing, as in bench/probe_speed.py (the default); fixture: as it is",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     for tool in ("spbe-lint", "check-jsonschema"):
@@ -393,7 +408,9 @@ def main() -> None:
     if not args.skip_static:
         figures["static"] = static(folder, args.repeat)
         figures["peak_rss_mib"] = memory(folder)
-    figures["probe"] = probed(folder, args.probe_count, args.concurrency, args.latency)
+    figures["probe"] = probed(
+        folder, args.probe_count, args.concurrency, args.latency, args.server == "lean"
+    )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), "utf-8")
 

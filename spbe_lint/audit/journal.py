@@ -26,6 +26,7 @@ class Journal:
 
     def __init__(self, path: Path, *, resume: bool) -> None:
         self.path = path
+        # application id -> (input hash, rule-pack version, run key) recorded
         self.recorded: dict[str, tuple[str | None, str | None, str | None]] = {}
         self.header: dict[str, Any] | None = None
         if resume and path.exists():
@@ -42,12 +43,6 @@ class Journal:
             )
         except OSError as exc:
             raise _unwritable(path, exc) from None
-
-    def unchanged(
-        self, app_id: str, inputs: str | None, pack_version: str, run_key: str
-    ) -> bool:
-        """Already recorded with the same inputs, pack version and run key?"""
-        return self.recorded.get(app_id) == (inputs, pack_version, run_key)
 
     def write(self, record: Mapping[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))

@@ -169,15 +169,15 @@ def _in_worker(application: inventory.Application, previous: Any) -> Static:
 def static_part(
     context: _Context, application: inventory.Application, previous: Any
 ) -> Static:
-    """Read and check one application's manifest; *previous* is what the
-    results file recorded for it (``--resume``), or None."""
+    """Read and check one application's manifest. *previous* is the input hash
+    the results file recorded for it with this rule-pack version and run key
+    (``--resume``), or None: the same hash now means it is skipped."""
     started = time.perf_counter()
 
     def done(**values: Any) -> Static:
         return Static(application, seconds=time.perf_counter() - started, **values)
 
     settings, run_options = context.settings, context.run_options
-    key = (settings.pack.info.version,)
     if application.manifest is None:
         if context.probing and application.url:  # no manifest: probe the URL alone
             from spbe_lint.probes.facts import Endpoint
@@ -187,7 +187,7 @@ def static_part(
                 endpoints=(Endpoint(application.url, "app"),),
                 where=application.url,
             )
-        if previous == ("missing", *key):
+        if previous == "missing":
             return done(inputs="missing", resumed=True)
         message = application.missing or LocalText("?", "?")
         return done(
@@ -196,10 +196,10 @@ def static_part(
     loaded = app.load_manifest(application.manifest, application.display)
     if isinstance(loaded, InputProblem):
         inputs = f"sha256:{loaded.sha256}" if loaded.sha256 else "missing"
-        return done(inputs=inputs, resumed=previous == (inputs, *key), problem=loaded)
+        return done(inputs=inputs, resumed=previous == inputs, problem=loaded)
     document, info = loaded
     inputs = record.inputs_digest(info.sha256, application.folder, document.data)
-    if previous == (inputs, *key):
+    if previous == inputs:
         return done(inputs=inputs, resumed=True)
     plan = replace(context.plan, suppressions=[], problems=[])
     findings = app.evaluate_manifest(
@@ -355,9 +355,10 @@ class _Auditor:
         if not self.options.resume:
             return None
         recorded = self.journal.recorded.get(application.id)
-        if recorded is None or recorded[2] != self.key:
+        version = self.settings.pack.info.version
+        if recorded is None or recorded[1:] != (version, self.key):
             return None
-        return recorded[:2]
+        return recorded[0]
 
     def _guarded(
         self, application: inventory.Application, make: Callable[[], Static]
