@@ -405,3 +405,22 @@ def test_profile_overrides_merge_nested_mappings():
     assert pack.profile["aplikasi_umum"] == []  # lists replace
     merged = rulepack._merge({"a": {"b": 1, "c": 2}, "d": 3}, {"a": {"b": 9}})
     assert merged == {"a": {"b": 9, "c": 2}, "d": 3}
+
+
+def test_every_package_of_the_source_tree_ships_in_the_wheel():
+    """pyproject lists packages by hand: a new sub-package left out of the list
+    works from the checkout and fails from an installed wheel."""
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"][
+            "setuptools"
+        ]["packages"]
+    )
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "spbe_lint").rglob("__init__.py")
+    }
+    assert on_disk <= listed, sorted(on_disk - listed)
