@@ -89,6 +89,15 @@ _FORMAT = click.option(
     show_default=True,
     help=_FORMAT_HELP,
 )
+_SELECT = click.option(
+    "--select",
+    multiple=True,
+    metavar="IDS",
+    help="Only these rules: ids or families, comma-separated (HOST,SSO-001).",
+)
+_IGNORE = click.option(
+    "--ignore", multiple=True, metavar="IDS", help="Skip these rules (ids or families)."
+)
 _COLOR = click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -240,15 +249,8 @@ def cli(debug: bool) -> None:
     is_flag=True,
     help="Exit 0 even when findings fail (an unreadable input still exits 2).",
 )
-@click.option(
-    "--select",
-    multiple=True,
-    metavar="IDS",
-    help="Only these rules: ids or families, comma-separated (HOST,SSO-001).",
-)
-@click.option(
-    "--ignore", multiple=True, metavar="IDS", help="Skip these rules (ids or families)."
-)
+@_SELECT
+@_IGNORE
 @_COLOR
 @_AS_OF
 @_DOCUMENTS
@@ -1150,15 +1152,8 @@ def diff_command(
     help="An application fails when a finding at or above this severity fails "
     "(default: error).",
 )
-@click.option(
-    "--select",
-    multiple=True,
-    metavar="IDS",
-    help="Only these rules: ids or families, comma-separated (HOST,SSO-001).",
-)
-@click.option(
-    "--ignore", multiple=True, metavar="IDS", help="Skip these rules (ids or families)."
-)
+@_SELECT
+@_IGNORE
 @_AS_OF
 @_DOCUMENTS
 @click.option(
