@@ -63,6 +63,14 @@ def _rule_entry(rule: Rule) -> dict[str, Any]:
     }
 
 
+def day(text: Any) -> datetime.date | None:
+    """The day a record names (an ISO date, or the date of an ISO moment)."""
+    try:
+        return datetime.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
 def run_key(settings: Mapping[str, Any]) -> str:
     """What else decides the results besides the inputs and the pack version:
     the day judged on, the rules in force and their severities, the waiver file,

@@ -55,14 +55,11 @@ class AuditOptions:
 
 @dataclass
 class Outcome:
-    """What a run did, for the closing line and the exit status."""
+    """What a run did besides its records (verdicts and counts are derived
+    from the records, by audit.summary), for the closing line and exit status."""
 
-    total: int = 0  # applications in this run (after sharding)
-    checked: int = 0
     resumed: int = 0  # skipped: recorded before with the same inputs
-    broken: int = 0
     errors: list[str] = field(default_factory=list)  # internal errors (bugs)
-    failing: int = 0  # applications with a failure at --fail-on
     requests: int = 0  # probe requests sent
     seconds: float = 0.0
     lang: str = "id"
@@ -81,7 +78,7 @@ def audit(options: AuditOptions, progress: Progress | None = None) -> Outcome:
     as_of = run_options.as_of
     if as_of is None and journal.header is not None:
         # A resumed run judges on the day the run began, unless told otherwise.
-        as_of = _day(journal.header.get("as_of"))
+        as_of = record.day(journal.header.get("as_of"))
     as_of = as_of or app.today()
     run_options = replace(run_options, as_of=as_of)
     plan = app.review_plan(run_options, settings)
@@ -94,7 +91,6 @@ def audit(options: AuditOptions, progress: Progress | None = None) -> Outcome:
     context = _Context(settings, run_options, plan, as_of, probing)
     auditor = _Auditor(options, context, journal, key)
     outcome = auditor.outcome
-    outcome.total = len(applications)
     outcome.lang = settings.lang
     with journal:
         journal.write(
@@ -439,11 +435,6 @@ class _Auditor:
             unparsed=static.unparsed,
         )
         self.journal.write(entry)
-        self.outcome.checked += 1
-        if static.problem or static.unparsed:
-            self.outcome.broken += 1
-        elif entry["exit"] == 1:
-            self.outcome.failing += 1
 
     def _reports(
         self, application: inventory.Application, report: Report
@@ -525,12 +516,3 @@ def _run_settings(
         "probe": probe is not None,
         "exposure": bool(getattr(probe, "exposure", False)),
     }
-
-
-def _day(text: Any) -> Any:
-    import datetime
-
-    try:
-        return datetime.date.fromisoformat(str(text))
-    except ValueError:
-        return None

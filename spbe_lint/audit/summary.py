@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from spbe_lint.findings import DOMAINS
+from spbe_lint.audit.record import day
+from spbe_lint.findings import DOMAINS, place
 
 CERTIFICATE_DAYS = 30
 WAIVER_DAYS = 60
@@ -124,7 +125,7 @@ def summarise(
     for run in runs:
         rules.update(run.get("rules") or {})
     last = runs[-1] if runs else {}
-    as_of = _date(last.get("as_of"))
+    as_of = day(last.get("as_of"))
     city = Group("")
     opds: dict[str, Group] = {}
     failing = Counter[str]()
@@ -151,7 +152,7 @@ def summarise(
                 errors=severities.get("error", 0),
                 warnings=severities.get("warning", 0),
                 exit=int(record.get("exit", 2)),
-                problem=_problem(record, lang),
+                problem=problem_text(record, lang),
             )
         )
         for certificate in record.get("certificates", ()):
@@ -212,30 +213,20 @@ def summarise(
     )
 
 
-def _date(text: Any) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
-
-
 def _days(as_of: datetime.date | None, moment: Any) -> int | None:
-    day = _date(moment)
-    if as_of is None or day is None:
+    until = day(moment)
+    if as_of is None or until is None:
         return None
-    return (day - as_of).days
+    return (until - as_of).days
 
 
-def _problem(record: Mapping[str, Any], lang: str) -> str | None:
+def problem_text(record: Mapping[str, Any], lang: str) -> str | None:
+    """Why an application could not be audited: ``path:line:col: message``."""
     if record.get("internal_error"):
         return str(record["internal_error"])
     problem = record.get("problem")
     if not problem:
         return None
-    where = ":".join(
-        str(part)
-        for part in (problem.get("path"), problem.get("line"), problem.get("column"))
-        if part
-    )
+    where = place(problem.get("path"), problem.get("line"), problem.get("column"))
     message = (problem.get("message") or {}).get(lang, "")
     return f"{where}: {message}" if where else message

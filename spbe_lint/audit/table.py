@@ -12,6 +12,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+from spbe_lint.audit.summary import problem_text
 from spbe_lint.findings import DOMAINS
 
 COLUMNS = (
@@ -57,13 +58,6 @@ def _row(record: Mapping[str, Any], lang: str) -> list[Any]:
     for failure in failures:
         severities[failure["severity"]] = severities.get(failure["severity"], 0) + 1
     domains = record.get("domains") or {}
-    problem = record.get("problem") or {}
-    where = ":".join(
-        str(p)
-        for p in (problem.get("path"), problem.get("line"), problem.get("column"))
-        if p
-    )
-    message = (problem.get("message") or {}).get(lang, "")
     expiries = sorted(c["not_after"][:10] for c in record.get("certificates") or ())
     return [
         record["app"],
@@ -79,7 +73,7 @@ def _row(record: Mapping[str, Any], lang: str) -> list[Any]:
         " ".join(sorted({f["rule"] for f in failures})),
         " ".join(sorted({w["rule"] for w in record.get("waived") or ()})),
         expiries[0] if expiries else "",
-        record.get("internal_error") or (f"{where}: {message}" if where else message),
+        problem_text(record, lang) or "",
         record.get("manifest") or "",
         record.get("url") or "",
         record.get("as_of") or "",
