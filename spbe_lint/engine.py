@@ -206,6 +206,7 @@ def _context(
         manifest=data,
         folder=folder,
         documents_present=present,
+        manifest_path=document.path,
     )
 
 
@@ -416,14 +417,18 @@ def _failure(
         or _DOCUMENT_MESSAGES.get(violation.kind)
         or (_MISSING if violation.kind == "missing" else rule.message)
     )
-    span = violation.span or document.locate(path, anchor=violation.anchor)
+    if violation.location is not None:
+        location = violation.location
+    else:
+        span = violation.span or document.locate(path, anchor=violation.anchor)
+        location = Location(document.path, to_pointer(path), span)
     return Finding(
         rule=rule.id,
         domain=rule.domain,
         severity=rule.severity,
         status=Status.MANUAL if violation.needs_review else Status.FAIL,
         message=template.format(params),
-        location=Location(document.path, to_pointer(path), span),
+        location=location,
         references=rule.references,
         kind=violation.kind,
     )

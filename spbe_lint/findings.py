@@ -106,6 +106,10 @@ class Violation:
     code: str = ""  # for built-in manifest checks: which loader/schema problem
     span: Span | None = None
     needs_review: bool = False  # a person must check it (Status.MANUAL), not a failure
+    # Where in an evidence file the problem is (an OpenAPI document, a dataset sample,
+    # a committed file): set by checks that judge the thing a manifest points to. It
+    # replaces the manifest location, so reports point into the evidence itself.
+    location: Location | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ and position. Register a check here; rule files refer to it by name.
 from __future__ import annotations
 
 import datetime
+import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,13 @@ class CheckContext:
     manifest: Mapping[str, Any] = field(default_factory=dict)  # the whole manifest
     folder: Path | None = None  # the manifest's folder (document references)
     documents_present: bool = False  # is the repository there, or only the manifest?
+    manifest_path: str = ""  # the manifest as the report names it (display path)
+
+    def display(self, reference: str) -> str:
+        """How a report names a file the manifest refers to: beside the manifest's
+        display path, so evidence findings read like manifest findings."""
+        folder = posixpath.dirname(self.manifest_path)
+        return posixpath.normpath(posixpath.join(folder, reference))
 
 
 CheckFn = Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]
