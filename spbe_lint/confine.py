@@ -12,6 +12,7 @@ manifest wrote it; never where a link leads, and never anything in it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from dataclasses import dataclass
@@ -64,12 +65,10 @@ def real_path(path: Path) -> Path:
     system allows or a folder that cannot be searched is an OSError."""
     # realpath(strict=False) stops quietly at a loop or an over-long name;
     # stat says which, and a missing file is not a problem of confinement.
-    real = os.path.realpath(path)
-    try:
-        os.stat(real)
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-    return Path(real)
+    real = Path(os.path.realpath(path))
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        real.stat()
+    return real
 
 
 def outside(root: str) -> LocalText:
@@ -103,6 +102,4 @@ def reason(exc: OSError) -> LocalText:
 
 def _unreadable(exc: OSError) -> LocalText:
     why = reason(exc)
-    return LocalText(
-        f"tidak dapat membaca: {why.id}", f"cannot read: {why.en}"
-    )
+    return LocalText(f"tidak dapat membaca: {why.id}", f"cannot read: {why.en}")

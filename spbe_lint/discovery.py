@@ -95,7 +95,7 @@ def find(paths: Iterable[Path], cwd: Path) -> tuple[list[Target], list[InputProb
 
 def _is_folder(path: Path) -> bool:
     try:
-        return os.path.isdir(path)
+        return path.is_dir()
     except (OSError, ValueError):
         return False
 

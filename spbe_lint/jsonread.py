@@ -77,9 +77,7 @@ class JsonProblem(Exception):
         return f"{self.message.en} ({where})" if where else self.message.en
 
 
-def loads(
-    data: bytes | str, *, max_bytes: int, max_depth: int = MAX_DEPTH
-) -> Any:
+def loads(data: bytes | str, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
     """The JSON value in *data*, or a JsonProblem."""
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
     if size > max_bytes:

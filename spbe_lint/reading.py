@@ -32,7 +32,7 @@ def open_regular(path: Path) -> BinaryIO:
     """*path* open for reading in binary, if it is a regular file. Anything else
     (a FIFO would block, a device such as /dev/zero never ends) is refused
     before it is opened: NotRegularFile, an OSError like any other."""
-    if not stat.S_ISREG(os.stat(path).st_mode):
+    if not stat.S_ISREG(path.stat().st_mode):
         raise NotRegularFile(path)
     # O_NONBLOCK: should the file be swapped for a FIFO after the check, opening
     # it does not wait for a writer; fstat below then refuses it.
@@ -171,7 +171,9 @@ def read_json(
     except JsonProblem as problem:
         if problem.kind == "encoding":
             raise InputError(
-                LocalText(f"{noun.id} bukan teks UTF-8", f"{noun.en} is not UTF-8 text"),
+                LocalText(
+                    f"{noun.id} bukan teks UTF-8", f"{noun.en} is not UTF-8 text"
+                ),
                 path=display,
             ) from None
         raise InputError(

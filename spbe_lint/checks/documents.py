@@ -80,7 +80,7 @@ def examine(folder: Path, reference: str) -> Status:
     except Refused as exc:
         return Status(exc.kind, reason=exc.message)
     try:
-        info = os.stat(real)
+        info = real.stat()
     except (FileNotFoundError, NotADirectoryError):
         return Status("not-found", real)
     except OSError as exc:
