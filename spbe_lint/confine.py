@@ -37,7 +37,7 @@ class Root:
         try:
             return cls(shown, real_path(folder))
         except OSError as exc:
-            raise Refused(_unreadable(exc), path=shown, kind="unreadable") from None
+            raise _refused(exc, shown) from None
 
     def admit(self, path: Path, shown: str) -> Path:
         """The real path of *path*, which must lie inside this root; a Refused
@@ -45,18 +45,27 @@ class Root:
         try:
             real = real_path(path)
         except OSError as exc:
-            raise Refused(_unreadable(exc), path=shown, kind="unreadable") from None
+            raise _refused(exc, shown) from None
         if not real.is_relative_to(self.real):
             raise Refused(outside(self.shown), path=shown, kind="outside")
         return real
 
 
 class Refused(InputError):
-    """A path the run will not read: ``kind`` says why (outside, unreadable)."""
+    """A path the run will not read: ``kind`` says why (outside, unreadable),
+    ``reason`` the system's error in words when there was one."""
 
-    def __init__(self, message: LocalText, *, kind: str, **where: object) -> None:
+    def __init__(
+        self,
+        message: LocalText,
+        *,
+        kind: str,
+        reason: LocalText | None = None,
+        **where: object,
+    ) -> None:
         super().__init__(message, **where)  # type: ignore[arg-type]
         self.kind = kind
+        self.reason = reason
 
 
 def real_path(path: Path) -> Path:
@@ -100,6 +109,11 @@ def reason(exc: OSError) -> LocalText:
     return LocalText(text, text)
 
 
-def _unreadable(exc: OSError) -> LocalText:
+def _refused(exc: OSError, shown: str) -> Refused:
     why = reason(exc)
-    return LocalText(f"tidak dapat membaca: {why.id}", f"cannot read: {why.en}")
+    return Refused(
+        LocalText(f"tidak dapat membaca: {why.id}", f"cannot read: {why.en}"),
+        path=shown,
+        kind="unreadable",
+        reason=why,
+    )

@@ -136,8 +136,8 @@ def read(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 continue
             try:
                 record = loads(raw, max_bytes=MAX_LINE)
-            except JsonProblem:
-                raise _not_record(shown, number) from None
+            except JsonProblem as problem:
+                raise _not_record(shown, number, problem.message) from None
             if (
                 not isinstance(record, dict)
                 or record.get("record") != FORMAT
@@ -193,11 +193,12 @@ def latest(
     return runs, stream()
 
 
-def _not_record(path: str, line: int) -> InputError:
+def _not_record(path: str, line: int, why: LocalText | None = None) -> InputError:
+    id_, en = (f": {why.id}", f": {why.en}") if why else ("", "")
     return InputError(
         LocalText(
-            f"bukan rekaman audit spbe-lint ({FORMAT})",
-            f"not a spbe-lint audit record ({FORMAT})",
+            f"bukan rekaman audit spbe-lint ({FORMAT}){id_}",
+            f"not a spbe-lint audit record ({FORMAT}){en}",
         ),
         path=path,
         line=line,

@@ -78,7 +78,7 @@ def examine(folder: Path, reference: str) -> Status:
     try:
         real = admit(folder, reference)
     except Refused as exc:
-        return Status(exc.kind, reason=exc.message)
+        return Status(exc.kind, reason=exc.reason or exc.message)
     try:
         info = real.stat()
     except (FileNotFoundError, NotADirectoryError):
