@@ -134,7 +134,12 @@ def collect(
             return _validated(facts, transport, None, url)
     local = _local_file(declared, folder)
     if local is not None:
-        return _from_file(local, declared, folder, tuple(tried), transport)
+        facts = _from_file(local, declared, folder, tuple(tried), transport)
+        if facts.document is not None or not unjudged or facts.unjudged:
+            return facts
+        # the submitted file is no description, but one online could not be
+        # judged: that is what the finding must say
+        return replace(facts, problem=None, unjudged=unjudged)
     return OpenApiFacts(
         tuple(tried), protected=protected, declared=declared, unjudged=unjudged
     )
