@@ -314,26 +314,12 @@ def _columns(header: list[str], shown: str) -> dict[str, int]:
 
 
 def _csv_text(path: Path, shown: str) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise _error(
-                shown,
-                None,
-                None,
-                f"berkas CSV terlalu besar ({size} bita; batas {MAX_CSV_BYTES})",
-                f"CSV file too large ({size} bytes; limit {MAX_CSV_BYTES})",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise _error(
-            shown,
-            None,
-            None,
-            f"tidak dapat membaca: {reason}",
-            f"cannot read: {reason}",
-        ) from None
+    from spbe_lint.reading import read_bytes
+
+    # bounded, and a FIFO or a device is refused before it is opened
+    raw = read_bytes(
+        path, shown, MAX_CSV_BYTES, LocalText("berkas CSV", "the CSV file")
+    )
     if b"\0" in raw:
         line = raw[: raw.index(b"\0")].count(b"\n") + 1
         raise _error(
