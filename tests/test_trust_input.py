@@ -540,3 +540,15 @@ def test_no_folder_walk_leaves_a_trace_of_recursion(tmp_path: Path):
         _unnest(top)
     assert targets == []
     assert len(problems) == 1
+
+
+def test_the_help_says_what_is_never_read(run):
+    assert "link leading out, a link loop, a FIFO or a device is" in " ".join(
+        run("check", "--help").stdout.split()
+    )
+    assert "a link leading outside the inventory's folder" in " ".join(
+        run("audit", "--help").stdout.split()
+    )
+    assert "a FIFO or a device is a difference, never read" in " ".join(
+        run("verify", "--help").stdout.split()
+    )
