@@ -127,6 +127,17 @@ def loads(data: bytes | str, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> A
             exc.colno,
             kind="syntax",
         ) from None
+    except ValueError:  # an integer of more than 4,300 digits (Python's own limit)
+        line, column = _long_number_at(text)
+        raise JsonProblem(
+            LocalText(
+                "angka terlalu panjang (lebih dari 4300 digit)",
+                "a number too long (more than 4300 digits)",
+            ),
+            line,
+            column,
+            kind="syntax",
+        ) from None
     except RecursionError:  # not reached: the depth was counted above
         raise JsonProblem(
             LocalText("struktur bersarang terlalu dalam", "nesting too deep"),
@@ -175,6 +186,13 @@ def _depth(text: str) -> int:
         return 0
     signs = array("b", brackets.translate(_SIGNS).encode("latin-1"))
     return max(accumulate(signs))
+
+
+def _long_number_at(text: str) -> tuple[int, int]:
+    """Where the first number of more than 4,300 digits is, outside strings."""
+    stripped = _STRINGS.sub(lambda m: " " * len(m.group()), text)
+    found = re.search(r"[0-9]{4301,}", stripped)
+    return position(text, found.start()) if found else (1, 1)
 
 
 def _too_deep_at(text: str, max_depth: int) -> tuple[int, int]:

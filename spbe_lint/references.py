@@ -16,7 +16,8 @@ validator wants comes through these rules:
   scheme are refused;
 - ``http(s)`` references are fetched only through the function the caller
   gives (the probe's admitted, pinned transport), or not at all;
-- at most ``MAX_DOCUMENTS`` documents per specification.
+- at most ``MAX_DOCUMENTS`` documents, ``MAX_TOTAL_BYTES`` in all, per
+  specification.
 
 Each refusal is recorded (``problems``) with the reference as written and a
 short reason, never the content of what it names, so the caller reports it.
@@ -41,6 +42,7 @@ LOCAL = "https://submission.invalid"
 LOCAL_ROOT = "/submission/"
 MAX_DOCUMENTS = 64  # documents a specification may reference, itself excluded
 MAX_BYTES = 16 << 20  # each referenced document, like the specification itself
+MAX_TOTAL_BYTES = 64 << 20  # all the documents one specification references
 
 # What the caller supplies to turn bytes into a document: the bounded JSON or
 # YAML reader; it raises Unusable with a short reason.
@@ -88,6 +90,7 @@ class Resolver:
     fetch: Fetch | None = None
     problems: list[Problem] = field(default_factory=list)
     retrieved: int = 0
+    read: int = 0  # bytes of the documents retrieved so far
 
     def registry(self, document: Any, base_uri: str) -> Any:
         """A ``referencing`` Registry holding *document* at *base_uri*, whose
@@ -126,7 +129,7 @@ class Resolver:
         if self.fetch is None:
             raise Unusable(_NOT_FETCHED)
         self._count()
-        return self.parse(self.fetch(uri), uri)
+        return self.parse(self._weighed(self.fetch(uri)), uri)
 
     def _local(self, path: str) -> Any:
         if not path.startswith(LOCAL_ROOT):
@@ -147,7 +150,23 @@ class Resolver:
             raise Unusable(_OUTSIDE if exc.kind == "outside" else exc.message) from None
         except InputError as exc:
             raise Unusable(exc.message) from None
-        return self.parse(raw, relative)
+        return self.parse(self._weighed(raw), relative)
+
+    def _weighed(self, raw: bytes) -> bytes:
+        self.read += len(raw)
+        if self.read > MAX_TOTAL_BYTES:
+            from spbe_lint.jsonread import human_size
+
+            limit = human_size(MAX_TOTAL_BYTES)
+            raise Unusable(
+                LocalText(
+                    f"dokumen yang dirujuk melebihi {limit} seluruhnya; sisanya tidak "
+                    "dibaca",
+                    f"the referenced documents exceed {limit} in all; the rest are "
+                    "not read",
+                )
+            )
+        return raw
 
     def _count(self) -> None:
         self.retrieved += 1

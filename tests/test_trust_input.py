@@ -552,3 +552,42 @@ def test_the_help_says_what_is_never_read(run):
     assert "a FIFO or a device is a difference, never read" in " ".join(
         run("verify", "--help").stdout.split()
     )
+
+
+def test_a_number_longer_than_python_reads_is_exit_2_not_a_crash(run, workdir: Path):
+    (workdir / "r.json").write_text('{"report_version": ' + "9" * 5000 + "}", "utf-8")
+    result = run("report", "r.json", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.strip() == (
+        "r.json:1:20: a number too long (more than 4300 digits)"
+    )
+
+
+def test_the_reference_resolver_stops_at_its_document_and_byte_limits(tmp_path: Path):
+    """The caps the $ref resolver keeps per specification (spbe_lint.references)."""
+    from referencing.exceptions import NoSuchResource
+
+    from spbe_lint import apidoc, references
+
+    for index in range(references.MAX_DOCUMENTS + 1):
+        (tmp_path / f"s{index}.json").write_text('{"type": "string"}', "utf-8")
+    resolver = references.Resolver(apidoc.parse, folder=tmp_path)
+    for index in range(references.MAX_DOCUMENTS):
+        resolver.retrieve(references.local_uri(f"s{index}.json"))
+    with pytest.raises(NoSuchResource):
+        resolver.retrieve(references.local_uri(f"s{references.MAX_DOCUMENTS}.json"))
+    (problem,) = resolver.problems
+    assert problem.text() == (
+        f"$ref s{references.MAX_DOCUMENTS}.json: more than 64 documents referenced; "
+        "the rest are not read"
+    )
+    big = tmp_path / "besar.json"
+    big.write_bytes(b'{"x": "' + b"a" * (references.MAX_BYTES - 16) + b'"}')
+    resolver = references.Resolver(apidoc.parse, folder=tmp_path)
+    for _ in range(4):
+        resolver.retrieve(references.local_uri("besar.json"))
+    with pytest.raises(NoSuchResource):
+        resolver.retrieve(references.local_uri("besar.json"))
+    assert resolver.problems[0].reason.en == (
+        "the referenced documents exceed 64 MiB in all; the rest are not read"
+    )

@@ -61,18 +61,6 @@ class OpenApiFacts:
         return data
 
 
-def parse(raw: bytes, name: str) -> Any:
-    """The document in *raw* (JSON, else YAML, within apidoc's limits), or None
-    when it is not one."""
-    from spbe_lint.apidoc import Unreadable
-    from spbe_lint.apidoc import parse as parse_document
-
-    try:
-        return parse_document(raw, name)
-    except Unreadable:
-        return None
-
-
 def candidates(endpoint: Endpoint) -> list[str]:
     base = endpoint.url.rstrip("/") + "/"
     spec = endpoint.api.get("spec")
