@@ -4,24 +4,27 @@ here, and every relative link points at a file of the repository.
 A fenced shell block (sh, shell, bash, console) carries a marker on the line
 before its fence, an HTML comment GitHub does not render:
 
-    <!-- runnable -->            runs and must exit 0
-    <!-- runnable exit=1 -->     runs; its last command exits 1, every one before 0
+    <!-- runnable -->            runs; every command must exit 0
+    <!-- runnable exit=1 -->     runs; the last command exits 1, every one before 0
+    <!-- runnable exit=0,1,1 --> runs; the status of each command, in order
     <!-- skip: REASON -->        not run (the network, a terminal prompt...)
 
 and a block of any language marked ``<!-- file: PATH -->`` is written to PATH
 before the runnable blocks that follow it on the same page (a waiver file, a
 configuration), so the YAML the page shows is the YAML that is tested.
 
-A runnable block runs in bash (errexit, pipefail) through the installed
-``spbe-lint`` (this interpreter's bin first on PATH), from the root of a fresh
-copy of the repository, so it never writes into the checkout; the Python
-processes it starts may not leave the machine (tests/offline/sitecustomize.py).
+A runnable block runs command by command in one bash (pipefail; a ``cd`` holds
+for the commands after it) through the installed ``spbe-lint`` (this
+interpreter's bin first on PATH), from the root of a fresh copy of the
+repository, so it never writes into the checkout; the Python processes it starts
+may not leave the machine (tests/offline/sitecustomize.py).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -59,10 +62,6 @@ NOT_COPIED = shutil.ignore_patterns(
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 _MARKER = re.compile(r"^\s*<!--\s*(?P<kind>runnable|skip|file)\b(?P<rest>.*?)-->\s*$")
-_STOPPED = re.compile(r"^doc-block-stopped-at-line (\d+)$", re.MULTILINE)
-_HEADER = (
-    "set -eo pipefail\ntrap 'echo \"doc-block-stopped-at-line $LINENO\" >&2' ERR\n"
-)
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,9 @@ class Block:
 
     @property
     def name(self) -> str:
-        shown = self.page.relative_to(ROOT) if self.page.is_relative_to(ROOT) else self.page
+        shown = (
+            self.page.relative_to(ROOT) if self.page.is_relative_to(ROOT) else self.page
+        )
         return f"{shown}:{self.line}"
 
     @property
@@ -84,9 +85,34 @@ class Block:
         return self.language in SHELLS
 
     @property
-    def exit_status(self) -> int:
-        match = re.fullmatch(r"exit=(\d+)", self.argument)
-        return int(match.group(1)) if match else 0
+    def commands(self) -> list[str]:
+        """The block's commands: comments and blank lines dropped, continuation
+        lines (ending in a backslash, a pipe, && or ||) joined to their command."""
+        commands: list[str] = []
+        continued = False
+        for line in self.code.splitlines():
+            stripped = line.strip()
+            if continued:
+                commands[-1] += "\n" + line
+            elif stripped and not stripped.startswith("#"):
+                commands.append(line)
+            else:
+                continue
+            continued = stripped.endswith(("\\", "|", "&&"))
+        return commands
+
+    @property
+    def statuses(self) -> list[int]:
+        """The exit status each command must give."""
+        count = len(self.commands)
+        if self.marker != "runnable" or not re.fullmatch(
+            r"exit=\d+(,\d+)*", self.argument
+        ):
+            return [0] * count
+        given = [int(n) for n in self.argument.removeprefix("exit=").split(",")]
+        if len(given) == 1:
+            return [0] * (count - 1) + given
+        return given
 
 
 def blocks(page: Path) -> list[Block]:
@@ -151,9 +177,15 @@ def test_every_page_exists_and_every_shell_block_is_marked():
     bad = [
         b.name
         for b in RUNNABLE
-        if b.argument and not re.fullmatch(r"exit=\d+", b.argument)
+        if b.argument and not re.fullmatch(r"exit=\d+(,\d+)*", b.argument)
     ]
-    assert not bad, f"a runnable marker takes only exit=N: {bad}"
+    assert not bad, f"a runnable marker takes only exit=N or exit=N,N,...: {bad}"
+    counted = [b.name for b in RUNNABLE if len(b.statuses) != len(b.commands)]
+    assert not counted, f"exit=N,N,... needs one status per command: {counted}"
+    heredocs = [b.name for b in RUNNABLE if "<<" in b.code]
+    assert not heredocs, (
+        f"runnable blocks are run command by command, no heredocs: {heredocs}"
+    )
     misplaced = [b.name for b in ALL if b.marker == "file" and not b.argument]
     assert not misplaced, f"<!-- file: PATH --> needs a path: {misplaced}"
 
@@ -180,18 +212,6 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
-def _last_command(code: str) -> int:
-    """The 1-based line where the block's last command starts."""
-    start = 0
-    continued = False
-    for number, line in enumerate(code.splitlines(), start=1):
-        stripped = line.strip()
-        if not continued and stripped and not stripped.startswith("#"):
-            start = number
-        continued = stripped.endswith("\\")
-    return start
-
-
 def execute(block: Block, pristine: Path, tmp_path: Path) -> str:
     """Run a block in a fresh copy of the repository; what is wrong, or ""."""
     assert (BIN / "spbe-lint").is_file(), f"spbe-lint is not installed in {BIN}"
@@ -211,6 +231,7 @@ def execute(block: Block, pristine: Path, tmp_path: Path) -> str:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(earlier.code, "utf-8")
     network_log = tmp_path / "network.log"
+    status_log = tmp_path / "statuses.log"
     home = tmp_path / "home"
     home.mkdir()
     env = {
@@ -224,8 +245,13 @@ def execute(block: Block, pristine: Path, tmp_path: Path) -> str:
         PYTHONPATH=str(OFFLINE),
         SPBE_DOCS_NETWORK_LOG=str(network_log),
     )
+    # Each command, then its status into a file of our own (fd 9); no errexit, so
+    # the statuses of all commands are known, and a cd holds for the next ones.
+    script = [f"set -o pipefail\nexec 9>{shlex.quote(str(status_log))}"]
+    for command in block.commands:
+        script += [command, 'echo "$?" >&9']
     result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-c", _HEADER + block.code],
+        ["bash", "--noprofile", "--norc", "-c", "\n".join(script)],
         cwd=repo,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -234,22 +260,26 @@ def execute(block: Block, pristine: Path, tmp_path: Path) -> str:
         timeout=300,
         check=False,
     )
+    statuses = [int(line) for line in status_log.read_text().split()]
     shown = (
-        f"{block.name}\n{block.code}--- exit status {result.returncode}\n"
+        f"{block.name}\n{block.code}--- statuses {statuses}, expected {block.statuses}\n"
         f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     )
     if network_log.exists():
         return f"reached for the network ({network_log.read_text().strip()}):\n{shown}"
     if "Traceback" in result.stderr:
         return f"a traceback:\n{shown}"
-    if result.returncode != block.exit_status:
-        return f"expected exit status {block.exit_status}:\n{shown}"
-    if block.exit_status:
-        stopped = _STOPPED.findall(result.stderr)
-        if not stopped or int(stopped[-1]) - _HEADER.count("\n") < _last_command(
-            block.code
-        ):
-            return f"a command before the last one failed:\n{shown}"
+    if len(block.statuses) != len(block.commands):
+        return (
+            f"{len(block.commands)} commands, {len(block.statuses)} statuses:\n{shown}"
+        )
+    for number, (got, expected) in enumerate(
+        zip(statuses, block.statuses, strict=False), start=1
+    ):
+        if got != expected:
+            return f"command {number} exited {got}, expected {expected}:\n{shown}"
+    if len(statuses) != len(block.commands) or result.returncode != 0:
+        return f"the block did not run to its end:\n{shown}"
     return ""
 
 
@@ -274,21 +304,38 @@ def _synthetic(code: str, marker: str, tmp_path: Path) -> Block:
         (
             "<!-- runnable -->",
             "spbe-lint check examples/broken/hosting/\n",
-            "exit status 0",
+            "command 1 exited 1, expected 0",
         ),
         ("<!-- runnable exit=1 -->", "spbe-lint check examples/broken/hosting/\n", ""),
         (
             "<!-- runnable exit=1 -->",
             "spbe-lint check examples/broken/hosting/   # fails first\nspbe-lint --version\n",
-            "exit status 1",
+            "command 1 exited 1, expected 0",
         ),
         (
             "<!-- runnable exit=1 -->",
             "spbe-lint check examples/broken/hosting/\n"
             "spbe-lint check \\\n  examples/broken/sso/\n",
-            "before the last one",
+            "command 1 exited 1, expected 0",
+        ),
+        (
+            "<!-- runnable exit=1,0,1 -->",
+            "spbe-lint check examples/broken/hosting/\n# a comment\n\n"
+            "mkdir x && cd x\n"
+            "spbe-lint check \\\n  ../examples/broken/hosting/\n",
+            "",
+        ),
+        (
+            "<!-- runnable exit=1,1 -->",
+            "spbe-lint --version\n",
+            "1 commands, 2 statuses",
         ),
         ("<!-- runnable exit=2 -->", "spbe-lint check no-such-folder/\n", ""),
+        (
+            "<!-- runnable -->",
+            "spbe-lint --version\nexit 0\nspbe-lint --version\n",
+            "end",
+        ),
         (
             "<!-- runnable -->",
             "python -c 'import socket; socket.getaddrinfo(\"example.org\", 443)' || true\n",
@@ -305,7 +352,8 @@ def test_the_block_runner_catches_what_is_wrong(
     marker: str, code: str, problem: str, pristine: Path, tmp_path: Path
 ):
     # The runner must fail a wrong exit status, an early failure hidden behind an
-    # expected one, and a reach for the network; and pass what is right.
+    # expected one, a block cut short and a reach for the network; and pass what
+    # is right (a cd holding for the commands after it).
     block = _synthetic(code, marker, tmp_path / "page")
     found = execute(block, pristine, tmp_path / "run")
     assert (problem in found) if problem else not found, found
@@ -314,19 +362,26 @@ def test_the_block_runner_catches_what_is_wrong(
 def test_markers_are_read_from_the_line_before_the_fence(tmp_path: Path):
     page = tmp_path / "page.md"
     page.write_text(
-        "- a list item:\n\n  <!-- runnable exit=1 -->\n  ```sh\n  spbe-lint check x\n  ```\n"
+        "- a list item:\n\n  <!-- runnable exit=1 -->\n  ```sh\n  spbe-lint check x\n"
+        "  spbe-lint check \\\n    y\n  ```\n"
         "\n<!-- skip: needs the network -->\n```bash\nspbe-lint probe\n```\n"
         "\n```sh\nunmarked\n```\n\n<!-- file: a/b.yaml -->\n```yaml\nk: v\n```\n",
         "utf-8",
     )
     found = [
-        (b.language, b.marker, b.argument, b.exit_status, b.code) for b in blocks(page)
+        (b.language, b.marker, b.argument, b.statuses, b.commands) for b in blocks(page)
     ]
     assert found == [
-        ("sh", "runnable", "exit=1", 1, "spbe-lint check x\n"),
-        ("bash", "skip", "needs the network", 0, "spbe-lint probe\n"),
-        ("sh", "", "", 0, "unmarked\n"),
-        ("yaml", "file", "a/b.yaml", 0, "k: v\n"),
+        (
+            "sh",
+            "runnable",
+            "exit=1",
+            [0, 1],
+            ["spbe-lint check x", "spbe-lint check \\\n  y"],
+        ),
+        ("bash", "skip", "needs the network", [0], ["spbe-lint probe"]),
+        ("sh", "", "", [0], ["unmarked"]),
+        ("yaml", "file", "a/b.yaml", [0], ["k: v"]),
     ]
 
 
