@@ -39,6 +39,16 @@ class CheckContext:
 
 CheckFn = Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]
 
+def _openapi_document(
+    value: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    """The submitted OpenAPI description judged (spbe_lint.evidence.openapi),
+    imported only when a manifest declares an API."""
+    from spbe_lint.evidence import openapi
+
+    return openapi.openapi_document(value, params, context)
+
+
 CHECKS: dict[str, CheckFn] = {
     "city-subdomain": hosts.city_subdomain,
     "url-under": hosts.url_under,
@@ -53,4 +63,5 @@ CHECKS: dict[str, CheckFn] = {
     "spdx-licence": licences.spdx_licence,
     "document-exists": documents.document_exists,
     "aplikasi-umum": services.aplikasi_umum,
+    "openapi-document": _openapi_document,
 }
