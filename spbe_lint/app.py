@@ -139,6 +139,7 @@ def review_plan(options: RunOptions, settings: Settings) -> review.Plan:
             discover=not options.isolated and options.config is None,
             cwd=options.cwd,
             pack_rules=settings.pack.rules,
+            paths=options.paths,
         )
     except SpbeError as exc:
         exc.lang = exc.lang or settings.lang
@@ -326,7 +327,14 @@ def _load_config(options: RunOptions) -> config.Config:
         return options.config
     if options.isolated:
         return config.Config()
-    path = options.config_file or config.discover(options.cwd.absolute())
+    path = options.config_file
+    if path is None and options.reviewer:  # never the submission's own settings
+        roots = review.submission(options.paths, options.cwd)
+        path = review.discover_outside(
+            config.CONFIG_NAME, options.cwd.absolute(), roots
+        )
+    elif path is None:
+        path = config.discover(options.cwd.absolute())
     if path is None:
         return config.Config()
     return config.load(path, discovery.display_path(path, options.cwd))
