@@ -127,8 +127,8 @@ def exists(path: Path) -> UsageError:
     """The error for a destination that may not be replaced."""
     return UsageError(
         LocalText(
-            "berkas sudah ada dan tidak ditimpa; pakai --force untuk menimpanya",
-            "the file exists and was not replaced; use --force to replace it",
+            "berkas sudah ada; pakai --force untuk menimpanya",
+            "the file exists; use --force to replace it",
         ),
         path=path.as_posix(),
     )

@@ -21,7 +21,7 @@ from spbe_lint.findings import (
     place,
 )
 from spbe_lint.i18n import escape_controls
-from spbe_lint.reporters import review
+from spbe_lint.reporters import review, signature
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -122,6 +122,9 @@ def render(report: Report, options: RenderOptions) -> str:
     if lines:
         lines.append("")
     lines.extend(_summary(report, words, options))
+    warning = signature.warning(report, report.lang)
+    if warning:  # a saved report re-rendered: its signature was not shown to hold
+        lines.append(_style(warning, options, fg="red", bold=True))
     return "\n".join(lines) + "\n"
 
 
