@@ -175,7 +175,8 @@ def _summary(
     if awaiting_probe:
         parts.append(words["probe"].format(n=awaiting_probe))
     lines = []
-    if not failures and not report.problems and not inconclusive:
+    clean = not (failures or report.problems or inconclusive)
+    if clean and not signature.untrusted(report):  # never "clean" when tampered
         lines.append(_style(words["clean"], options, fg="green", bold=True))
     lines.append(", ".join(parts) + ".")
     if report.problems:
