@@ -123,6 +123,13 @@ def _claim(temporary: str, path: Path) -> None:
     _remove(temporary)
 
 
+def check(path: Path, *, replace: bool = True) -> None:
+    """Refuse now what writing *path* would refuse later (a folder in the way,
+    an existing file that may not be replaced): before hours of work."""
+    if _special(path) is None and not replace and os.path.lexists(path):
+        raise exists(path)
+
+
 def exists(path: Path) -> UsageError:
     """The error for a destination that may not be replaced."""
     return UsageError(

@@ -45,7 +45,10 @@ from spbe_lint.findings import Severity
     "--reviewer",
     is_flag=True,
     help="Reviewer mode: ignore every inline x-spbe-waive suppression in the "
-    "manifests; only the waiver file counts. The report says so.",
+    "manifests; only the waiver file counts. The report says so. Nothing inside "
+    "the submission (the PATHS, or this folder) is discovered: no "
+    "spbe-waivers.yaml or .spbe-lint.yaml of the vendor's; name one with "
+    "--waivers/--config, or keep Diskominfo's above the submission.",
 )
 @click.option(
     "--baseline",
