@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -236,7 +237,17 @@ def load_public(path: Path) -> Ed25519PublicKey:
 
 def _read(path: Path) -> bytes:
     try:
-        with path.open("rb") as handle:
+        # Non-blocking, so a FIFO is refused instead of waited on for ever.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise InputError(
+                    LocalText(
+                        "kunci harus berkas biasa (bukan perangkat atau FIFO)",
+                        "a key must be a regular file (not a device or FIFO)",
+                    ),
+                    path=path.as_posix(),
+                )
             return handle.read(64 * 1024)  # a PEM key is a few hundred bytes
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__

@@ -59,6 +59,8 @@ def atomic(
     exception (streamed outputs: the audit CSV). On an exception the
     destination is untouched and the temporary file removed."""
     display = path.as_posix()
+    if path.is_symlink():  # replace what the link points to; the link stays
+        path = Path(os.path.realpath(path))
     special = _special(path)
     if special is not None:
         with _in_place(path, special, binary, encoding, newline) as stream:
@@ -67,13 +69,7 @@ def atomic(
     if not replace and os.path.lexists(path):
         raise exists(path)
     folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)  # reports/ in a fresh CI job
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{path.name[:80]}.", suffix=".tmp", dir=folder
-        )
-    except OSError as exc:
-        raise _failed(display, exc) from None
+    descriptor, temporary = _temporary(path, display)
     stream: IO
     try:
         kind = "wb" if binary else "w"
@@ -103,6 +99,27 @@ def atomic(
         _remove(temporary)
         raise
     _sync_folder(folder)
+
+
+def _temporary(path: Path, display: str) -> tuple[int, str]:
+    """A new, empty temporary file beside *path* (mode 0600), its folder made."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)  # reports/ in a fresh CI job
+    except FileExistsError:  # a file where a folder of the path should be
+        raise OutputError(
+            LocalText(
+                f"tidak dapat menulis: {folder.as_posix()} bukan folder",
+                f"cannot write: {folder.as_posix()} is not a folder",
+            ),
+            path=display,
+        ) from None
+    except OSError as exc:
+        raise _failed(display, exc) from None
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name[:80]}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _failed(display, exc) from None
 
 
 def _claim(temporary: str, path: Path) -> None:

@@ -218,3 +218,41 @@ def test_an_audit_starts_again_only_with_force(run, workdir: Path):
     assert len(read_csv(workdir / "c.csv")) == 4
     both = run("audit", str(apps), "--force", "--resume")
     assert both.status == 2 and "--force" in both.stderr
+
+
+def test_hostile_destinations(run, workdir: Path):
+    submission(workdir)
+    # A link is followed: what it points to is replaced, the link stays.
+    (workdir / "real.json").write_text("{}", "utf-8")
+    (workdir / "link.json").symlink_to("real.json")
+    assert run("check", "-o", "json=link.json").status == 0
+    assert (workdir / "link.json").is_symlink()
+    assert json.loads((workdir / "real.json").read_text("utf-8"))["report_version"]
+    # A file where a folder of the path should be.
+    result = run("check", "-o", "json=spbe.yaml/r.json", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.endswith(
+        "spbe.yaml/r.json: cannot write: spbe.yaml is not a folder\n"
+    )
+    # The audit's results file must be a file it can lock and append to.
+    result = run("audit", ".", "--results", "/dev/null", "--lang", "en")
+    assert (result.status, result.stderr) == (
+        2,
+        "/dev/null: the audit results file must be a regular file\n",
+    )
+    assert leftovers(workdir) == []
+
+
+def test_a_key_that_is_a_fifo_or_a_device_is_refused_at_once(run, workdir: Path):
+    import os
+
+    os.mkfifo(workdir / "vendor.pub")
+    submission(workdir)
+    run("check", "-f", "json", "-o", "r.json")
+    for key in ("vendor.pub", "/dev/zero"):
+        for command in ("report", "verify"):
+            result = run(command, "r.json", "--key", key, "--lang", "en")
+            assert (result.status, result.stderr) == (
+                2,
+                f"{key}: a key must be a regular file (not a device or FIFO)\n",
+            )
