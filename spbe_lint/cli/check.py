@@ -167,7 +167,15 @@ def probe_command(ctx: click.Context, urls: tuple[str, ...], **args: object) -> 
 
     Only city hosts and the configured SSO host are contacted, at addresses the
     SSRF policy admits; GET, HEAD and OPTIONS only; no proxy from the
-    environment.
+    environment. A URL or --resolve/--connect-to address the policy refuses (an
+    IP address, a port not allowed, loopback, link-local, metadata, private
+    outside the data-centre ranges) is a usage error: one line, exit 2, no
+    report. A host outside the city domain is not contacted and fails PRB-001
+    (HOST-004): the application is not under the city domain.
+
+    \b
+    Exit status: 0 nothing failed at or above --fail-on; 1 something did; 2 a
+    usage error (a refused target among them), configuration or input error.
 
     \b
     Examples:
