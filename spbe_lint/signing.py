@@ -119,45 +119,6 @@ def examine(
     return replace(report, signature=marked), problem
 
 
-def read(path: Path) -> dict[str, Any]:
-    """A saved JSON report whose signature is to be trusted or shown: read as
-    ``saved.read`` does, and refused when an object repeats a key (a reader
-    keeping the first and one keeping the last would see different reports,
-    while the signature covers only one of them)."""
-    from spbe_lint import reading, saved
-
-    display = path.as_posix()
-    _, text, data = reading.read_json(
-        path, display, saved.MAX_BYTES, LocalText("laporan", "the report")
-    )
-    _unique_keys(text, display)
-    saved.check(data, display)
-    return data  # type: ignore[return-value]
-
-
-def _unique_keys(text: str, display: str) -> None:
-    # A stop-gap until the bounded reader of spbe_lint.reading rejects
-    # duplicate keys for every saved JSON (issue 13, branch harden-input).
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: dict[str, Any] = {}
-        for key, value in items:
-            if key in seen:
-                raise InputError(
-                    LocalText(
-                        f"kunci JSON ganda {json.dumps(key)[:80]}: laporan dengan "
-                        "kunci ganda ditolak (pembaca lain dapat melihat isi lain)",
-                        f"duplicate JSON key {json.dumps(key)[:80]}: a report with "
-                        "duplicate keys is refused (another reader could see other "
-                        "content)",
-                    ),
-                    path=display,
-                )
-            seen[key] = value
-        return seen
-
-    json.loads(text, object_pairs_hook=pairs)
-
-
 def generate() -> tuple[bytes, bytes]:
     """A new key pair as PEM: (private, public)."""
     from cryptography.hazmat.primitives import serialization

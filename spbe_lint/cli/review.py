@@ -65,12 +65,12 @@ def report_command(
       spbe-lint report report.json --lang en -o junit=spbe.xml -o github=-
       spbe-lint report laporan.json --key vendor.pub -o html=laporan.html
     """
-    from spbe_lint import signing
+    from spbe_lint import saved, signing
     from spbe_lint.reporters import json_
 
     targets = writing.targets(fmt, outputs)
     key = signing.load_public(key_file) if key_file is not None else None
-    data = signing.read(report_file)  # duplicate JSON keys refused
+    data = saved.read(report_file)  # bounded, duplicate JSON keys refused
     report, problem = signing.examine(json_.from_dict(data, lang=lang), data, key)
     if problem is not None:
         shown = escape_controls(problem.get(report.lang))
@@ -161,12 +161,12 @@ def verify(
       spbe-lint verify report.json --key vendor.pub
       spbe-lint verify report.json --key vendor.pub --inputs submission/
     """
-    from spbe_lint import signing
+    from spbe_lint import saved
     from spbe_lint import verify as verifying
 
     if key_file is None and inputs_dir is None:
         raise click.UsageError("give --key PUB, --inputs DIR, or both")
-    data = signing.read(report_file)  # duplicate JSON keys refused
+    data = saved.read(report_file)  # bounded, duplicate JSON keys refused
     language = _report_language(lang, data["settings"]["lang"])
     outcomes = []
     if key_file is not None:
