@@ -212,7 +212,11 @@ def _identifier(
         )
         if found:
             yield Violation(
-                params={"value": value, "region": params.get("region"), "why": WHY[found]},
+                params={
+                    "value": value,
+                    "region": params.get("region"),
+                    "why": WHY[found],
+                },
                 kind=found,
             )
 

@@ -29,11 +29,21 @@ if TYPE_CHECKING:
     from spbe_lint.checks import CheckContext
     from spbe_lint.source import Document
 
-ASPECTS = ("schema", "sample", "documentation", "personal", "region", "identifier", "metadata")
+ASPECTS = (
+    "schema",
+    "sample",
+    "documentation",
+    "personal",
+    "region",
+    "identifier",
+    "metadata",
+)
 IDENTIFIER_KINDS = frozenset(identifiers.JUDGES)
 # Column names that hold region codes or personal identifiers, for schemas and
 # samples that do not declare them (``x-identifier``).
-_REGION_NAME = re.compile(r"^kode_(wilayah|prov|provinsi|kab|kabupaten|kota|kec|kecamatan|kel|kelurahan|desa)")
+_REGION_NAME = re.compile(
+    r"^kode_(wilayah|prov|provinsi|kab|kabupaten|kota|kec|kecamatan|kel|kelurahan|desa)"
+)
 _PERSONAL_NAME = re.compile(r"^(nik|nip|npwp|no_ktp|nomor_ktp)(_|$)")
 _NAME = re.compile(r"^(nama|name)(_|$)")
 _ADDRESS = re.compile(r"^(alamat|address)(_|$)")
@@ -106,7 +116,11 @@ def _judge(context: CheckContext) -> Judgement:
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
-        name = entry.get("name") if isinstance(entry.get("name"), str) else f"dataset-{index}"
+        name = (
+            entry.get("name")
+            if isinstance(entry.get("name"), str)
+            else f"dataset-{index}"
+        )
         dataset = _Dataset(index, str(name), entry)
         datasets.append(dataset)
         dataset.schema_ref = _local(entry.get("schema"))
@@ -136,7 +150,11 @@ def _judge(context: CheckContext) -> Judgement:
 
 
 def _local(reference: Any) -> str | None:
-    return reference if isinstance(reference, str) and reference and not is_url(reference) else None
+    return (
+        reference
+        if isinstance(reference, str) and reference and not is_url(reference)
+        else None
+    )
 
 
 def _declared_identifiers(data: Mapping[str, Any]) -> dict[str, str]:
@@ -144,9 +162,12 @@ def _declared_identifiers(data: Mapping[str, Any]) -> dict[str, str]:
     fields = data.get("fields")
     found = {}
     for item in fields if isinstance(fields, list) else ():
-        if isinstance(item, dict) and item.get("type") in IDENTIFIER_KINDS:
-            if isinstance(item.get("name"), str):
-                found[item["name"]] = item["type"]
+        if (
+            isinstance(item, dict)
+            and item.get("type") in IDENTIFIER_KINDS
+            and isinstance(item.get("name"), str)
+        ):
+            found[item["name"]] = item["type"]
     return found
 
 
@@ -172,7 +193,9 @@ def read_structured(
         )
         return datafile.structured(raw)
     except datafile.Unreadable as problem:
-        result.add(reference, aspect, missing_or_unreadable(context, reference, problem))
+        result.add(
+            reference, aspect, missing_or_unreadable(context, reference, problem)
+        )
         return None
 
 
@@ -213,12 +236,15 @@ def _load_sample(
         )
         return samples.load(raw, reference)
     except datafile.Unreadable as problem:
-        result.add(reference, "sample", missing_or_unreadable(context, reference, problem))
+        result.add(
+            reference, "sample", missing_or_unreadable(context, reference, problem)
+        )
         return None
 
 
 _NO_FIELDS = LocalText(
-    "Table Schema harus memuat daftar fields", "a Table Schema must hold a list of fields"
+    "Table Schema harus memuat daftar fields",
+    "a Table Schema must hold a list of fields",
 )
 
 
@@ -234,7 +260,9 @@ def at(
     return Violation(
         params=params,
         kind=kind,
-        location=Location(document.path, to_pointer(path), document.locate(path, anchor=anchor)),
+        location=Location(
+            document.path, to_pointer(path), document.locate(path, anchor=anchor)
+        ),
     )
 
 
@@ -331,7 +359,13 @@ def _schema_aspects(
             result.add(
                 reference,
                 "personal",
-                at(document, ("fields", index), "personal-data", column=name, identifier=kind),
+                at(
+                    document,
+                    ("fields", index),
+                    "personal-data",
+                    column=name,
+                    identifier=kind,
+                ),
             )
     return kinds
 
@@ -392,4 +426,3 @@ def _header_aspects(
                 location=table.header_location(index),
             ),
         )
-

@@ -60,7 +60,8 @@ def read(folder: Path, reference: str, display: str, limit: int) -> Raw:
     if target is None:
         raise Unreadable(
             LocalText(
-                "path ini keluar dari folder manifest", "the path leaves the manifest's folder"
+                "path ini keluar dari folder manifest",
+                "the path leaves the manifest's folder",
             )
         )
     try:
@@ -124,6 +125,8 @@ def structured(raw: Raw, *, rows: bool = False) -> Document:
         raise Unreadable(
             LocalText("isinya harus berupa daftar baris", "it must hold a list of rows")
             if rows
-            else LocalText("isinya harus berupa objek", "it must hold an object (mapping)")
+            else LocalText(
+                "isinya harus berupa objek", "it must hold an object (mapping)"
+            )
         )
     return document

@@ -35,7 +35,9 @@ def is_data_package(reference: str, data: Mapping[str, Any]) -> bool:
     return reference.rsplit("/", 1)[-1] == "datapackage.json" or "resources" in data
 
 
-def mapped(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[Any, ...]]]:
+def mapped(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, tuple[Any, ...]]]:
     """A Data Package's metadata as our elements, and where each came from."""
     values: dict[str, Any] = {}
     source: dict[str, tuple[Any, ...]] = {}
@@ -56,7 +58,9 @@ def mapped(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[Any
         first = licences[0]
         take("lisensi", first.get("name") or first.get("title"), ("licenses", 0))
     contributors = data.get("contributors")
-    for index, person in enumerate(contributors if isinstance(contributors, list) else ()):
+    for index, person in enumerate(
+        contributors if isinstance(contributors, list) else ()
+    ):
         if not isinstance(person, dict):
             continue
         roles = person.get("roles") or [person.get("role")]
@@ -95,7 +99,9 @@ def judge(context: CheckContext, reference: str, result: Judgement) -> None:
         )
     region = values.get("cakupan_wilayah")
     if isinstance(region, str):
-        found = identifiers.problem("kode_wilayah", region, context.as_of, context.profile)
+        found = identifiers.problem(
+            "kode_wilayah", region, context.as_of, context.profile
+        )
         if found:
             result.add(
                 reference,

@@ -41,9 +41,12 @@ class Sample:
     def header_location(self, column: int) -> Location:
         if self.document is not None:
             path = (0, self.header[column]) if column < len(self.header) else (0,)
-            return Location(self.display, to_pointer(path), self.document.locate(path, anchor="key"))
+            span = self.document.locate(path, anchor="key")
+            return Location(self.display, to_pointer(path), span)
         line = self._lines()[0] if self._lines() else 1
-        return Location(self.display, f"/header/{self.header[column]}", self._span(line, column))
+        return Location(
+            self.display, f"/header/{self.header[column]}", self._span(line, column)
+        )
 
     def cell_location(self, row: int | None, name: str | None) -> Location:
         """Where frictionless row *row* (header = 1), field *name* is."""
@@ -130,13 +133,25 @@ _TYPES = {
     "constraint-error": ("melanggar batasan (constraints)", "breaks a constraint"),
     "unique-error": ("nilai harus unik", "value must be unique"),
     "primary-key": ("kunci primer berulang", "duplicate primary key"),
-    "foreign-key": ("nilai tidak ada di kumpulan data rujukan", "not in the referenced dataset"),
+    "foreign-key": (
+        "nilai tidak ada di kumpulan data rujukan",
+        "not in the referenced dataset",
+    ),
     "missing-cell": ("sel kosong/hilang", "missing cell"),
     "extra-cell": ("sel berlebih", "extra cell"),
     "blank-row": ("baris kosong", "blank row"),
-    "missing-label": ("kolom skema tidak ada di header", "schema field missing from the header"),
-    "extra-label": ("kolom header tidak ada di skema", "header column not in the schema"),
-    "incorrect-label": ("nama kolom header tidak sesuai skema", "header name differs from the schema"),
+    "missing-label": (
+        "kolom skema tidak ada di header",
+        "schema field missing from the header",
+    ),
+    "extra-label": (
+        "kolom header tidak ada di skema",
+        "header column not in the schema",
+    ),
+    "incorrect-label": (
+        "nama kolom header tidak sesuai skema",
+        "header name differs from the schema",
+    ),
     "duplicate-label": ("nama kolom header berulang", "duplicate header name"),
     "blank-label": ("nama kolom header kosong", "blank header name"),
 }
@@ -162,11 +177,15 @@ def validate(
         sample = dataset.table
         assert sample is not None and dataset.schema is not None
         schema, _ = tables.clean(dataset.schema.data, names - {dataset.name})
-        present = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+        present = {
+            f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)
+        }
         wanted = {k: v for k, v in kinds.items() if k in present}
         rows = sample.document.data if sample.document is not None else None
         prepared.append(
-            tables.Table(dataset.name, schema, csv=sample.csv, rows=rows, identifiers=wanted)
+            tables.Table(
+                dataset.name, schema, csv=sample.csv, rows=rows, identifiers=wanted
+            )
         )
     problems = tables.validate(prepared, context.as_of, context.profile)
     for dataset, _ in datasets:

@@ -65,14 +65,18 @@ class Problem:
     why: str = ""  # for identifiers: checks.identifiers.WHY key
 
 
-def clean(schema: Mapping[str, Any], names: set[str]) -> tuple[dict[str, Any], list[int]]:
+def clean(
+    schema: Mapping[str, Any], names: set[str]
+) -> tuple[dict[str, Any], list[int]]:
     """The schema as frictionless may see it, and the indexes of the foreign keys
     dropped because they name something other than this submission's datasets."""
     result = {k: v for k, v in schema.items() if k in _SCHEMA_KEYS}
     fields = schema.get("fields")
     if isinstance(fields, list):
         result["fields"] = [
-            {k: v for k, v in f.items() if k in _FIELD_KEYS} if isinstance(f, dict) else f
+            {k: v for k, v in f.items() if k in _FIELD_KEYS}
+            if isinstance(f, dict)
+            else f
             for f in fields
         ]
     dropped: list[int] = []
@@ -81,7 +85,9 @@ def clean(schema: Mapping[str, Any], names: set[str]) -> tuple[dict[str, Any], l
         kept = []
         for index, key in enumerate(keys):
             reference = key.get("reference") if isinstance(key, dict) else None
-            target = reference.get("resource", "") if isinstance(reference, dict) else None
+            target = (
+                reference.get("resource", "") if isinstance(reference, dict) else None
+            )
             if isinstance(target, str) and (target == "" or target in names):
                 kept.append(
                     {
@@ -136,14 +142,22 @@ def validate(
         if table.csv is not None:
             resource = Resource(table.csv, name=table.name, format="csv", schema=schema)
         else:
-            resource = Resource(data=list(table.rows or ()), name=table.name, schema=schema)
+            resource = Resource(
+                data=list(table.rows or ()), name=table.name, schema=schema
+            )
         resources.append(resource)
     package = Package(resources=resources)
     result: dict[str, list[Problem]] = {}
     for table, resource in zip(tables, package.resources, strict=True):
-        checks = [_identifier_check(table.identifiers, as_of, profile)] if table.identifiers else []
+        checks = (
+            [_identifier_check(table.identifiers, as_of, profile)]
+            if table.identifiers
+            else []
+        )
         report = resource.validate(Checklist(checks=checks), limit_errors=LIMIT_ERRORS)
-        result[table.name] = [_problem(error) for task in report.tasks for error in task.errors]
+        result[table.name] = [
+            _problem(error) for task in report.tasks for error in task.errors
+        ]
         result[table.name] += [_problem(error) for error in report.errors]
     return result
 
@@ -168,7 +182,7 @@ def _problem(error: Any) -> Problem:
 def _identifier_check(
     identifiers: Mapping[str, str], as_of: datetime.date, profile: Mapping[str, Any]
 ) -> Any:
-    check_class, error_class = _identifier_classes()
+    check_class, _ = _identifier_classes()
     return check_class(identifiers=dict(identifiers), as_of=as_of, profile=profile)
 
 
