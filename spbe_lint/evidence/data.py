@@ -56,6 +56,9 @@ class Judgement:
     found: dict[tuple[str, str], list[Violation]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # (reference, aspect) already reported: a file two datasets share is one file,
+    # its problems reported once.
+    served: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, reference: str, aspect: str, violation: Violation) -> None:
         self.found[(reference, aspect)].append(violation)
@@ -89,9 +92,11 @@ def dataset_evidence(
     if not context.documents_present or context.folder is None:
         yield Violation(params={"value": value}, kind="manual", needs_review=True)
         return
-    found = judge(context).found
+    judgement = judge(context)
     for aspect in params.get("aspects", ()):
-        yield from found.get((value, aspect), ())
+        if (value, aspect) not in judgement.served:
+            judgement.served.add((value, aspect))
+            yield from judgement.found.get((value, aspect), ())
 
 
 @dataclass
