@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from spbe_lint.evidence import regions
 from spbe_lint.findings import Violation
 from spbe_lint.i18n import LocalText
 
@@ -125,8 +126,6 @@ def nik_problem(value: str) -> str | None:
 
 
 def _known_province(code: str) -> bool:
-    from spbe_lint.evidence import regions
-
     return code in regions.national()
 
 
@@ -170,8 +169,6 @@ def npwp_problem(value: str, as_of: datetime.date) -> str | None:
 
 def kode_wilayah_problem(value: str, profile: Mapping[str, Any]) -> str | None:
     """Shape and existence of a region code (see ``evidence.regions.problem``)."""
-    from spbe_lint.evidence import regions
-
     return regions.problem(value, profile)
 
 

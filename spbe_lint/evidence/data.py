@@ -137,7 +137,8 @@ def _judge(context: CheckContext) -> Judgement:
         meta = _local(entry.get("metadata"))
         if meta:
             metadata.judge(context, meta, result)
-    names = {d.name for d in datasets}
+    # Dataset name -> the name frictionless knows it by; the first of a name wins.
+    names = {d.name: resource_name(d.index) for d in reversed(datasets)}
     tables = []
     for dataset in datasets:
         kinds = dict(declared)
@@ -150,7 +151,7 @@ def _judge(context: CheckContext) -> Judgement:
         elif dataset.table is not None:
             result.add(dataset.sample_ref or "", "sample", Violation(kind="no-schema"))
     if tables:
-        samples.validate(context, tables, result)
+        samples.validate(context, tables, result, names)
     return result
 
 
@@ -272,7 +273,10 @@ def at(
 
 
 def _schema_aspects(
-    context: CheckContext, dataset: _Dataset, names: set[str], result: Judgement
+    context: CheckContext,
+    dataset: _Dataset,
+    names: Mapping[str, str],
+    result: Judgement,
 ) -> dict[str, str]:
     """Schema-level judgements; returns the identifier type of each field."""
     from spbe_lint.evidence import tables
@@ -281,7 +285,7 @@ def _schema_aspects(
     assert document is not None and dataset.schema_ref is not None
     reference = dataset.schema_ref
     schema = document.data
-    cleaned, dropped = tables.clean(schema, names - {dataset.name})
+    cleaned, dropped = tables.clean(schema, others(names, dataset))
     for index in dropped:
         target = _foreign_target(schema["foreignKeys"][index])
         result.add(
@@ -292,7 +296,7 @@ def _schema_aspects(
                 ("foreignKeys", index, "reference"),
                 "foreign-key-outside",
                 target=escape_controls(target),
-                datasets=", ".join(sorted(names)) or "-",
+                datasets=", ".join(sorted(others(names, dataset))) or "-",
             ),
         )
     problems = tables.schema_problems(cleaned)
@@ -373,6 +377,17 @@ def _schema_aspects(
                 ),
             )
     return kinds
+
+
+def others(names: Mapping[str, str], dataset: _Dataset) -> dict[str, str]:
+    """The datasets a foreign key of *dataset* may name."""
+    return {k: v for k, v in names.items() if k != dataset.name}
+
+
+def resource_name(index: int) -> str:
+    from spbe_lint.evidence.tables import resource_name as name
+
+    return name(index)
 
 
 def _foreign_target(key: Any) -> str:

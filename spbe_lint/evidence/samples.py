@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -167,16 +167,18 @@ def validate(
     context: CheckContext,
     datasets: Sequence[tuple[_Dataset, dict[str, str]]],
     result: Judgement,
+    names: Mapping[str, str],
 ) -> None:
-    """Every sample with a usable schema, validated together (foreign keys)."""
+    """Every sample with a usable schema, validated together (foreign keys name
+    the manifest's datasets: *names* maps them to frictionless's names)."""
     from spbe_lint.evidence import tables
+    from spbe_lint.evidence.data import others
 
-    names = {d.name for d, _ in datasets}
     prepared = []
     for dataset, kinds in datasets:
         sample = dataset.table
         assert sample is not None and dataset.schema is not None
-        schema, _ = tables.clean(dataset.schema.data, names - {dataset.name})
+        schema, _ = tables.clean(dataset.schema.data, others(names, dataset))
         present = {
             f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)
         }
@@ -184,14 +186,18 @@ def validate(
         rows = sample.document.data if sample.document is not None else None
         prepared.append(
             tables.Table(
-                dataset.name, schema, csv=sample.csv, rows=rows, identifiers=wanted
+                tables.resource_name(dataset.index),
+                schema,
+                csv=sample.csv,
+                rows=rows,
+                identifiers=wanted,
             )
         )
     problems = tables.validate(prepared, context.as_of, context.profile)
     for dataset, _ in datasets:
         sample = dataset.table
         assert sample is not None and dataset.sample_ref is not None
-        found = problems.get(dataset.name, [])
+        found = problems.get(tables.resource_name(dataset.index), [])
         for problem in found:
             location = sample.cell_location(problem.row, problem.field)
             if problem.type == "spbe-identifier":

@@ -41,6 +41,12 @@ _SCHEMA_KEYS = frozenset({"fields", "missingValues", "primaryKey", "foreignKeys"
 LIMIT_ERRORS = 100  # problems reported per sample; the rest is counted
 
 
+def resource_name(index: int) -> str:
+    """The name frictionless knows dataset *index* by (its rules for names are
+    stricter than a manifest's)."""
+    return f"dataset-{index}"
+
+
 @dataclass(frozen=True)
 class Table:
     """One dataset's sample, ready to hand to frictionless."""
@@ -66,10 +72,12 @@ class Problem:
 
 
 def clean(
-    schema: Mapping[str, Any], names: set[str]
+    schema: Mapping[str, Any], names: Mapping[str, str]
 ) -> tuple[dict[str, Any], list[int]]:
     """The schema as frictionless may see it, and the indexes of the foreign keys
-    dropped because they name something other than this submission's datasets."""
+    dropped because they name something other than this submission's datasets.
+    *names* maps the other datasets' names to the names frictionless knows them
+    by (``resource_name``): a dataset may be called anything in the manifest."""
     result = {k: v for k, v in schema.items() if k in _SCHEMA_KEYS}
     fields = schema.get("fields")
     if isinstance(fields, list):
@@ -93,7 +101,7 @@ def clean(
                     {
                         "fields": key.get("fields"),
                         "reference": {
-                            "resource": target,
+                            "resource": names.get(target, ""),
                             "fields": reference.get("fields"),
                         },
                     }
@@ -106,9 +114,15 @@ def clean(
 
 def schema_problems(descriptor: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """What frictionless finds wrong in a schema descriptor: (path, note) pairs,
-    a field's problems at that field."""
+    a field's problems at that field (looked for only when the schema fails)."""
     from frictionless import Field, FrictionlessException, Schema
 
+    try:
+        Schema.from_descriptor(dict(descriptor))
+    except FrictionlessException as exc:
+        whole = _notes(exc)
+    else:
+        return []
     found: list[tuple[tuple[Any, ...], str]] = []
     fields = descriptor.get("fields")
     for index, item in enumerate(fields if isinstance(fields, list) else ()):
@@ -116,12 +130,7 @@ def schema_problems(descriptor: Mapping[str, Any]) -> list[tuple[tuple[Any, ...]
             Field.from_descriptor(item)
         except FrictionlessException as exc:
             found.append((("fields", index), _notes(exc)))
-    if not found:
-        try:
-            Schema.from_descriptor(dict(descriptor))
-        except FrictionlessException as exc:
-            found.append(((), _notes(exc)))
-    return found
+    return found or [((), whole)]
 
 
 def _notes(exc: Any) -> str:
@@ -134,13 +143,25 @@ def validate(
 ) -> dict[str, list[Problem]]:
     """Every table's problems, each validated in the package of all of them (so
     that foreign keys between datasets resolve)."""
-    from frictionless import Checklist, Package, Resource, Schema
+    from frictionless import (
+        Checklist,
+        FrictionlessException,
+        Package,
+        Resource,
+        Schema,
+    )
 
     resources = []
     for table in tables:
         schema = Schema.from_descriptor(dict(table.schema))
         if table.csv is not None:
-            resource = Resource(table.csv, name=table.name, format="csv", schema=schema)
+            resource = Resource(
+                table.csv,
+                name=table.name,
+                format="csv",
+                encoding="utf-8",
+                schema=schema,
+            )
         else:
             resource = Resource(
                 data=list(table.rows or ()), name=table.name, schema=schema
@@ -154,7 +175,13 @@ def validate(
             if table.identifiers
             else []
         )
-        report = resource.validate(Checklist(checks=checks), limit_errors=LIMIT_ERRORS)
+        try:
+            report = resource.validate(
+                Checklist(checks=checks), limit_errors=LIMIT_ERRORS
+            )
+        except FrictionlessException as exc:  # e.g. a foreign key it cannot follow
+            result[table.name] = [Problem(type="source-error", note=_notes(exc))]
+            continue
         result[table.name] = [
             _problem(error) for task in report.tasks for error in task.errors
         ]
@@ -207,13 +234,22 @@ def _identifier_classes() -> tuple[type, type]:
         identifiers: dict[str, str]
         as_of: datetime.date
         profile: Any
+        seen: dict[Any, Any] = attrs.field(factory=dict)
 
         def validate_row(self, row: Any) -> Any:
+            # Samples repeat values (region codes above all): judge each once.
+            seen = self.seen
             for name, kind in self.identifiers.items():
                 value = row[name]
                 if value is None:
                     continue
-                found = judge.problem(kind, value, self.as_of, self.profile)
+                key = (kind, value)
+                if key in seen:
+                    found = seen[key]
+                else:
+                    found = judge.problem(kind, value, self.as_of, self.profile)
+                    if len(seen) < 100_000:
+                        seen[key] = found
                 if found:
                     yield IdentifierError.from_row(
                         row, note=f"{kind}:{found}", field_name=name
