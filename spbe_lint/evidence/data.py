@@ -13,20 +13,26 @@ column and JSON Pointer; for a CSV sample the row and field
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from spbe_lint.checks import identifiers
 from spbe_lint.checks.documents import is_url
 from spbe_lint.evidence import datafile, metadata, samples
-from spbe_lint.findings import Location, Span, Violation
+from spbe_lint.evidence.judgement import (
+    Context,
+    Dataset,
+    Judgement,
+    at,
+    missing_or_unreadable,
+    others,
+    read_structured,
+    resource_name,
+)
+from spbe_lint.findings import Violation
 from spbe_lint.i18n import LocalText, escape_controls
-from spbe_lint.pointers import to_pointer
 
 if TYPE_CHECKING:
-    from spbe_lint.checks import CheckContext
     from spbe_lint.source import Document
 
 ASPECTS = (
@@ -49,25 +55,10 @@ _NAME = re.compile(r"^(nama|name)(_|$)")
 _ADDRESS = re.compile(r"^(alamat|address)(_|$)")
 
 
-@dataclass
-class Judgement:
-    """Violations by (reference, aspect)."""
-
-    found: dict[tuple[str, str], list[Violation]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    # (reference, aspect) already reported: a file two datasets share is one file,
-    # its problems reported once.
-    served: set[tuple[str, str]] = field(default_factory=set)
-
-    def add(self, reference: str, aspect: str, violation: Violation) -> None:
-        self.found[(reference, aspect)].append(violation)
-
-
 _CACHE: dict[int, tuple[Any, Judgement]] = {}
 
 
-def judge(context: CheckContext) -> Judgement:
+def judge(context: Context) -> Judgement:
     """Every dataset of the manifest judged once (rules ask for their aspects)."""
     cached = _CACHE.get(id(context))
     if cached is not None and cached[0] is context:
@@ -80,7 +71,7 @@ def judge(context: CheckContext) -> Judgement:
 
 
 def dataset_evidence(
-    value: Any, params: Mapping[str, Any], context: CheckContext
+    value: Any, params: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
     """The problems of the aspects ``params["aspects"]`` names, for the schema,
     sample or metadata file *value* names."""
@@ -99,25 +90,14 @@ def dataset_evidence(
             yield from judgement.found.get((value, aspect), ())
 
 
-@dataclass
-class _Dataset:
-    index: int
-    name: str
-    entry: Mapping[str, Any]
-    schema_ref: str | None = None
-    schema: Document | None = None
-    sample_ref: str | None = None
-    table: samples.Sample | None = None
-
-
-def _judge(context: CheckContext) -> Judgement:
+def _judge(context: Context) -> Judgement:
     result = Judgement()
     data = context.manifest.get("data")
     entries = data.get("datasets") if isinstance(data, dict) else None
     if not isinstance(entries, list) or context.folder is None:
         return result
     declared = _declared_identifiers(data)
-    datasets: list[_Dataset] = []
+    datasets: list[Dataset] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
@@ -126,7 +106,7 @@ def _judge(context: CheckContext) -> Judgement:
             if isinstance(entry.get("name"), str)
             else f"dataset-{index}"
         )
-        dataset = _Dataset(index, str(name), entry)
+        dataset = Dataset(index, str(name), entry)
         datasets.append(dataset)
         dataset.schema_ref = _local(entry.get("schema"))
         dataset.sample_ref = _local(entry.get("sample"))
@@ -177,49 +157,8 @@ def _declared_identifiers(data: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
-def unreadable(
-    context: CheckContext, reference: str, problem: datafile.Unreadable
-) -> Violation:
-    """A file that cannot be judged: at the file (its line when known)."""
-    span = Span(problem.line, 1, problem.line, 1) if problem.line else None
-    return Violation(
-        params={"value": reference, "reason": problem.reason},
-        kind="unreadable",
-        location=Location(context.display(reference), "", span),
-    )
-
-
-def read_structured(
-    context: CheckContext, reference: str, result: Judgement, aspect: str
-) -> Document | None:
-    assert context.folder is not None
-    try:
-        raw = datafile.read(
-            context.folder, reference, context.display(reference), datafile.SCHEMA_LIMIT
-        )
-        return datafile.structured(raw)
-    except datafile.Unreadable as problem:
-        result.add(
-            reference, aspect, missing_or_unreadable(context, reference, problem)
-        )
-        return None
-
-
-def missing_or_unreadable(
-    context: CheckContext, reference: str, problem: datafile.Unreadable
-) -> Violation:
-    """Not there or outside: at the manifest's reference (the document messages);
-    there but not usable: in the file."""
-    text = problem.reason.en
-    if text == "no such file":
-        return Violation(params={"value": reference}, kind="not-found")
-    if text.startswith("the path leaves"):
-        return Violation(params={"value": reference}, kind="outside")
-    return unreadable(context, reference, problem)
-
-
 def _load_schema(
-    context: CheckContext, reference: str, result: Judgement
+    context: Context, reference: str, result: Judgement
 ) -> Document | None:
     document = read_structured(context, reference, result, "schema")
     if document is not None and not isinstance(document.data.get("fields"), list):
@@ -233,7 +172,7 @@ def _load_schema(
 
 
 def _load_sample(
-    context: CheckContext, reference: str, result: Judgement
+    context: Context, reference: str, result: Judgement
 ) -> samples.Sample | None:
     assert context.folder is not None
     try:
@@ -254,27 +193,9 @@ _NO_FIELDS = LocalText(
 )
 
 
-def at(
-    document: Document,
-    path: tuple[Any, ...],
-    kind: str,
-    *,
-    anchor: str = "auto",
-    **params: Any,
-) -> Violation:
-    """A violation at *path* inside an evidence file loaded with positions."""
-    return Violation(
-        params=params,
-        kind=kind,
-        location=Location(
-            document.path, to_pointer(path), document.locate(path, anchor=anchor)
-        ),
-    )
-
-
 def _schema_aspects(
-    context: CheckContext,
-    dataset: _Dataset,
+    context: Context,
+    dataset: Dataset,
     names: Mapping[str, str],
     result: Judgement,
 ) -> dict[str, str]:
@@ -379,17 +300,6 @@ def _schema_aspects(
     return kinds
 
 
-def others(names: Mapping[str, str], dataset: _Dataset) -> dict[str, str]:
-    """The datasets a foreign key of *dataset* may name."""
-    return {k: v for k, v in names.items() if k != dataset.name}
-
-
-def resource_name(index: int) -> str:
-    from spbe_lint.evidence.tables import resource_name as name
-
-    return name(index)
-
-
 def _foreign_target(key: Any) -> str:
     reference = key.get("reference") if isinstance(key, dict) else None
     target = reference.get("resource") if isinstance(reference, dict) else None
@@ -427,7 +337,7 @@ def _personal(
 
 
 def _header_aspects(
-    dataset: _Dataset, kinds: Mapping[str, str], result: Judgement
+    dataset: Dataset, kinds: Mapping[str, str], result: Judgement
 ) -> None:
     """What a sample's own columns say: personal data in a public dataset (when
     no schema said it already)."""

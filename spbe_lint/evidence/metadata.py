@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from spbe_lint import schema
 from spbe_lint.checks import identifiers
-
-if TYPE_CHECKING:
-    from spbe_lint.checks import CheckContext
-    from spbe_lint.evidence.data import Judgement
+from spbe_lint.evidence.judgement import Context, Judgement, at, read_structured
 
 
 @functools.cache
@@ -71,9 +68,7 @@ def mapped(
     return values, source
 
 
-def judge(context: CheckContext, reference: str, result: Judgement) -> None:
-    from spbe_lint.evidence.data import at, read_structured
-
+def judge(context: Context, reference: str, result: Judgement) -> None:
     document = read_structured(context, reference, result, "metadata")
     if document is None:
         return

@@ -16,13 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from spbe_lint.checks import identifiers
 from spbe_lint.evidence import datafile
+from spbe_lint.evidence.judgement import (
+    Context,
+    Dataset,
+    Judgement,
+    others,
+    resource_name,
+)
 from spbe_lint.findings import Location, Span, Violation
 from spbe_lint.i18n import LocalText, escape_controls
 from spbe_lint.pointers import to_pointer
 
 if TYPE_CHECKING:
-    from spbe_lint.checks import CheckContext
-    from spbe_lint.evidence.data import Judgement, _Dataset
     from spbe_lint.source import Document
 
 _ROWS_SUFFIXES = (".json", ".yaml", ".yml")
@@ -164,15 +169,14 @@ def reason(problem: Any) -> LocalText:
 
 
 def validate(
-    context: CheckContext,
-    datasets: Sequence[tuple[_Dataset, dict[str, str]]],
+    context: Context,
+    datasets: Sequence[tuple[Dataset, dict[str, str]]],
     result: Judgement,
     names: Mapping[str, str],
 ) -> None:
     """Every sample with a usable schema, validated together (foreign keys name
     the manifest's datasets: *names* maps them to frictionless's names)."""
     from spbe_lint.evidence import tables
-    from spbe_lint.evidence.data import others
 
     prepared = []
     for dataset, kinds in datasets:
@@ -186,7 +190,7 @@ def validate(
         rows = sample.document.data if sample.document is not None else None
         prepared.append(
             tables.Table(
-                tables.resource_name(dataset.index),
+                resource_name(dataset.index),
                 schema,
                 csv=sample.csv,
                 rows=rows,
@@ -197,7 +201,7 @@ def validate(
     for dataset, _ in datasets:
         sample = dataset.table
         assert sample is not None and dataset.sample_ref is not None
-        found = problems.get(tables.resource_name(dataset.index), [])
+        found = problems.get(resource_name(dataset.index), [])
         for problem in found:
             location = sample.cell_location(problem.row, problem.field)
             if problem.type == "spbe-identifier":

@@ -41,12 +41,6 @@ _SCHEMA_KEYS = frozenset({"fields", "missingValues", "primaryKey", "foreignKeys"
 LIMIT_ERRORS = 100  # problems reported per sample; the rest is counted
 
 
-def resource_name(index: int) -> str:
-    """The name frictionless knows dataset *index* by (its rules for names are
-    stricter than a manifest's)."""
-    return f"dataset-{index}"
-
-
 @dataclass(frozen=True)
 class Table:
     """One dataset's sample, ready to hand to frictionless."""
