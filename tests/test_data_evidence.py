@@ -508,3 +508,54 @@ def test_real_open_data_jabar_schema_and_sample_as_is(run, workdir: Path):
         ("DATA-011", "/4/kode_kabupaten_kota", 6),
         ("DATA-015", "/8/jumlah_banjir", 10),
     ]
+
+
+@pytest.mark.parametrize(
+    ("files", "refs", "rule"),
+    [
+        ({"s.json": '{"fields": [1, "x", null]}'}, {"schema": "s.json"}, "DATA-015"),
+        (
+            {"s.json": '{"fields": [{"name": "a", "x-identifier": ["nik"]}]}'},
+            {"schema": "s.json"},
+            "DATA-015",
+        ),
+        (
+            {"s.json": '{"fields": [{"name": "a", "constraints": "wajib"}]}'},
+            {"schema": "s.json"},
+            "DATA-015",
+        ),
+        (
+            {"s.json": '{"fields": [{"name": "a"}]}', "r.json": "[1, 2, 3]"},
+            {"schema": "s.json", "sample": "r.json"},
+            "DATA-015",
+        ),
+        (
+            {"s.json": '{"fields": [{"name": "a"}]}', "r.json": '{"a": 1}'},
+            {"schema": "s.json", "sample": "r.json"},
+            "DATA-015",
+        ),
+        (
+            {"m.json": '{"contributors": [{"roles": 7, "title": 1}], "resources": 3}'},
+            {"metadata": "m.json"},
+            "DATA-018",
+        ),
+        (
+            {"m.json": '{"judul": ["x"], "kontak": 5}'},
+            {"metadata": "m.json"},
+            "DATA-018",
+        ),
+    ],
+)
+def test_wrong_types_in_evidence_are_findings(
+    run, workdir: Path, files: dict[str, str], refs: dict[str, str], rule: str
+):
+    write(workdir, files, dataset("x", **refs))
+    _, findings = check(run)  # exit 0 or 1 (never 3): the problem is a finding
+    assert rule in {f["rule"] for f in problems(findings)}
+
+
+def test_the_metadata_schema_is_printed_for_editors(run):
+    printed = json.loads(run("schema", "--metadata").stdout)
+    assert printed["$id"].endswith("/dataset-metadata.schema.json")
+    assert {"judul", "deskripsi", "produsen_data", "kontak"} <= set(printed["required"])
+    assert "--metadata" in run("schema", "--help").stdout

@@ -236,7 +236,9 @@ def _schema_aspects(
             continue
         name = item["name"]
         declared = item.get("x-identifier")
-        if declared is not None and declared not in IDENTIFIER_KINDS:
+        if declared is not None and (
+            not isinstance(declared, str) or declared not in IDENTIFIER_KINDS
+        ):
             result.add(
                 reference,
                 "schema",

@@ -61,6 +61,7 @@ def mapped(
         if not isinstance(person, dict):
             continue
         roles = person.get("roles") or [person.get("role")]
+        roles = roles if isinstance(roles, list) else [roles]
         if "publisher" in roles and person.get("title"):
             take("produsen_data", person["title"], ("contributors", index, "title"))
         if person.get("email"):

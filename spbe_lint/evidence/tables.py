@@ -106,25 +106,45 @@ def clean(
     return result, dropped
 
 
-def schema_problems(descriptor: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+def schema_problems(
+    descriptor: Mapping[str, Any],
+) -> list[tuple[tuple[Any, ...], str]]:
     """What frictionless finds wrong in a schema descriptor: (path, note) pairs,
     a field's problems at that field (looked for only when the schema fails)."""
     from frictionless import Field, FrictionlessException, Schema
 
+    fields = descriptor.get("fields")
+    items = list(enumerate(fields if isinstance(fields, list) else ()))
+    shapeless = [
+        (("fields", index), "a field must be an object")
+        for index, item in items
+        if not isinstance(item, dict)
+    ]
+    if shapeless:  # frictionless itself trips over these (TypeError)
+        return shapeless
     try:
         Schema.from_descriptor(dict(descriptor))
     except FrictionlessException as exc:
         whole = _notes(exc)
+    except _LIBRARY_TRIPS as exc:
+        whole = f"frictionless cannot read this schema ({type(exc).__name__})"
     else:
         return []
     found: list[tuple[tuple[Any, ...], str]] = []
-    fields = descriptor.get("fields")
-    for index, item in enumerate(fields if isinstance(fields, list) else ()):
+    for index, item in items:
         try:
             Field.from_descriptor(item)
         except FrictionlessException as exc:
             found.append((("fields", index), _notes(exc)))
+        except _LIBRARY_TRIPS as exc:
+            note = f"frictionless cannot read this field ({type(exc).__name__})"
+            found.append((("fields", index), note))
     return found or [((), whole)]
+
+
+# What frictionless raises on descriptors or rows of the wrong shape instead of
+# its own exception: a finding about the file, not a crash of spbe-lint.
+_LIBRARY_TRIPS = (TypeError, ValueError, AttributeError, KeyError)
 
 
 def _notes(exc: Any) -> str:
@@ -146,24 +166,30 @@ def validate(
     )
 
     resources = []
+    result: dict[str, list[Problem]] = {}
     for table in tables:
-        schema = Schema.from_descriptor(dict(table.schema))
-        if table.csv is not None:
-            resource = Resource(
-                table.csv,
-                name=table.name,
-                format="csv",
-                encoding="utf-8",
-                schema=schema,
-            )
-        else:
-            resource = Resource(
-                data=list(table.rows or ()), name=table.name, schema=schema
-            )
+        try:
+            schema = Schema.from_descriptor(dict(table.schema))
+            if table.csv is not None:
+                resource = Resource(
+                    table.csv,
+                    name=table.name,
+                    format="csv",
+                    encoding="utf-8",
+                    schema=schema,
+                )
+            else:
+                resource = Resource(
+                    data=list(table.rows or ()), name=table.name, schema=schema
+                )
+        except (FrictionlessException, *_LIBRARY_TRIPS) as exc:
+            note = f"the sample cannot be read as a table ({type(exc).__name__})"
+            result[table.name] = [Problem(type="source-error", note=note)]
+            continue
         resources.append(resource)
     package = Package(resources=resources)
-    result: dict[str, list[Problem]] = {}
-    for table, resource in zip(tables, package.resources, strict=True):
+    readable = [table for table in tables if table.name not in result]
+    for table, resource in zip(readable, package.resources, strict=True):
         checks = (
             [_identifier_check(table.identifiers, as_of, profile)]
             if table.identifiers
@@ -175,6 +201,12 @@ def validate(
             )
         except FrictionlessException as exc:  # e.g. a foreign key it cannot follow
             result[table.name] = [Problem(type="source-error", note=_notes(exc))]
+            continue
+        except _LIBRARY_TRIPS as exc:
+            # frictionless on rows of the wrong shape (a list of numbers for rows):
+            # the sample cannot be read as a table, which is a finding, not a crash.
+            note = f"the sample cannot be read as a table ({type(exc).__name__})"
+            result[table.name] = [Problem(type="source-error", note=note)]
             continue
         result[table.name] = [
             _problem(error) for task in report.tasks for error in task.errors
