@@ -1,22 +1,19 @@
 """Read one evidence file a dataset names: the only way spbe-lint opens them.
 
 A reference is confined to the manifest's folder once (symbolic links
-included, ``checks.documents.resolve``), must be a regular file (a FIFO or a
-device would block or never end), is read up to a size cap, and must be UTF-8
-text. JSON and YAML are parsed by ``spbe_lint.source`` (positions, duplicate
-keys, depth and alias limits), so findings point into the file. One function
-reads bytes (``read``): when the shared confined reader lands (harden-input),
-it is the one place to swap.
+included, ``checks.documents.admit``), must be a regular file (a FIFO or a
+device would block or never end), is read up to a size cap (``reading``), and
+must be UTF-8 text. JSON and YAML are parsed by ``spbe_lint.source``
+(positions, duplicate keys, depth and alias limits), so findings point into the
+file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from spbe_lint.checks.documents import resolve
 from spbe_lint.findings import InputFile
 from spbe_lint.i18n import LocalText
 from spbe_lint.source import Document
@@ -55,43 +52,32 @@ class Raw:
 
 
 def read(folder: Path, reference: str, display: str, limit: int) -> Raw:
-    """The bytes of *reference* inside *folder*, or Unreadable saying why."""
-    target = resolve(folder, reference)
-    if target is None:
-        raise Unreadable(
-            LocalText(
-                "path ini keluar dari folder manifest",
-                "the path leaves the manifest's folder",
-            )
-        )
+    """The bytes of *reference* inside *folder*, or Unreadable saying why: the
+    shared confinement (``checks.documents.admit``, links included) and bounded
+    reader (``reading.read_bytes``: regular files only, at most *limit* bytes)."""
+    from spbe_lint import reading
+    from spbe_lint.checks.documents import admit
+    from spbe_lint.confine import Refused
+    from spbe_lint.errors import InputError
+
     try:
-        status = target.stat()
-        if not stat.S_ISREG(status.st_mode):
-            raise Unreadable(LocalText("bukan berkas biasa", "not a regular file"))
-        if status.st_size > limit:
-            raise _too_big(status.st_size, limit)
-        with target.open("rb") as stream:
-            data = stream.read(limit + 1)
-    except FileNotFoundError:
-        raise Unreadable(LocalText("berkas tidak ada", "no such file")) from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise Unreadable(
-            LocalText(f"tidak dapat dibaca: {reason}", f"cannot be read: {reason}")
-        ) from None
-    if len(data) > limit:
-        raise _too_big(len(data), limit)
+        target = admit(folder, reference)
+    except Refused as exc:
+        raise Unreadable(_OUTSIDE if exc.kind == "outside" else exc.message) from None
+    if not target.exists():
+        raise Unreadable(_MISSING)
+    try:
+        data = reading.read_bytes(target, display, limit, _FILE)
+    except InputError as exc:
+        raise Unreadable(exc.message) from None
     return Raw(target, display, data)
 
 
-def _too_big(size: int, limit: int) -> Unreadable:
-    kib = limit // 1024
-    return Unreadable(
-        LocalText(
-            f"berkas terlalu besar ({size} byte; batas {kib} KiB)",
-            f"file too large ({size} bytes; the limit is {kib} KiB)",
-        )
-    )
+_OUTSIDE = LocalText(
+    "path ini keluar dari folder manifest", "the path leaves the manifest's folder"
+)
+_MISSING = LocalText("berkas tidak ada", "no such file")
+_FILE = LocalText("berkas bukti", "an evidence file")
 
 
 def structured(raw: Raw, *, rows: bool = False) -> Document:
