@@ -22,19 +22,29 @@ from spbe_lint.i18n import escape_controls
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the schema to this file instead of standard output.",
 )
-def schema(output: Path | None) -> int:
+@click.option(
+    "--metadata",
+    is_flag=True,
+    help="Print the JSON Schema of a dataset's metadata file (data.datasets[].metadata,"
+    " rule DATA-018) instead of the manifest's.",
+)
+def schema(output: Path | None, metadata: bool) -> int:
     """Print the manifest JSON Schema (Draft 2020-12), for editors and other tools:
     with `# yaml-language-server: $schema=spbe.schema.json` as the manifest's
     first line, VS Code (YAML extension) and other editors complete and validate
-    spbe.yaml as it is typed.
+    spbe.yaml as it is typed. With --metadata, the schema a dataset's metadata
+    file is checked against (Satu Data elements: judul, deskripsi, produsen_data,
+    kontak, frekuensi, tanggal_pembaruan...).
 
     \b
-    Example:
+    Examples:
       spbe-lint schema -o spbe.schema.json
+      spbe-lint schema --metadata -o docs/data/metadata.schema.json
     """
     from spbe_lint import resources
 
-    writing.write(resources.schema_text("manifest"), output)
+    name = "dataset-metadata" if metadata else "manifest"
+    writing.write(resources.schema_text(name), output)
     return 0
 
 
