@@ -366,6 +366,7 @@ def _violations(
                         kind=found.kind,
                         anchor=found.anchor,
                         needs_review=found.needs_review,
+                        location=found.location,
                     )
                 )
     return violations, applicable

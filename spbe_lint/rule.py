@@ -83,6 +83,7 @@ class Example:
     expect: tuple[Mapping[str, Any], ...] = ()
     as_of: datetime.date | None = None  # date checks in examples must not rot
     files: tuple[str, ...] = ()  # the submission beside the manifest, if any
+    contents: Mapping[str, str] = field(default_factory=dict)  # of files, when given
 
 
 @dataclass(frozen=True)

@@ -313,4 +313,5 @@ def _example(data: Mapping[str, Any]) -> Example:
         expect=tuple(data.get("expect", ())),
         as_of=datetime.date.fromisoformat(data["as_of"]) if "as_of" in data else None,
         files=tuple(data.get("files", ())),
+        contents=dict(data["files"]) if isinstance(data.get("files"), dict) else {},
     )

@@ -86,10 +86,20 @@ def submission(folder: Path) -> Path:
     target = folder / "spbe.yaml"
     shutil.copy(COMPLIANT, target)
     for name in referenced_documents(target):
-        document = folder / name
-        document.parent.mkdir(parents=True, exist_ok=True)
-        document.write_text("dokumen contoh / example document\n", "utf-8")
+        write_document(folder, name, "dokumen contoh / example document\n")
     return target
+
+
+def write_document(folder: Path, name: str, placeholder: str) -> None:
+    """A document the example names, under *folder*: dataset evidence (schemas,
+    samples, metadata) is judged, so it is the example's real file; any other
+    document only has to be there, so a placeholder will do."""
+    target = folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if name.startswith("docs/data/") and (EXAMPLES / name).is_file():
+        shutil.copy(EXAMPLES / name, target)
+    else:
+        target.write_text(placeholder, "utf-8")
 
 
 def referenced_documents(manifest: Path) -> list[str]:

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import EXAMPLES, assert_valid_report, referenced_documents
+from tests.conftest import (
+    EXAMPLES,
+    assert_valid_report,
+    referenced_documents,
+    write_document,
+)
 
 AS_OF = "2026-11-28"
 BROKEN = {
@@ -65,7 +70,17 @@ def test_the_manifest_alone_leaves_the_documents_to_a_reviewer(run, workdir: Pat
         "only the manifest was submitted" in f["message_i18n"]["en"] for f in manual
     )
     documents = {r["id"] for r in report["rules"] if r["evidence_type"] == "document"}
-    assert {f["rule"] for f in manual} <= documents
+    # Dataset schemas, samples and metadata are judged when present (DATA-011,
+    # -012, -015...-018); with only the manifest, a reviewer must look at them.
+    data_evidence = {
+        "DATA-011",
+        "DATA-012",
+        "DATA-015",
+        "DATA-016",
+        "DATA-017",
+        "DATA-018",
+    }
+    assert {f["rule"] for f in manual} <= documents | data_evidence
     named = set(referenced_documents(EXAMPLES / "spbe.yaml"))
     assert {
         f["message_i18n"]["en"].split(" = ")[1].split(":")[0] for f in manual
@@ -79,8 +94,7 @@ def test_the_compliant_submission_with_its_documents_is_clean(run, workdir: Path
     shutil.copy(EXAMPLES / "spbe.yaml", target)
     documents = referenced_documents(target)
     for name in documents:
-        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
-        (workdir / name).write_text("isi / content\n")
+        write_document(workdir, name, "isi / content\n")
     report = _check(run).json()
     assert report["summary"]["results"]["manual"] == 0
     assert report["summary"]["results"]["fail"] == 0

@@ -38,7 +38,7 @@ def run_example(rule: Rule, example: Example, tmp_path: Path) -> list:
     for name in example.files:
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("contoh / example\n")
+        target.write_text(example.contents.get(name, "contoh / example\n"))
     folder = tmp_path if example.files else None
     return evaluate(rule, example.manifest, as_of=example.as_of, folder=folder)
 

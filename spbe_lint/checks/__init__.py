@@ -39,6 +39,7 @@ class CheckContext:
 
 CheckFn = Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]
 
+
 def _openapi_document(
     value: Any, params: Mapping[str, Any], context: CheckContext
 ) -> Iterator[Violation]:
@@ -47,6 +48,16 @@ def _openapi_document(
     from spbe_lint.evidence import openapi
 
     return openapi.openapi_document(value, params, context)
+
+
+def _dataset_evidence(
+    value: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    """Dataset schemas, samples and metadata (spbe_lint.evidence.data), imported
+    only when a manifest names one."""
+    from spbe_lint.evidence import data
+
+    return data.dataset_evidence(value, params, context)
 
 
 CHECKS: dict[str, CheckFn] = {
@@ -63,5 +74,6 @@ CHECKS: dict[str, CheckFn] = {
     "spdx-licence": licences.spdx_licence,
     "document-exists": documents.document_exists,
     "aplikasi-umum": services.aplikasi_umum,
+    "dataset-evidence": _dataset_evidence,
     "openapi-document": _openapi_document,
 }
