@@ -283,17 +283,17 @@ def security(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem
             "security",
             path,
             "operasi ini tidak mewajibkan security scheme (security kosong atau "
-            "memuat {}); API yang tidak publik tidak boleh dapat dipanggil tanpa "
-            "kredensial",
+            "memuat persyaratan kosong); API yang tidak publik tidak boleh dapat "
+            "dipanggil tanpa kredensial",
             "this operation requires no security scheme (security is empty or "
-            "holds {}); an API that is not public must not be callable without "
-            "credentials",
+            "holds an empty requirement); an API that is not public must not be "
+            "callable without credentials",
         )
 
 
 def _requires(required: Any) -> bool:
     """A security requirement list that demands credentials: not empty, and no
-    alternative that is empty (``{}`` makes authentication optional)."""
+    alternative that is empty (an empty one makes authentication optional)."""
     if not isinstance(required, list) or not required:
         return False
     return all(isinstance(r, dict) and r for r in required)

@@ -647,7 +647,7 @@ class _Plan:
                 host,
                 index,
                 "openapi",
-                lambda: openapi.collect(fetcher, endpoint, self.folder),
+                lambda: openapi.collect(fetcher, endpoint, self.folder, self.profile),
             )
             self.add(
                 host,
