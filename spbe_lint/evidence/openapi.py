@@ -124,8 +124,10 @@ def judge(
     found: list[Placed] = []
     for complaint in apidoc.complaints(data, resolver, base_uri, limit=MAX_COMPLAINTS):
         path = complaint.path or ()
-        where = shown(path) if complaint.path else LocalText("dokumen", "document")
-        detail = _INVALID.format({"where": where, "reason": complaint.reason})
+        if complaint.path:
+            detail = _INVALID.format({"where": shown(path), "reason": complaint.reason})
+        else:  # the validator did not say where (a keyword check through $ref)
+            detail = _INVALID_SOMEWHERE.format({"reason": complaint.reason})
         found.append(Placed("valid", detail, to_pointer(path), places.locate(path)))
     deref = _dereferencer(data, resolver, base_uri)
     for function in ASPECTS.values():
@@ -238,6 +240,10 @@ _NOT_OPENAPI = LocalText(
     "serahkan spesifikasi OpenAPI API yang sebenarnya",
     "this file is not an OpenAPI document (no openapi/swagger and paths); hand "
     "over the API's real OpenAPI description",
+)
+_INVALID_SOMEWHERE = LocalText(
+    "dokumen tidak sah menurut skema OpenAPI: {reason}",
+    "the document is not valid OpenAPI: {reason}",
 )
 _INVALID = LocalText(
     "{where}: tidak sah menurut skema OpenAPI: {reason}",
