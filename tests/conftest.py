@@ -96,7 +96,7 @@ def write_document(folder: Path, name: str, placeholder: str) -> None:
     document only has to be there, so a placeholder will do."""
     target = folder / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    if name.startswith("docs/data/") and (EXAMPLES / name).is_file():
+    if name.startswith(("docs/data/", "docs/api/")) and (EXAMPLES / name).is_file():
         shutil.copy(EXAMPLES / name, target)
     else:
         target.write_text(placeholder, "utf-8")

@@ -54,7 +54,7 @@ SPEC = {
                                 "schema": {"$ref": "#/components/schemas/Izin"}
                             }
                         },
-                    }
+                    },
                 },
             }
         }

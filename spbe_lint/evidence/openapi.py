@@ -257,16 +257,32 @@ _INVALID = LocalText(
 @dataclass
 class _Memo:
     """Judgements of this process, by file and declaration: several rules ask
-    for aspects of the same document, and it is read and validated once."""
+    for aspects of the same document, and it is read and validated once. The
+    files its references read are looked at again (size, time) on every use,
+    so a long-lived process (an audit) never sees a stale judgement."""
 
-    found: dict[tuple[Any, ...], Judgement] = field(default_factory=dict)
+    found: dict[tuple[Any, ...], tuple[Judgement, Any]] = field(default_factory=dict)
 
-    def get(self, key: tuple[Any, ...], make: Callable[[], Judgement]) -> Judgement:
-        if key not in self.found:
-            if len(self.found) >= 16:  # an audit checks many applications
-                self.found.pop(next(iter(self.found)))
-            self.found[key] = make()
-        return self.found[key]
+    def get(
+        self, key: tuple[Any, ...], folder: Path, make: Callable[[], Judgement]
+    ) -> Judgement:
+        known = self.found.get(key)
+        if known is not None and known[1] == _stats(folder, known[0].files):
+            return known[0]
+        if len(self.found) >= 16:  # an audit checks many applications
+            self.found.pop(next(iter(self.found)))
+        judgement = make()
+        self.found[key] = (judgement, _stats(folder, judgement.files))
+        return judgement
+
+
+def _stats(folder: Path, files: Sequence[str]) -> tuple[Any, ...]:
+    from spbe_lint.checks.documents import examine
+
+    return tuple(
+        (found.kind, found.size, found.mtime_ns)
+        for found in (examine(folder, f) for f in files)
+    )
 
 
 _MEMO = _Memo()
@@ -306,8 +322,9 @@ def openapi_document(
     api = api_of(value, context.profile)
     name = context.display(spec)
     key = (str(found.real), found.size, found.mtime_ns, api, name)
+    real, folder = found.real, context.folder
     judgement = _MEMO.get(
-        key, lambda: _judge_file(found.real, spec, name, api, context)
+        key, folder, lambda: _judge_file(real, spec, name, api, context)
     )
     if not judgement.described and "valid" not in aspects:
         if manual:
