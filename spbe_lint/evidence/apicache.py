@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spbe_lint import __version__, cache
+from spbe_lint.evidence.apiresult import Judgement, Placed
 
 if TYPE_CHECKING:
     from spbe_lint.evidence.apiaspects import Api
-    from spbe_lint.evidence.openapi import Judgement
 
 _KIND = "openapi"
 _FORMAT = 1  # bump when the stored shape or any judgement changes meaning
@@ -90,7 +90,6 @@ def _dump(judgement: Judgement, hashes: list[str | None]) -> dict[str, Any]:
 
 
 def _load(stored: Any, folder: Path) -> Judgement | None:
-    from spbe_lint.evidence.openapi import Judgement, Placed
     from spbe_lint.findings import Span
     from spbe_lint.i18n import LocalText
 

@@ -27,42 +27,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spbe_lint.evidence.apiaspects import ASPECTS, Api, Problem, shown
-from spbe_lint.findings import Location, Span, Violation
+from spbe_lint.evidence.apiresult import Judgement, Placed
+from spbe_lint.findings import Span, Violation
 from spbe_lint.i18n import LocalText
 from spbe_lint.pointers import to_pointer
 
 if TYPE_CHECKING:
-    from spbe_lint.checks import CheckContext
+    # what a check is given, as a protocol: no import of the checks package
+    from spbe_lint.evidence.judgement import Context as CheckContext
 
 # Every aspect a rule may name in ``params.aspects`` ("valid" is the reading and
 # the validator; the others are apiaspects.ASPECTS).
 ALL_ASPECTS = ("valid", *ASPECTS)
 MAX_COMPLAINTS = 10  # validation errors placed one by one; the rest are counted
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A problem and where it is in the document."""
-
-    aspect: str
-    detail: LocalText
-    pointer: str
-    span: Span
-    review: bool = False  # a limit was broken: a person must judge the document
-
-
-@dataclass(frozen=True)
-class Judgement:
-    name: str  # the document as reports name it (a path or a URL)
-    placed: tuple[Placed, ...]
-    described: bool  # False: unreadable, or not an OpenAPI description at all
-    files: tuple[str, ...] = ()  # the submitted files its references read
-
-    def of(self, aspects: Sequence[str]) -> list[Placed]:
-        return [p for p in self.placed if p.aspect in aspects]
-
-    def location(self, placed: Placed) -> Location:
-        return Location(self.name, placed.pointer, placed.span)
 
 
 def api_of(
