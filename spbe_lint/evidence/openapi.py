@@ -286,7 +286,7 @@ def openapi_document(
         return
     if is_url(spec) or not context.documents_present or context.folder is None:
         if manual:
-            kind = "openapi-published" if is_url(spec) else "openapi-not-submitted"
+            kind = "openapi-published" if is_url(spec) else "openapi-manual"
             yield Violation(params={"value": spec}, kind=kind, needs_review=True)
         return
     found = examine(context.folder, spec)
