@@ -46,7 +46,9 @@ class Example:
     description: LocalText | None = None
     expect: tuple[Mapping[str, Any], ...] = ()
     as_of: datetime.date | None = None  # date checks in examples must not rot
-    files: tuple[str, ...] = ()  # the submission beside the manifest, if any
+    # The submission beside the manifest, if any: (path, content), where None is
+    # a placeholder line (a document that only needs to be there).
+    files: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,193 @@
+"""A repository's files as evidence: which ones to look at, and their bytes.
+
+In a git repository the files are the tracked ones (``git ls-files``): never the
+untracked or ignored ones, which may hold a developer's real ``.env``. A folder
+that is not a repository (a submission unpacked from an archive) is walked
+instead, every regular file of it. Either way nothing outside the folder is
+read: symbolic links are never followed, and every read is bounded.
+
+``read_bounded`` is the one place evidence bytes are read (a size cap, a regular
+file, no link), so that a shared confinement layer can replace it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from spbe_lint.i18n import LocalText, escape_controls
+
+MAX_FILES = 100_000  # a listing longer than this is cut (and says so)
+MAX_DEPTH = 64  # folders deeper than this are not walked
+GIT_TIMEOUT = 60  # seconds for `git ls-files`
+# Git settings a hostile repository could use to run a program (fsmonitor) are
+# overridden on the command line, which wins over the repository's own config.
+_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.quotePath=false")
+# Variables that would point git at another repository than the folder's.
+_GIT_LOCATION = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_NAMESPACE",
+)
+
+
+class Unreadable(Exception):
+    """A file that is not read: why, as a short reason code (never its content)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The files of a folder: relative POSIX paths, in a stable order."""
+
+    source: str  # "git" (tracked files) or "folder" (walked)
+    paths: tuple[str, ...] = ()
+    problem: LocalText | None = None  # why the files could not be listed
+    truncated: bool = False  # more than MAX_FILES
+
+
+def read_bounded(
+    root: Path, relative: str, limit: int, *, partial: bool = False
+) -> bytes:
+    """The bytes of *relative* under *root*: a regular file of at most *limit*
+    bytes, reached without following a symbolic link out of *root*. With
+    *partial*, a larger file gives its first *limit* bytes instead.
+
+    Raises Unreadable("link" | "outside" | "not-regular" | "too-large" |
+    "unreadable")."""
+    path = root / relative
+    try:
+        status = path.lstat()
+        if stat.S_ISLNK(status.st_mode):
+            raise Unreadable("link")
+        base = os.path.realpath(root)
+        parent = os.path.realpath(path.parent)
+        if os.path.commonpath([base, parent]) != base:
+            raise Unreadable("outside")  # a linked folder on the way
+        if not stat.S_ISREG(status.st_mode):
+            raise Unreadable("not-regular")  # a FIFO or device would block
+        if status.st_size > limit and not partial:
+            raise Unreadable("too-large")
+        flags = (
+            os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
+        descriptor = os.open(path, flags)
+    except OSError:
+        raise Unreadable("unreadable") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        opened = os.fstat(handle.fileno())  # the file opened, not the name checked
+        if not stat.S_ISREG(opened.st_mode):
+            raise Unreadable("not-regular")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        if partial:
+            return data[:limit]
+        raise Unreadable("too-large")
+    return data
+
+
+def list_files(folder: Path) -> Listing:
+    """The tracked files when *folder* is the top of a git repository, else
+    every regular file under it."""
+    if (folder / ".git").exists():
+        listing = _tracked(folder)
+        if listing is not None:
+            return listing
+    return _walk(folder)
+
+
+_NO_GIT = LocalText(
+    "git tidak terpasang: berkas yang dilacak repositori tidak dapat didaftar; "
+    "pasang git",
+    "git is not installed: the repository's tracked files cannot be listed; "
+    "install git",
+)
+_GIT_FAILED = LocalText(
+    "git tidak dapat mendaftar berkas yang dilacak repositori ({reason})",
+    "git could not list the repository's tracked files ({reason})",
+)
+
+
+def _tracked(folder: Path) -> Listing | None:
+    """``git ls-files`` in *folder*, or None when it is not a repository after all
+    (an empty or broken ``.git``): then it is walked like any folder."""
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION}
+    # Never a repository above the folder: only the folder's own .git counts.
+    env["GIT_CEILING_DIRECTORIES"] = str(folder.absolute().parent)
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    env["LC_ALL"] = "C"
+    try:
+        done = subprocess.run(
+            [*_GIT, "ls-files", "-z", "--cached"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        return Listing("git", problem=_NO_GIT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Listing(
+            "git", problem=_GIT_FAILED.format({"reason": type(exc).__name__})
+        )
+    if done.returncode != 0:
+        error = done.stderr.decode("utf-8", "replace")
+        if "not a git repository" in error:
+            return None
+        return Listing("git", problem=_GIT_FAILED.format({"reason": _reason(error)}))
+    names = [
+        name.decode("utf-8", "surrogateescape")
+        for name in done.stdout.split(b"\0")
+        if name
+    ]
+    unique = sorted(set(names))  # unmerged entries appear once per stage
+    return Listing("git", tuple(unique[:MAX_FILES]), truncated=len(unique) > MAX_FILES)
+
+
+def _reason(error: str) -> str:
+    """git's complaint, first line, without the paths it quotes (they may lie
+    outside the folder, and no message quotes a file outside it)."""
+    lines = error.strip().splitlines()
+    first = re.sub(r"^(fatal|error|warning):\s*", "", lines[0]) if lines else ""
+    first = re.split(r"\s+(?:at|in)?\s*['\"/]", first, maxsplit=1)[0]
+    return escape_controls(first[:100]) or "git"
+
+
+def _walk(folder: Path) -> Listing:
+    """Every regular file under *folder*, links and ``.git`` left out."""
+    found: list[str] = []
+    truncated = False
+    stack: list[tuple[str, int]] = [("", 0)]
+    while stack and not truncated:
+        prefix, depth = stack.pop()
+        try:
+            with os.scandir(folder / prefix if prefix else folder) as entries:
+                ordered = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in ordered:
+            relative = f"{prefix}{entry.name}"
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != ".git" and depth < MAX_DEPTH:
+                        stack.append((relative + "/", depth + 1))
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(relative)
+            except OSError:
+                continue
+            if len(found) > MAX_FILES:
+                truncated = True
+                break
+    return Listing("folder", tuple(sorted(found)[:MAX_FILES]), truncated=truncated)

@@ -1,0 +1,302 @@
+"""Committed secrets (SEC-012), found by detect-secrets in bytes spbe-lint reads.
+
+detect-secrets (Yelp) decides what a secret is: its plugins (cloud keys, private
+keys, tokens, passwords after a keyword, high-entropy strings), its filters
+(lock files, templated values, UUIDs...) and its transformers (YAML and INI
+files read as key/value pairs), applied exactly as its own ``scan_file`` does.
+Only the reading is spbe-lint's: bounded, regular files, no link followed, and
+nothing handed to the library by name for it to open.
+
+A secret's value never leaves this module: not in a finding, a message, a log
+line or an exception. A finding carries the file, the line, the kind, and a tag
+derived from detect-secrets' hash of the value (so that its fingerprint survives
+lines moving, and a baseline or waiver can name it).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spbe_lint.evidence import files, secrets_baseline
+from spbe_lint.evidence.files import Unreadable, read_bounded
+from spbe_lint.findings import Location, Span, Violation
+
+if TYPE_CHECKING:
+    from spbe_lint.checks import CheckContext
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # larger files are skipped (and counted)
+MAX_LINE = 10_000  # a longer line means minified or generated code: skipped
+# Names of minified bundles: their long random-looking identifiers are noise.
+_MINIFIED = (".min.js", ".min.mjs", ".min.cjs", ".min.css", "-min.js", ".bundle.js")
+# Kinds that say only "this looks random" or "this follows the word password":
+# when a specific detector saw the same value, its kind is the one reported.
+_GENERIC = frozenset(
+    {"Base64 High Entropy String", "Hex High Entropy String", "Secret Keyword"}
+)
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret found: where and what kind, never the value."""
+
+    path: str  # relative to the scanned root, POSIX
+    line: int
+    kind: str  # detect-secrets' type, e.g. "AWS Access Key"
+    tag: str  # 12 hex digits derived from the value's hash: stable, not reversible
+
+    @property
+    def pointer(self) -> str:
+        """The finding's place inside the file, for fingerprints and waivers
+        (``/secret`` covers every secret of a file)."""
+        return f"/secret/{self.tag}"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    secrets: tuple[Secret, ...] = ()
+    scanned: int = 0  # files read and scanned
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason), reasons below
+    accepted: int = 0  # secrets the baseline lists (not reported)
+    baseline: secrets_baseline.Baseline | None = None
+
+    def skipped_by_reason(self) -> Counter[str]:
+        return Counter(reason for _, reason in self.skipped)
+
+
+# Why a file was not scanned: detect-secrets' own file filters ("filtered": lock
+# files, images, archives, swagger files...), spbe-lint's bounds, or the file.
+SKIP_REASONS = (
+    "filtered",
+    "minified",
+    "binary",
+    "too-large",
+    "link",
+    "outside",
+    "not-regular",
+    "unreadable",
+    "scanner-error",
+)
+
+
+def scan(
+    root: Path,
+    paths: Iterable[str],
+    *,
+    baseline: secrets_baseline.Baseline | None = None,
+    allowlist: bool = True,
+) -> ScanResult:
+    """Scan *paths* (relative to *root*) for secrets. *baseline* accepts the
+    secrets it lists; *allowlist* honours ``pragma: allowlist secret`` comments."""
+    usable = baseline if baseline is not None and baseline.problem is None else None
+    found: list[Secret] = []
+    skipped: list[tuple[str, str]] = []
+    scanned = accepted = 0
+    with _settings(usable.plugins if usable else None, allowlist=allowlist):
+        for path in paths:
+            if path == secrets_baseline.NAME:
+                continue  # its hashes look like secrets; it is read above
+            outcome = _scan_one(root, path)
+            if isinstance(outcome, str):
+                skipped.append((path, outcome))
+                continue
+            scanned += 1
+            for secret, digest in outcome:
+                if usable and (path, digest) in usable.known:
+                    accepted += 1
+                    continue
+                found.append(secret)
+    return ScanResult(tuple(found), scanned, tuple(skipped), accepted, baseline)
+
+
+def _scan_one(root: Path, path: str) -> str | list[tuple[Secret, str]]:
+    """The secrets of one file with their detect-secrets hashes, or why it was
+    skipped."""
+    from detect_secrets.core import scan as ds_scan
+
+    if path.endswith(_MINIFIED):
+        return "minified"
+    if ds_scan._is_filtered_out(required_filter_parameters=["filename"], filename=path):
+        return "filtered"
+    try:
+        raw = read_bounded(root, path, MAX_FILE_BYTES)
+    except Unreadable as exc:
+        return exc.reason
+    if b"\0" in raw:
+        return "binary"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "binary"  # as detect-secrets: what is not text is not scanned
+    # Universal newlines, as detect-secrets' open() reads: line numbers agree.
+    lines = io.StringIO(text, newline=None).readlines()
+    if any(len(line) > MAX_LINE for line in lines):
+        return "minified"
+    try:
+        return _detect(path, text, lines)
+    except Exception:  # the library's own error could quote the line: not shown
+        return "scanner-error"
+
+
+def _detect(path: str, text: str, lines: list[str]) -> list[tuple[Secret, str]]:
+    """detect-secrets' ``scan_file`` on text already read: the file as its
+    transformers see it, and as its eager transformers see it (a ``.env`` or INI
+    file read as key/value pairs, so ``DB_PASSWORD=x`` is a quoted value).
+
+    Unlike ``scan_file``, the second reading is not skipped when the first found
+    something: a Laravel ``.env`` holds both an APP_KEY and a DB_PASSWORD, and
+    reporting the second only once the first is fixed helps nobody."""
+    from detect_secrets.core import scan as ds_scan
+    from detect_secrets.transformers import get_transformed_file
+
+    handle = _Named(text, path)
+    first = get_transformed_file(handle) or lines
+    found = list(ds_scan._process_line_based_plugins(list(enumerate(first, 1)), path))
+    handle.seek(0)
+    eager = get_transformed_file(handle, use_eager_transformers=True)
+    if eager:
+        found += ds_scan._process_line_based_plugins(list(enumerate(eager, 1)), path)
+    return _merge(path, found)
+
+
+def _merge(path: str, found: list[Any]) -> list[tuple[Secret, str]]:
+    """One secret per value and line: several plugins seeing one value (an AWS
+    key is also a high-entropy string) give one finding, of the most specific
+    kind."""
+    kinds: dict[tuple[int, str], list[str]] = {}
+    for potential in found:
+        key = (int(potential.line_number), str(potential.secret_hash))
+        kinds.setdefault(key, []).append(str(potential.type))
+    merged = []
+    for (line, digest), named in sorted(kinds.items()):
+        specific = [k for k in named if k not in _GENERIC] or named
+        merged.append((Secret(path, line, specific[0], tag(digest)), digest))
+    return merged
+
+
+def tag(digest: str) -> str:
+    """A short tag for detect-secrets' hash of a value (hex SHA-1): 48 bits of a
+    SHA-256 over it, enough to tell a file's secrets apart and keep a
+    fingerprint stable, without publishing the baseline's hash itself."""
+    return hashlib.sha256(f"spbe-lint secret\0{digest}".encode()).hexdigest()[:12]
+
+
+class _Named(io.StringIO):
+    """The file-like object detect-secrets' transformers read: text and a name."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text, newline=None)
+        self.name = name
+
+
+@functools.cache
+def _quiet() -> None:
+    """detect-secrets logs a skipped value at INFO ("Skipping "<secret>"..."):
+    its logger is silenced for good, whatever level a caller configures."""
+    logging.getLogger("detect-secrets").disabled = True
+    from detect_secrets.core.log import log
+
+    log.disabled = True
+
+
+@contextmanager
+def _settings(plugins: tuple[Any, ...] | None, *, allowlist: bool) -> Iterator[None]:
+    """detect-secrets' settings for one scan: its plugins (all built-in ones, or
+    those a baseline chose) plus spbe-lint's detectors, and its default filters.
+    Its settings are process-wide; they are restored afterwards."""
+    _quiet()
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import get_filters, transient_settings
+
+    from spbe_lint.evidence import detectors
+
+    if plugins is None:
+        plugins = tuple(
+            {"name": cls.__name__}
+            for cls in get_mapping_from_secret_type_to_class().values()
+            if cls.__module__.startswith("detect_secrets.")
+        )
+    ours = [{"name": "LaravelAppKeyDetector", "path": f"file://{detectors.__file__}"}]
+    with transient_settings({"plugins_used": [*plugins, *ours]}) as settings:
+        # Files are handed over by spbe-lint, not opened by name relative to the
+        # working folder: detect-secrets' "is it a file?" filter would drop them.
+        settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
+        # spbe-lint's filter: a commit hash or digest named as such is no secret.
+        settings.filters[f"file://{detectors.__file__}::is_commit_reference"] = {}
+        if not allowlist:
+            settings.disable_filters(
+                "detect_secrets.filters.allowlist.is_line_allowlisted"
+            )
+        get_filters.cache_clear()
+        get_mapping_from_secret_type_to_class.cache_clear()  # load our detector
+        try:
+            yield
+        finally:
+            get_mapping_from_secret_type_to_class.cache_clear()
+
+
+def committed_secrets(
+    manifest: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    """SEC-012 on a repository: every secret committed in the manifest's folder
+    (its tracked files in a git repository, every file of a submission folder),
+    at its file and line. When only the manifest was submitted, or the run skips
+    the scan, a person must look: ``manual``, never passed."""
+    settings = context.evidence
+    if settings.secrets == "skip":
+        yield Violation(kind="secrets-skipped", needs_review=True)
+        return
+    if not context.documents_present or context.folder is None:
+        yield Violation(kind="secrets-manual", needs_review=True)
+        return
+    folder = context.folder
+    listing = files.list_files(folder)
+    if listing.problem is not None:
+        yield Violation(
+            kind="secrets-unlisted",
+            params={"reason": listing.problem},
+            needs_review=True,
+        )
+        return
+    baseline = None if settings.reviewer else secrets_baseline.find(folder)
+    result = scan(
+        folder, listing.paths, baseline=baseline, allowlist=not settings.reviewer
+    )
+    yield from violations(result, context.display)
+
+
+def violations(
+    result: ScanResult, display: Callable[[str], str]
+) -> Iterator[Violation]:
+    """The findings of a scan: one per secret (kind ``secret``), and one for a
+    baseline that could not be used (kind ``secrets-baseline``). *display* names
+    a file the way reports do."""
+    baseline = result.baseline
+    if baseline is not None and baseline.problem is not None:
+        line = baseline.line or 1
+        yield Violation(
+            kind="secrets-baseline",
+            params={"file": display(baseline.path), "reason": baseline.problem},
+            location=Location(
+                display(baseline.path),
+                "",
+                Span(line, baseline.column or 1, line, baseline.column or 1),
+            ),
+        )
+    for secret in result.secrets:
+        shown = display(secret.path)
+        yield Violation(
+            kind="secret",
+            params={"file": shown, "line": secret.line, "secret_type": secret.kind},
+            location=Location(
+                shown, secret.pointer, Span(secret.line, 1, secret.line, 1)
+            ),
+        )
