@@ -81,14 +81,20 @@ def compliant(workdir: Path) -> Path:
 
 
 def submission(folder: Path) -> Path:
-    """The compliant example as ``folder/spbe.yaml`` with every document it names."""
+    """The compliant example as ``folder/spbe.yaml`` with every document it names
+    (placeholders, except the evidence spbe-lint reads: the example's SBOM) and
+    its LICENSE."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "spbe.yaml"
     shutil.copy(COMPLIANT, target)
+    shutil.copy(EXAMPLES / "LICENSE", folder / "LICENSE")
     for name in referenced_documents(target):
         document = folder / name
         document.parent.mkdir(parents=True, exist_ok=True)
-        document.write_text("dokumen contoh / example document\n", "utf-8")
+        if name.endswith(".json") and (EXAMPLES / name).is_file():
+            shutil.copy(EXAMPLES / name, document)
+        else:
+            document.write_text("dokumen contoh / example document\n", "utf-8")
     return target
 
 

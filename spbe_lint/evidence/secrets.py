@@ -97,30 +97,51 @@ def scan(
     """Scan *paths* (relative to *root*) for secrets. *baseline* accepts the
     secrets it lists; *allowlist* honours ``pragma: allowlist secret`` comments."""
     usable = baseline if baseline is not None and baseline.problem is None else None
+    known = {(name, tag(digest)) for name, digest in usable.known} if usable else set()
+    plugins = usable.plugins if usable else None
+    key = _settings_key(plugins, allowlist)
     found: list[Secret] = []
     skipped: list[tuple[str, str]] = []
     scanned = accepted = 0
-    with _settings(usable.plugins if usable else None, allowlist=allowlist):
+    with _settings(plugins, allowlist=allowlist):
         for path in paths:
             if path == secrets_baseline.NAME:
                 continue  # its hashes look like secrets; it is read above
-            outcome = _scan_one(root, path)
+            outcome = _scan_one(root, path, key)
             if isinstance(outcome, str):
                 skipped.append((path, outcome))
                 continue
             scanned += 1
-            for secret, digest in outcome:
-                if usable and (path, digest) in usable.known:
+            for secret in outcome:
+                if (path, secret.tag) in known:
                     accepted += 1
                     continue
                 found.append(secret)
     return ScanResult(tuple(found), scanned, tuple(skipped), accepted, baseline)
 
 
-def _scan_one(root: Path, path: str) -> str | list[tuple[Secret, str]]:
-    """The secrets of one file with their detect-secrets hashes, or why it was
-    skipped."""
+def _settings_key(plugins: tuple[Any, ...] | None, allowlist: bool) -> str:
+    """What a file's result depends on besides its name and bytes: the versions
+    of detect-secrets and spbe-lint (its detectors and filter), the plugins."""
+    import json
+
+    from detect_secrets.__version__ import VERSION as detect_secrets_version
+
+    from spbe_lint import __version__
+
+    text = json.dumps(
+        [detect_secrets_version, __version__, plugins, allowlist], sort_keys=True
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _scan_one(root: Path, path: str, key: str) -> str | list[Secret]:
+    """The secrets of one file, or why it was skipped. Results are remembered by
+    the file's name and bytes (spbe_lint.cache, kind ``secrets``): line, kind and
+    tag only, never a value or detect-secrets' hash of it."""
     from detect_secrets.core import scan as ds_scan
+
+    from spbe_lint import cache
 
     if path.endswith(_MINIFIED):
         return "minified"
@@ -132,6 +153,25 @@ def _scan_one(root: Path, path: str) -> str | list[tuple[Secret, str]]:
         return exc.reason
     if b"\0" in raw:
         return "binary"
+    entry = hashlib.sha256(
+        f"{key}\0{path}\0".encode() + hashlib.sha256(raw).digest()
+    ).hexdigest()[:40]
+    remembered = cache.read(entry, kind="secrets")
+    if isinstance(remembered, list):
+        if remembered and isinstance(remembered[0], str):
+            return remembered[0]  # skipped before, for the same reason
+        return [
+            Secret(path, int(line), str(kind), str(t)) for line, kind, t in remembered
+        ]
+    outcome = _read_and_detect(path, raw)
+    if isinstance(outcome, str):
+        cache.write(entry, [outcome], kind="secrets")
+    else:
+        cache.write(entry, [[s.line, s.kind, s.tag] for s in outcome], kind="secrets")
+    return outcome
+
+
+def _read_and_detect(path: str, raw: bytes) -> str | list[Secret]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -146,7 +186,7 @@ def _scan_one(root: Path, path: str) -> str | list[tuple[Secret, str]]:
         return "scanner-error"
 
 
-def _detect(path: str, text: str, lines: list[str]) -> list[tuple[Secret, str]]:
+def _detect(path: str, text: str, lines: list[str]) -> list[Secret]:
     """detect-secrets' ``scan_file`` on text already read: the file as its
     transformers see it, and as its eager transformers see it (a ``.env`` or INI
     file read as key/value pairs, so ``DB_PASSWORD=x`` is a quoted value).
@@ -167,7 +207,7 @@ def _detect(path: str, text: str, lines: list[str]) -> list[tuple[Secret, str]]:
     return _merge(path, found)
 
 
-def _merge(path: str, found: list[Any]) -> list[tuple[Secret, str]]:
+def _merge(path: str, found: list[Any]) -> list[Secret]:
     """One secret per value and line: several plugins seeing one value (an AWS
     key is also a high-entropy string) give one finding, of the most specific
     kind."""
@@ -178,7 +218,7 @@ def _merge(path: str, found: list[Any]) -> list[tuple[Secret, str]]:
     merged = []
     for (line, digest), named in sorted(kinds.items()):
         specific = [k for k in named if k not in _GENERIC] or named
-        merged.append((Secret(path, line, specific[0], tag(digest)), digest))
+        merged.append(Secret(path, line, specific[0], tag(digest)))
     return merged
 
 
