@@ -66,7 +66,9 @@ def test_no_licence_file_names_what_is_missing(run, workdir: Path):
     (finding,) = failures(run, "HAND-008")
     assert finding["kind"] == "licence-missing"
     assert finding["location"]["pointer"] == "/handover/license"
-    assert "no licence file (LICENSE, COPYING, LICENSES/)" in finding["message_i18n"]["en"]
+    assert (
+        "no licence file (LICENSE, COPYING, LICENSES/)" in finding["message_i18n"]["en"]
+    )
 
 
 def test_spdx_headers_speak_when_there_is_no_licence_file(run, workdir: Path):
@@ -186,10 +188,24 @@ def write_sbom(folder: Path, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "kind", "line", "column", "pointer", "words"),
     [
-        ('{"bomFormat": "CycloneDX",\n  "specVersion": }', "sbom-invalid", 2, 18, "", "not JSON"),
+        (
+            '{"bomFormat": "CycloneDX",\n  "specVersion": }',
+            "sbom-invalid",
+            2,
+            18,
+            "",
+            "not JSON",
+        ),
         ('{"a": 1, "a": 2}', "sbom-invalid", 1, 1, "", "duplicate key"),
         ("[" * 100_000, "sbom-invalid", 1, 1, "", None),
-        ("<bom xmlns='http://cyclonedx.org/schema/bom/1.5'/>", "sbom-invalid", 1, 1, "", "not JSON"),
+        (
+            "<bom xmlns='http://cyclonedx.org/schema/bom/1.5'/>",
+            "sbom-invalid",
+            1,
+            1,
+            "",
+            "not JSON",
+        ),
         ('{"name": "sipelita"}', "sbom-format", 1, 1, "", "neither a CycloneDX"),
         (
             json.dumps(cyclonedx("1.3"), indent=1),

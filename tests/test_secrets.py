@@ -209,7 +209,10 @@ def test_fingerprints_survive_lines_moving_and_baselines_hide_known_secrets(
 def test_a_waiver_covers_the_secrets_of_a_path(run, tmp_path, monkeypatch):
     from tests.test_waivers import waiver, write_waivers
 
-    repo = repository(tmp_path / "opd-app", {"tests/fixtures/jwt.js": SECRET_FILES["public/js/token.js"]})
+    repo = repository(
+        tmp_path / "opd-app",
+        {"tests/fixtures/jwt.js": SECRET_FILES["public/js/token.js"]},
+    )
     monkeypatch.chdir(repo)
     scope = {"path": "tests/fixtures/*", "pointer": "/secret"}
     write_waivers(
@@ -268,7 +271,10 @@ def test_a_secrets_baseline_never_runs_code_nor_hangs_the_scan(
         ],
         "filters_used": [
             {"path": f"file://{plugin}::evil"},
-            {"path": "detect_secrets.filters.regex.should_exclude_file", "pattern": ["(a+)+$"]},
+            {
+                "path": "detect_secrets.filters.regex.should_exclude_file",
+                "pattern": ["(a+)+$"],
+            },
         ],
         "results": {},
     }
@@ -284,13 +290,17 @@ def test_a_secrets_baseline_never_runs_code_nor_hangs_the_scan(
 def test_a_broken_secrets_baseline_is_a_finding_at_its_position(
     run, tmp_path, monkeypatch
 ):
-    repo = repository(tmp_path / "opd-app", {".secrets.baseline": '{"results": {\n  "a": [}\n'})
+    repo = repository(
+        tmp_path / "opd-app", {".secrets.baseline": '{"results": {\n  "a": [}\n'}
+    )
     monkeypatch.chdir(repo)
     report = run("check", *ARGS, "-f", "json").json()
     (finding,) = [f for f in report["findings"] if f["kind"] == "secrets-baseline"]
     assert finding["location"]["path"] == ".secrets.baseline"
     assert finding["location"]["line"] == 2
-    assert "cannot be read as a detect-secrets baseline" in finding["message_i18n"]["en"]
+    assert (
+        "cannot be read as a detect-secrets baseline" in finding["message_i18n"]["en"]
+    )
 
 
 def test_files_the_scanner_leaves_alone(run, tmp_path, monkeypatch):
@@ -327,7 +337,9 @@ def test_hostile_files_are_not_followed_nor_read(run, tmp_path, monkeypatch):
     (repo / "config").mkdir(exist_ok=True)
     (repo / "linked-dir").symlink_to(tmp_path)
     big = repo / "big.sql"
-    big.write_text(f"-- DB_PASSWORD='{DB_PASSWORD}'\n" + "x" * (3 * 1024 * 1024), "utf-8")
+    big.write_text(
+        f"-- DB_PASSWORD='{DB_PASSWORD}'\n" + "x" * (3 * 1024 * 1024), "utf-8"
+    )
     git(repo, "add", "-A")
     os.mkfifo(repo / "pipe.env")  # untracked; walked folders skip it too
     monkeypatch.chdir(repo)
