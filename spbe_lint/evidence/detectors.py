@@ -22,17 +22,26 @@ class LaravelAppKeyDetector(RegexBasedDetector):
     denylist = (re.compile(r"(?<![A-Za-z0-9+/])base64:([A-Za-z0-9+/]{43}=)"),)
 
 
-# A git commit (SHA-1, 40 hex digits) or a SHA-256 digest named as such: a pinned
-# revision (`rev:` in .pre-commit-config.yaml, `commit:` in spbe.yaml), a lock
-# file's checksum. detect-secrets' hex entropy plugin reports them all.
-_DIGEST = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
+# A hex string that names itself a digest: a pinned revision (`rev:` in
+# .pre-commit-config.yaml, `commit:` in spbe.yaml), a checksum, a fingerprint
+# (spbe-lint's own reports and spbe-baseline.json carry many). detect-secrets' hex
+# entropy plugin reports them all; its other plugins still see the line (a
+# `password_hash:` stays a Secret Keyword).
+_HEX = re.compile(r"[0-9a-fA-F]{12,128}")
 _NAMED = re.compile(
-    r"(?i)(?<![A-Za-z0-9])(commit|sha(1|256|512)?|rev|revision|ref|checksum|digest)"
-    r"(?![A-Za-z0-9])[\"']?\s*[:=@]"
+    r"(?i)(?<![A-Za-z0-9])[\w./-]*?"
+    r"(commit|sha-?(1|224|256|384|512)?|rev|revision|checksum|digest|hash|fingerprint"
+    r"|etag|integrity)[\w./-]*?[\"']?\s*(?:[:=@]|\s+value=)"
 )
+_HEX_PLUGIN = "Hex High Entropy String"
 
 
-def is_commit_reference(secret: str, line: str) -> bool:
-    """A detect-secrets filter: True (not a secret) for a commit hash or digest
-    whose key says it is one."""
-    return bool(_DIGEST.fullmatch(secret)) and bool(_NAMED.search(line))
+def is_named_digest(secret: str, line: str, plugin: object) -> bool:
+    """A detect-secrets filter: True (not a secret) for what the hex entropy
+    plugin found when it is 16 hex digits at most (64 bits: a fingerprint, not a
+    key) or a digest its key names as one."""
+    if getattr(plugin, "secret_type", None) != _HEX_PLUGIN:
+        return False
+    return len(secret) <= 16 or (
+        bool(_HEX.fullmatch(secret)) and bool(_NAMED.search(line))
+    )

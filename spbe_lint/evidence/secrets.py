@@ -269,8 +269,8 @@ def _settings(plugins: tuple[Any, ...] | None, *, allowlist: bool) -> Iterator[N
         # Files are handed over by spbe-lint, not opened by name relative to the
         # working folder: detect-secrets' "is it a file?" filter would drop them.
         settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
-        # spbe-lint's filter: a commit hash or digest named as such is no secret.
-        settings.filters[f"file://{detectors.__file__}::is_commit_reference"] = {}
+        # spbe-lint's filter: a commit hash, checksum or fingerprint is no secret.
+        settings.filters[f"file://{detectors.__file__}::is_named_digest"] = {}
         if not allowlist:
             settings.disable_filters(
                 "detect_secrets.filters.allowlist.is_line_allowlisted"
