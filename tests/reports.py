@@ -24,9 +24,13 @@ def copy_examples(workdir: Path, names: tuple[str, ...] = BROKEN) -> list[str]:
         (workdir / name).mkdir()
         target = workdir / name / "spbe.yaml"
         shutil.copy(EXAMPLES / "broken" / name / "spbe.yaml", target)
+        shutil.copy(EXAMPLES / "LICENSE", workdir / name / "LICENSE")
         for document in referenced_documents(target):
             (workdir / name / document).parent.mkdir(parents=True, exist_ok=True)
-            (workdir / name / document).write_text("dokumen / document\n", "utf-8")
+            if document.endswith(".json") and (EXAMPLES / document).is_file():
+                shutil.copy(EXAMPLES / document, workdir / name / document)  # SBOM
+            else:
+                (workdir / name / document).write_text("dokumen / document\n", "utf-8")
     return list(names)
 
 
