@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from spbe_lint.i18n import LocalText
 
+# Severity and Reference (a legal basis) are a rule's own values, defined with the
+# rule one floor down and re-exported here, where most stages import them from.
+from spbe_lint.rule import Reference, Rule, Severity
+
 if TYPE_CHECKING:
-    from spbe_lint.rule import Rule
-    from spbe_lint.scoring import Evaluation
+    from spbe_lint.evaluation import Evaluation
 
 DOMAINS = (
     "hosting",
@@ -31,20 +34,6 @@ DOMAINS = (
     "governance",
     "manifest",
 )
-
-
-class Severity(enum.IntEnum):
-    INFO = 1
-    WARNING = 2
-    ERROR = 3
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, name: str) -> Severity:
-        return cls[name.upper()]
 
 
 class Status(enum.StrEnum):
@@ -110,22 +99,6 @@ class Violation:
     # a committed file): set by checks that judge the thing a manifest points to. It
     # replaces the manifest location, so reports point into the evidence itself.
     location: Location | None = None
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A legal basis: which regulation, which article, how sure we are."""
-
-    regulation: str  # full name, e.g. "Permenkominfo No. 4 Tahun 2024"
-    short: str  # compact form for one-line output, e.g. "Permenkominfo 4/2024"
-    article: str | None  # None where the catalogue gives no article
-    confidence: str  # high | medium | low
-    url: str | None = None
-    note: LocalText | None = None  # what is cited where there is no article
-
-    def cite(self, lang: str) -> str:
-        text = f"{self.short} {self.article}" if self.article else self.short
-        return f"{text} ({self.note.get(lang)})" if self.note else text
 
 
 @dataclass(frozen=True)

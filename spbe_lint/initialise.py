@@ -163,3 +163,42 @@ def write(path: Path, text: str, *, force: bool) -> None:
             LocalText(f"tidak dapat menulis: {reason}", f"cannot write: {reason}"),
             path=display,
         ) from None
+
+
+def relative(target: Path, start: Path) -> str:
+    """*target* as a path from the folder *start* (the manifest's ``$schema``
+    pointer), or absolute where no relative path exists."""
+    try:
+        return Path(os.path.relpath(target.absolute(), start.absolute())).as_posix()
+    except ValueError:  # another drive on Windows
+        return target.absolute().as_posix()
+
+
+def summary(output: Path, plan: Plan, imported: Imported | None) -> list[LocalText]:
+    """What ``init`` tells the user, line by line: the file written, what was
+    taken from publiccode.yml and what not, what to check, what to do next."""
+    lines: list[LocalText] = []
+
+    def block(title: LocalText, entries: list[LocalText]) -> None:
+        if entries:
+            lines.append(title)
+            lines.extend(LocalText(f"  {e.id}", f"  {e.en}") for e in entries)
+
+    shown = output.as_posix()
+    lines.append(LocalText(f"{shown} ditulis.", f"{shown} written."))
+    if imported is not None:
+        taken = [LocalText(f"{a} -> {b}", f"{a} -> {b}") for a, b in imported.taken]
+        where = imported.display
+        block(LocalText(f"Diambil dari {where}:", f"Taken from {where}:"), taken)
+        block(LocalText("Tidak diambil:", "Not taken:"), imported.skipped)
+    flagged = [*(imported.flagged if imported is not None else []), *plan.notes]
+    block(LocalText("Periksa:", "Check:"), flagged)
+    lines.append(
+        LocalText(
+            f"Berikutnya: lengkapi baris '# kunci:' di {shown}, lalu jalankan "
+            f"`spbe-lint check {shown}`",
+            f"Next: complete the '# key:' lines in {shown}, then run "
+            f"`spbe-lint check {shown}`",
+        )
+    )
+    return lines

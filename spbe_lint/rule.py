@@ -1,15 +1,51 @@
-"""A rule as the engine sees it: frozen values built from a rule file."""
+"""A rule as the engine sees it: frozen values built from a rule file.
+
+The floor below ``findings``: a rule, its severity and its legal basis import
+nothing of spbe-lint but ``i18n`` (``findings`` re-exports Severity and Reference).
+"""
 
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spbe_lint import schema
-from spbe_lint.findings import Reference, Severity
 from spbe_lint.i18n import LocalText
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator  # schema.Validator, without the circle
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, name: str) -> Severity:
+        return cls[name.upper()]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A legal basis: which regulation, which article, how sure we are."""
+
+    regulation: str  # full name, e.g. "Permenkominfo No. 4 Tahun 2024"
+    short: str  # compact form for one-line output, e.g. "Permenkominfo 4/2024"
+    article: str | None  # None where the catalogue gives no article
+    confidence: str  # high | medium | low
+    url: str | None = None
+    note: LocalText | None = None  # what is cited where there is no article
+
+    def cite(self, lang: str) -> str:
+        text = f"{self.short} {self.article}" if self.article else self.short
+        return f"{text} ({self.note.get(lang)})" if self.note else text
 
 
 class Namespace(dict[str, Any]):
@@ -28,7 +64,7 @@ class Predicate:
     builtin: str | None = None
     select: str = ""
     missing: str = "fail"
-    validator: schema.Validator | None = None
+    validator: Validator | None = None
     check: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
 
@@ -36,7 +72,7 @@ class Predicate:
 @dataclass(frozen=True)
 class Condition:
     select: str
-    validator: schema.Validator
+    validator: Validator
     missing: str = "skip"  # or "apply": an undeclared value does not excuse the rule
 
 

@@ -230,3 +230,38 @@ def problem_text(record: Mapping[str, Any], lang: str) -> str | None:
     where = place(problem.get("path"), problem.get("line"), problem.get("column"))
     message = (problem.get("message") or {}).get(lang, "")
     return f"{where}: {message}" if where else message
+
+
+def headline(
+    summary: Summary, lang: str, *, resumed: int = 0, seconds: float | None = None
+) -> str:
+    """The one line an audit ends with: applications ready, not ready, unreadable;
+    and, for a run that checked (*seconds* given), how many were already recorded
+    and how long it took."""
+    city = summary.city
+    if lang == "en":
+        line = (
+            f"{city.applications} application(s): {city.ready} ready, "
+            f"{city.not_ready} not ready, {city.broken} could not be read"
+        )
+    else:
+        line = (
+            f"{city.applications} aplikasi: {city.ready} siap, {city.not_ready} "
+            f"belum siap, {city.broken} tidak dapat dibaca"
+        )
+    if seconds is not None:
+        already = (
+            f"; {resumed} already recorded"
+            if lang == "en"
+            else f"; {resumed} sudah tercatat"
+        )
+        line += (already if resumed else "") + f" ({seconds:.1f} s)"
+    return line
+
+
+def failing(summary: Summary) -> bool:
+    """Does the audit fail: an application could not be read, or one that was
+    checked failed at --fail-on (its exit status 1)?"""
+    return bool(summary.city.broken) or any(
+        r.state == "checked" and r.exit == 1 for r in summary.rows
+    )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TextIO
 
 from spbe_lint.audit.summary import problem_text
 from spbe_lint.findings import DOMAINS
@@ -89,3 +89,14 @@ def _safe(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def tee(
+    records: Iterable[Mapping[str, Any]], stream: TextIO, lang: str
+) -> Iterator[Mapping[str, Any]]:
+    """The records, each also written to *stream* as a CSV row (after the header)
+    on its way to the summary: the results file is read once."""
+    stream.write(header())
+    for record in records:
+        stream.write(line(record, lang))
+        yield record

@@ -1,80 +1,36 @@
-"""The probe's options, the redirect walk, and ``collect``: one set of
-endpoints probed in a session of its own (``probes.session`` runs the tasks:
-concurrently across hosts, politely per host)."""
+"""``collect``: one set of endpoints probed in a session of its own
+(``probes.session`` runs the tasks: concurrently across hosts, politely per
+host), and the parsing of the operator's --resolve and --connect-to.
+
+The probe's options (``probes.options``) and the redirect walk
+(``probes.redirects``) sit below the session, which uses them; they are
+re-exported here, where callers have always found them.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
-from spbe_lint.probes.facts import (
-    Chain,
-    Declaration,
-    Endpoint,
-    Exchange,
-    ProbeFacts,
-)
+from spbe_lint.probes.facts import Declaration, Endpoint, ProbeFacts
+from spbe_lint.probes.options import ProbeOptions
+from spbe_lint.probes.redirects import APP_HOPS, HTTP_HOPS, REDIRECTS, follow
 
 if TYPE_CHECKING:
-    from spbe_lint.probes.transport import Fetcher, GetAddrInfo
+    from spbe_lint.probes.transport import GetAddrInfo
 
-APP_HOPS = 5  # redirects followed for the landing page and the login
-HTTP_HOPS = 10  # for the plain-HTTP redirect (Observatory's MAX_REDIRECTS)
-REDIRECTS = (301, 302, 303, 307, 308)
-
-
-@dataclass(frozen=True)
-class ProbeOptions:
-    """What the operator chose (command line or configuration, never a manifest)."""
-
-    timeout: float = 15.0
-    concurrency: int = 8
-    resolve: Mapping[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
-    connect_to: Mapping[tuple[str, str], tuple[str, int | None]] = field(
-        default_factory=dict
-    )
-    ca_bundle: Path | None = None
-    allow_networks: tuple[Any, ...] = ()  # ip networks
-    exposure: bool = False
-    progress: bool = False
-
-
-def follow(
-    transport: Fetcher,
-    url: str,
-    hops: int,
-    *,
-    stop_at: Callable[[str], str | None] | None = None,
-    **kwargs: Any,
-) -> Chain:
-    """GET *url* and follow at most *hops* redirects by hand; every hop is
-    admitted and pinned again by the transport, a refused hop ends the chain.
-    A redirect to a URL for which *stop_at* gives a reason is recorded, not
-    requested (the login's redirect to the city SSO is what is judged)."""
-    seen: list[str] = []
-    exchanges: list[Exchange] = []
-    current = url
-    for _ in range(hops + 1):
-        reason = stop_at(current) if stop_at is not None and exchanges else None
-        if reason:
-            exchanges.append(Exchange("GET", current, not_requested=reason))
-            return Chain(tuple(exchanges))
-        exchange = transport.fetch(current, **kwargs)
-        exchanges.append(exchange)
-        if exchange.blocked:
-            return Chain(tuple(exchanges), f"blocked: {exchange.error}")
-        location = exchange.header("location")
-        if not exchange.ok or exchange.status not in REDIRECTS or not location:
-            return Chain(tuple(exchanges))
-        seen.append(current)
-        current = urljoin(current, location.strip())
-        if current in seen:
-            return Chain(tuple(exchanges), f"redirect loop back to {current}")
-    return Chain(tuple(exchanges), f"more than {hops} redirects")
+__all__ = [
+    "APP_HOPS",
+    "HTTP_HOPS",
+    "REDIRECTS",
+    "ProbeOptions",
+    "collect",
+    "follow",
+    "parse_connect_to",
+    "parse_resolve",
+]
 
 
 def collect(

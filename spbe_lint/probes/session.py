@@ -40,8 +40,9 @@ from urllib.parse import urlsplit
 
 from spbe_lint.probes import exposure, health, heap, oidc, openapi, tls
 from spbe_lint.probes.addresses import AddressPolicy, Refused, Scope, admit
-from spbe_lint.probes.collect import APP_HOPS, HTTP_HOPS, ProbeOptions, follow
 from spbe_lint.probes.facts import Declaration, Endpoint, Observation, ProbeFacts
+from spbe_lint.probes.options import ProbeOptions
+from spbe_lint.probes.redirects import APP_HOPS, HTTP_HOPS, follow
 from spbe_lint.probes.transport import (
     GetAddrInfo,
     Limits,

@@ -17,10 +17,9 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint.probes.facts import TlsFacts, Verdict, verdict
+from spbe_lint.probes.facts import ProbeFacts, TlsFacts, Verdict, verdict
 
 if TYPE_CHECKING:
-    from spbe_lint.probes.collect import ProbeFacts
     from spbe_lint.probes.transport import Limits, Pinner
 
 LEGACY = ("TLSv1", "TLSv1.1")

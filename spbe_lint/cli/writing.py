@@ -1,0 +1,66 @@
+"""What commands write: text to standard output or a file, reports to their
+targets, unreadable inputs to standard error. Click's echo at the edge."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from spbe_lint.cli.options import FORMATS
+from spbe_lint.findings import place
+from spbe_lint.i18n import escape_controls
+
+
+def targets(fmt: str, outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
+    """--format and --output as (format, path) targets; a bad value is a usage
+    error on --output."""
+    from spbe_lint.reporters import targets as parsing
+
+    try:
+        return parsing.parse(fmt, outputs, FORMATS)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--output") from None
+
+
+def want_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def write(text: str, output: Path | None, *, color: bool = False) -> None:
+    """*text* to *output*, or to standard output when None."""
+    if output is None:
+        click.echo(text, nl=False, color=color)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)  # reports/ in a fresh CI job
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror) from None
+
+
+def emit(report: Any, targets: Sequence[tuple[str, Path | None]], color: str) -> None:
+    """Render once per target: every report from the same evaluation."""
+    from spbe_lint.reporters import REPORTERS, RenderOptions
+
+    for fmt, path in targets:
+        use_color = path is None and want_color(color)
+        write(
+            REPORTERS[fmt](report, RenderOptions(color=use_color)),
+            path,
+            color=use_color,
+        )
+
+
+def problems(report: Any) -> None:
+    """One line on standard error per input that could not be checked."""
+    for problem in report.problems:
+        where = place(problem.path, problem.line, problem.column)
+        line = f"{where}: error: {problem.message.get(report.lang)}"
+        click.echo(escape_controls(line), err=True)  # file names can hold line breaks
