@@ -103,10 +103,14 @@ def test_a_50_mb_file_is_refused_quickly(workdir: Path):
 
 
 def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Path):
+    """The manifest's pre-commit hook (``check --secrets skip``). The secret scan
+    imports detect-secrets, which imports requests for its optional verification
+    of a found key online: spbe-lint never enables it, and tests run with the
+    network blocked (pytest-socket)."""
     submission(workdir)
     probe = (
         "import sys, runpy\n"
-        "sys.argv = ['spbe-lint', 'check']\n"
+        "sys.argv = ['spbe-lint', 'check', '--secrets', 'skip']\n"
         "try:\n"
         "    runpy.run_module('spbe_lint', run_name='__main__')\n"
         "except SystemExit as exit:\n"

@@ -390,3 +390,125 @@ def test_secrets_skip_leaves_the_scan_to_the_hook(run, tmp_path, monkeypatch, la
     result = run("check", "--as-of", "2026-11-28", "--lang", lang, "--secrets", "skip")
     assert result.status == 0, result.stdout
     assert "--secrets skip" in result.stdout
+
+
+# -- spbe-lint scan [FILES]: the pre-commit path ---------------------------------
+
+
+def test_scan_reads_only_the_files_it_is_given(run, tmp_path, monkeypatch):
+    repo = repository(tmp_path / "opd-app", SECRET_FILES)
+    monkeypatch.chdir(repo)
+    result = run("scan", ".env", "public/js", "spbe.yaml", "--lang", "en", "-f", "json")
+    assert result.status == 1
+    report = result.json()
+    assert {
+        (f["location"]["path"], f["location"]["line"]) for f in report["findings"]
+    } == {
+        (".env", 2),
+        (".env", 4),
+        ("public/js/token.js", 1),
+    }
+    assert report["scan"] == {
+        "files": 3,  # .env, the folder's token.js, spbe.yaml
+        "skipped": {},
+        "accepted": 0,
+        "baseline": None,
+    }
+    assert report["inputs"] == []
+    text = run("scan", ".env", "--lang", "en").stdout
+    assert text.endswith(
+        "1 file(s) scanned for secrets, 2 failed (2 error(s)), 0 passed.\n"
+        "Summary by domain:\n  security    2 error(s)\n"
+    )
+
+
+def test_scan_without_files_reads_the_tracked_files(run, tmp_path, monkeypatch):
+    repo = repository(tmp_path / "opd-app", SECRET_FILES)
+    write(repo, {"untracked.env": SECRET_FILES[".env"]})
+    (repo / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
+    git(repo, "add", "logo.png")
+    monkeypatch.chdir(repo)
+    report = run("scan", "-f", "json").json()
+    assert {f["location"]["path"] for f in report["findings"]} == {
+        path for path, _, _ in EXPECTED
+    }
+    assert report["scan"]["skipped"]["filtered"] >= 1  # the image, the PDFs
+    clean = repository(tmp_path / "clean", {})
+    monkeypatch.chdir(clean)
+    result = run("scan", "--lang", "en")
+    assert result.status == 0
+    assert "No problems found." in result.stdout
+
+
+def test_scan_refuses_names_outside_the_folder_and_missing_files(
+    run, tmp_path, monkeypatch
+):
+    repo = repository(tmp_path / "opd-app", {"a.txt": "halo\n"})
+    (tmp_path / "outside.env").write_text(SECRET_FILES[".env"], "utf-8")
+    monkeypatch.chdir(repo)
+    result = run("scan", "a.txt", "../outside.env", "hilang.env", "--lang", "en")
+    assert result.status == 2
+    assert result.stderr.splitlines() == [
+        "../outside.env: error: the file is outside the folder scanned; run "
+        "spbe-lint scan from the repository root",
+        "hilang.env: error: no such file",
+    ]
+    assert DB_PASSWORD not in result.stdout + result.stderr
+
+
+def test_scan_never_shows_a_value_and_says_it_in_bahasa_indonesia(
+    run, tmp_path, monkeypatch
+):
+    repo = repository(tmp_path / "opd-app", SECRET_FILES)
+    monkeypatch.chdir(repo)
+    formats = ("json", "sarif", "junit", "markdown", "html", "github", "concise")
+    outputs = [arg for f in formats for arg in ("-o", f"{f}={tmp_path / f}")]
+    result = run("scan", *outputs)
+    assert result.status == 1
+    texts = [result.stdout, result.stderr] + [
+        (tmp_path / f).read_text() for f in formats
+    ]
+    for text in texts:
+        for value in VALUES:
+            assert value not in text
+    assert "rahasia terkomit (Laravel APP_KEY) di baris ini" in result.stdout
+
+
+def test_scan_honours_waivers_baselines_and_reviewer_mode(run, tmp_path, monkeypatch):
+    from tests.test_waivers import waiver, write_waivers
+
+    repo = repository(tmp_path / "opd-app", {".env": SECRET_FILES[".env"]})
+    monkeypatch.chdir(repo)
+    assert run("scan").status == 1
+    write_waivers(
+        repo,
+        waiver(
+            "SEC-012",
+            scope={"path": ".env"},
+            issued="2026-10-01",
+            expires="2027-03-31",
+        ),
+    )
+    result = run("scan", "--as-of", "2026-11-28", "--lang", "en")
+    assert result.status == 0, result.stdout
+    assert "waived:error SEC-012" in result.stdout
+    (repo / "spbe-waivers.yaml").unlink()
+    created = run("baseline", "create", "--as-of", "2026-11-28")
+    assert created.status == 0, created.stderr
+    data = json.loads((repo / "spbe-baseline.json").read_text("utf-8"))
+    assert {e["path"] for e in data["findings"] if e["rule"] == "SEC-012"} == {".env"}
+    assert run("scan", "--baseline", "spbe-baseline.json").status == 0
+    made = subprocess.run(
+        [str(Path(sys.executable).with_name("detect-secrets")), "scan", ".env"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (repo / ".secrets.baseline").write_text(made.stdout, "utf-8")
+    report = run("scan", ".env", "-f", "json").json()
+    assert report["scan"]["accepted"] == 1  # the password; not the APP_KEY
+    assert report["scan"]["baseline"] == ".secrets.baseline"
+    assert [f["location"]["line"] for f in report["findings"]] == [2]
+    report = run("scan", ".env", "--reviewer", "-f", "json").json()
+    assert [f["location"]["line"] for f in report["findings"]] == [2, 4]

@@ -32,7 +32,7 @@ from spbe_lint.evidence import files
 from spbe_lint.findings import Location, Span, Violation
 
 if TYPE_CHECKING:
-    from spbe_lint.checks import CheckContext
+    from spbe_lint.evidence.settings import EvidenceContext
 
 MAX_BYTES = 256 * 1024  # the longest well-known licence text is about 35 KiB
 HEADER_FILES = 2_000  # files whose first bytes are searched for an SPDX header
@@ -55,7 +55,7 @@ class Shown:
 
 
 def licence_file(
-    manifest: Any, params: Mapping[str, Any], context: CheckContext
+    manifest: Any, params: Mapping[str, Any], context: EvidenceContext
 ) -> Iterator[Violation]:
     """The licence files agree with ``handover.license``: each licence they show
     is declared, and each declared licence is shown by one of them."""
@@ -85,7 +85,7 @@ def _declared(manifest: Any) -> tuple[str, tuple[str, ...]] | None:
     value = handover.get("license") if isinstance(handover, dict) else None
     if not isinstance(value, str) or not value.strip():
         return None
-    from spbe_lint.checks import licences
+    from spbe_lint.checks import licences  # the declared licence, analysed once
 
     normalised, _ = licences.analyse(value)
     if normalised is None:
@@ -95,7 +95,7 @@ def _declared(manifest: Any) -> tuple[str, tuple[str, ...]] | None:
 
 def keys_of(expression: str) -> tuple[str, ...]:
     """The licence keys of an SPDX expression (``LicenseRef-`` ones included)."""
-    from spbe_lint.checks import licences
+    from spbe_lint.checks import licences  # the declared licence, analysed once
 
     try:
         parsed = licences._licensing().parse(expression, validate=False)
@@ -116,7 +116,7 @@ def family(key: str) -> str:
 
 
 def _compare(
-    expression: str, keys: tuple[str, ...], shown: list[Shown], context: CheckContext
+    expression: str, keys: tuple[str, ...], shown: list[Shown], context: EvidenceContext
 ) -> Iterator[Violation]:
     declared = {family(k): k for k in keys}
     covered: set[str] = set()

@@ -24,7 +24,7 @@ from spbe_lint.i18n import LocalText, escape_controls
 from spbe_lint.pointers import to_pointer
 
 if TYPE_CHECKING:
-    from spbe_lint.checks import CheckContext
+    from spbe_lint.evidence.settings import EvidenceContext
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_ERRORS = 5  # schema errors reported per SBOM (the first, in document order)
@@ -39,7 +39,7 @@ _RESOURCES = (
 
 
 def sbom(
-    value: Any, params: Mapping[str, Any], context: CheckContext
+    value: Any, params: Mapping[str, Any], context: EvidenceContext
 ) -> Iterator[Violation]:
     """HAND-010's judge of the SBOM file itself."""
     from spbe_lint.checks import documents

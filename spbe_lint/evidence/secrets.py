@@ -31,7 +31,7 @@ from spbe_lint.evidence.files import Unreadable, read_bounded
 from spbe_lint.findings import Location, Span, Violation
 
 if TYPE_CHECKING:
-    from spbe_lint.checks import CheckContext
+    from spbe_lint.evidence.settings import EvidenceContext
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # larger files are skipped (and counted)
 MAX_LINE = 10_000  # a longer line means minified or generated code: skipped
@@ -284,7 +284,7 @@ def _settings(plugins: tuple[Any, ...] | None, *, allowlist: bool) -> Iterator[N
 
 
 def committed_secrets(
-    manifest: Any, params: Mapping[str, Any], context: CheckContext
+    manifest: Any, params: Mapping[str, Any], context: EvidenceContext
 ) -> Iterator[Violation]:
     """SEC-012 on a repository: every secret committed in the manifest's folder
     (its tracked files in a git repository, every file of a submission folder),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 
 SECRET_MODES = ("scan", "skip")
 
@@ -21,3 +24,16 @@ class EvidenceSettings:
 
     secrets: str = "scan"
     reviewer: bool = False
+
+
+class EvidenceContext(Protocol):
+    """What the repository judges read of ``checks.CheckContext`` (named here,
+    below the checks package that registers them, so neither imports the other
+    in a circle)."""
+
+    manifest: Mapping[str, Any]
+    folder: Path | None
+    documents_present: bool
+    evidence: EvidenceSettings
+
+    def display(self, reference: str) -> str: ...
