@@ -90,7 +90,7 @@ def _targets(
     base = top.resolve()
     for name in given:
         absolute = Path(os.path.normpath(top / name))
-        shown = escape_controls(name)
+        shown = escape_controls(evidence_files.printable(name))
         if not absolute.is_relative_to(
             top
         ) or not absolute.parent.resolve().is_relative_to(base):

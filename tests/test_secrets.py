@@ -512,3 +512,22 @@ def test_scan_honours_waivers_baselines_and_reviewer_mode(run, tmp_path, monkeyp
     assert [f["location"]["line"] for f in report["findings"]] == [2]
     report = run("scan", ".env", "--reviewer", "-f", "json").json()
     assert [f["location"]["line"] for f in report["findings"]] == [2, 4]
+
+
+def test_file_names_that_are_not_utf8_or_break_lines(run, tmp_path, monkeypatch):
+    repo = repository(tmp_path / "opd-app", {})
+    for name in (b"config/bad\xff.env", b"config/new\nline.env"):
+        path = os.fsdecode(bytes(repo) + b"/" + name)
+        Path(path).parent.mkdir(exist_ok=True)
+        Path(path).write_text(SECRET_FILES[".env"], "utf-8")
+    git(repo, "add", "-A")
+    monkeypatch.chdir(repo)
+    result = run("scan", "--lang", "en", "-f", "concise")
+    assert result.status == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4  # two secrets in each; no name breaks a line
+    assert {line.split(":", 1)[0] for line in lines} == {
+        "config/bad\\xff.env",
+        "config/new\\nline.env",
+    }
+    assert run("check", *ARGS, "-f", "json").status == 1

@@ -56,6 +56,12 @@ class Listing:
     truncated: bool = False  # more than MAX_FILES
 
 
+def printable(path: str) -> str:
+    """A file name as reports can carry it: bytes that are not UTF-8 (kept by the
+    file system as surrogates) written as ``\\xff``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def read_bounded(
     root: Path, relative: str, limit: int, *, partial: bool = False
 ) -> bytes:

@@ -126,7 +126,7 @@ def _compare(
         covered.update(family(k) for k in item.keys if family(k) in declared)
         if other:
             mismatched = True
-            where = context.display(item.path)
+            where = context.display(files.printable(item.path))
             yield Violation(
                 params={
                     "file": where,
@@ -142,7 +142,7 @@ def _compare(
     unrecognised = [item for item in shown if not item.keys]
     params = {"value": expression, "missing": ", ".join(missing)}
     if unrecognised:
-        where = context.display(unrecognised[0].path)
+        where = context.display(files.printable(unrecognised[0].path))
         yield Violation(
             params={**params, "file": where},
             kind="licence-unrecognised",
@@ -150,7 +150,9 @@ def _compare(
             location=Location(where, "", Span(1, 1, 1, 1)),
         )
     else:
-        names = ", ".join(context.display(item.path) for item in shown[:3])
+        names = ", ".join(
+            context.display(files.printable(item.path)) for item in shown[:3]
+        )
         yield Violation(
             path=_WHERE, params={**params, "file": names}, kind="licence-uncovered"
         )

@@ -154,7 +154,10 @@ def _scan_one(root: Path, path: str, key: str) -> str | list[Secret]:
     if b"\0" in raw:
         return "binary"
     entry = hashlib.sha256(
-        f"{key}\0{path}\0".encode() + hashlib.sha256(raw).digest()
+        f"{key}\0".encode()
+        + path.encode("utf-8", "surrogateescape")  # a name need not be UTF-8
+        + b"\0"
+        + hashlib.sha256(raw).digest()
     ).hexdigest()[:40]
     remembered = cache.read(entry, kind="secrets")
     if isinstance(remembered, list):
@@ -332,7 +335,7 @@ def violations(
             ),
         )
     for secret in result.secrets:
-        shown = display(secret.path)
+        shown = display(files.printable(secret.path))
         yield Violation(
             kind="secret",
             params={"file": shown, "line": secret.line, "secret_type": secret.kind},
