@@ -22,6 +22,7 @@ and ``GPL-3.0-or-later``; only an SPDX header can tell them apart.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -196,8 +197,26 @@ def _identify(folder: Path, name: str) -> Shown | None:
     if header is not None:
         line, expression = header
         return Shown(name, keys_of(expression), line, "header")
-    spdx = match_text(text)
+    spdx = _remembered_match(text)
     return Shown(name, keys_of(spdx) if spdx else ())
+
+
+def _remembered_match(text: str) -> str | None:
+    """``match_text``, remembered by the text's hash and identify's version
+    (spbe_lint.cache): a repository's LICENSE rarely changes, and matching a GPL
+    costs a tenth of a second on every pre-commit run."""
+    import hashlib
+    from importlib.metadata import version
+
+    from spbe_lint import cache
+
+    key = hashlib.sha256(f"{version('identify')}\0{text}".encode()).hexdigest()[:32]
+    found = cache.read(key, kind="licence-text")
+    if isinstance(found, dict) and "spdx" in found:
+        return found["spdx"] if isinstance(found["spdx"], str) else None
+    spdx = match_text(text)
+    cache.write(key, {"spdx": spdx}, kind="licence-text")
+    return spdx
 
 
 def _header(text: str) -> tuple[int, str] | None:
@@ -210,29 +229,44 @@ def _header(text: str) -> tuple[int, str] | None:
 
 def match_text(text: str) -> str | None:
     """The SPDX id of a well-known licence text, as ``identify.license_id``
-    decides it, or None."""
+    decides it (equal once normalised, else the closest within 5 % edit
+    distance), or None. Only texts of about the same length are normalised and
+    compared (normalising all 35 costs more than the rest of a pre-commit run)."""
     import ukkonen
-    from identify.identify import COPYRIGHT_RE, WS_RE
     from identify.vendor.licenses import LICENSES
 
-    def norm(value: str) -> str:
-        return WS_RE.sub(" ", COPYRIGHT_RE.sub("", value)).strip()
-
-    text = norm(text)
+    text = _norm(text)
     if not text:
         return None
+    # Normalising folds white space: a text shrinks, it never grows.
+    near = [
+        (spdx, _known(spdx, raw))
+        for spdx, raw in LICENSES
+        if 0.95 * len(text) <= len(raw) <= 2 * len(text)
+    ]
+    for spdx, licence in near:
+        if licence == text:
+            return spdx
     cutoff = -(-len(text) * 5 // 100)  # 5 %, rounded up, as identify
     best, best_distance = None, cutoff
-    for spdx, licence in LICENSES:
-        candidate = norm(licence)
-        if candidate == text:
-            return spdx
-        if abs(len(text) - len(candidate)) / len(text) > 0.05:
+    for spdx, licence in near:
+        if abs(len(text) - len(licence)) / len(text) > 0.05:
             continue
-        distance = ukkonen.distance(text, candidate, cutoff)
+        distance = ukkonen.distance(text, licence, cutoff)
         if distance < best_distance:
             best, best_distance = spdx, distance
     return best
+
+
+def _norm(value: str) -> str:
+    from identify.identify import COPYRIGHT_RE, WS_RE
+
+    return WS_RE.sub(" ", COPYRIGHT_RE.sub("", value)).strip()
+
+
+@functools.cache
+def _known(spdx: str, raw: str) -> str:
+    return _norm(raw)
 
 
 def _headers(folder: Path) -> list[Shown]:
