@@ -202,15 +202,20 @@ def _identify(folder: Path, name: str) -> Shown | None:
 
 
 def _remembered_match(text: str) -> str | None:
-    """``match_text``, remembered by the text's hash and identify's version
-    (spbe_lint.cache): a repository's LICENSE rarely changes, and matching a GPL
+    """``match_text``, remembered by the text's hash and identify's installed
+    texts (spbe_lint.cache): a repository's LICENSE rarely changes, and matching a GPL
     costs a tenth of a second on every pre-commit run."""
     import hashlib
-    from importlib.metadata import version
+
+    from identify.vendor import licenses
 
     from spbe_lint import cache
 
-    key = hashlib.sha256(f"{version('identify')}\0{text}".encode()).hexdigest()[:32]
+    # The installed texts by their file's size and time (importlib.metadata would
+    # import the email package, and with it the socket module, on the hook path).
+    stat = Path(licenses.__file__).stat()
+    known = f"{licenses.__file__}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    key = hashlib.sha256(f"{known}\0{text}".encode()).hexdigest()[:32]
     found = cache.read(key, kind="licence-text")
     if isinstance(found, dict) and "spdx" in found:
         return found["spdx"] if isinstance(found["spdx"], str) else None
