@@ -36,7 +36,10 @@ def read(key: str, kind: str = "pack") -> Any | None:
         return None
     try:
         return json.loads((folder / f"{kind}-{key}.json").read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        # A cache entry we did not write whole (or someone else's) is a miss.
+        # Not the bounded reader (spbe_lint.jsonread): these are our own files,
+        # keyed by content, and this is the pre-commit path (4x the parse time).
         return None
 
 

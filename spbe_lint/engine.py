@@ -63,6 +63,12 @@ _DOCUMENT_MESSAGES = {
         "{field} = {value}: berkasnya kosong; serahkan dokumen yang sebenarnya",
         "{field} = {value}: the file is empty; hand over the real document",
     ),
+    "unreadable": LocalText(
+        "{field} = {value}: berkas ini tidak dapat dibaca ({reason}); serahkan "
+        "dokumennya sebagai berkas biasa di folder manifest",
+        "{field} = {value}: the file cannot be read ({reason}); hand the document "
+        "over as a regular file in the manifest's folder",
+    ),
 }
 _NOTHING_SELECTED = LocalText(
     "tidak ada yang diperiksa: {field} tidak dicantumkan",

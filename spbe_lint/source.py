@@ -95,7 +95,15 @@ def load(path: Path, display: str, *, allow_empty: bool = False) -> Document:
 _YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
-def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
+def parse(
+    text: str,
+    info: InputFile,
+    *,
+    allow_empty: bool = False,
+    limits: yamltree.Limits = yamltree.MANIFEST,
+) -> Document:
+    """The Document in *text*; *limits* bound nodes and depth (a manifest's by
+    default; an OpenAPI document is read with its own)."""
     odd_break = _YAML11_BREAKS.search(text)
     if odd_break:
         return _odd_break_failure(odd_break.start(), text, info)
@@ -119,11 +127,11 @@ def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
             extra = loader.get_node()
             issues.append(yamltree.issue("structure", extra, kind="multiple-documents"))
     except yaml.MarkedYAMLError as exc:
-        return _syntax_failure(exc, info)
+        return _syntax_failure(exc, info, limits)
     except yaml.reader.ReaderError as exc:
         return _reader_failure(exc, text, info)
     except RecursionError:
-        raise yamltree.too_deep(info, None) from None
+        raise yamltree.too_deep(info, None, limits.depth) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -134,7 +142,7 @@ def parse(text: str, info: InputFile, *, allow_empty: bool = False) -> Document:
             )
         )
         return Document(info.path, info, None, root, tuple(issues))
-    builder = yamltree.Builder(info)
+    builder = yamltree.Builder(info, limits)
     data = builder.build(root, ())
     return Document(info.path, info, data, root, tuple(issues + builder.issues))
 
@@ -178,14 +186,16 @@ def _character_failure(
     return Document(info.path, info, None, None, (issue,))
 
 
-def _syntax_failure(exc: yaml.MarkedYAMLError, info: InputFile) -> Document:
+def _syntax_failure(
+    exc: yaml.MarkedYAMLError, info: InputFile, limits: yamltree.Limits
+) -> Document:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or str(exc)
     if "end of stream" in problem and exc.context_mark is not None:
         # An unclosed quote or bracket: where it opened helps more than the end.
         mark = exc.context_mark
     if "maximum nesting depth" in problem:
-        raise yamltree.too_deep(info, mark)
+        raise yamltree.too_deep(info, mark, limits.depth)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     issue = Violation(
         code="yaml-syntax",

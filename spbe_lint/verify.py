@@ -86,8 +86,20 @@ def inputs(data: dict[str, Any], folder: Path, rules_dir: Path | None) -> Outcom
     return Outcome(True, tuple(lines))
 
 
+# The largest input a report records is a baseline (64 MiB, spbe_lint.baseline);
+# manifests and waiver files are far smaller.
+MAX_INPUT_BYTES = 64 << 20
+
+
 def _hash_problem(folder: Path, path: str, digest: str) -> LocalText | None:
-    target = folder / path
+    """Why the recorded input *path* is not in *folder* with sha256 *digest*,
+    or None. The path must stay inside *folder* (links included) and be a
+    regular file within MAX_INPUT_BYTES: a link to /dev/zero or a FIFO is
+    refused before it is opened."""
+    from spbe_lint.confine import Refused, Root
+    from spbe_lint.errors import InputError
+    from spbe_lint.reading import read_bytes
+
     if Path(path).is_absolute() or ".." in Path(path).parts:
         return LocalText(
             f"{path}: jalur tercatat di luar folder masukan; periksa dari folder "
@@ -96,12 +108,17 @@ def _hash_problem(folder: Path, path: str, digest: str) -> LocalText | None:
             "folder the report was made in",
         )
     try:
-        actual = hashlib.sha256(target.read_bytes()).hexdigest()
-    except OSError as exc:
+        root = Root.at(folder)
+        real = root.admit(folder / path, path)
+        raw = read_bytes(real, path, MAX_INPUT_BYTES, LocalText("berkas", "the file"))
+    except Refused as exc:
+        return LocalText(f"{path}: {exc.message.id}", f"{path}: {exc.message.en}")
+    except InputError as exc:
         return LocalText(
-            f"{path}: tidak dapat dibaca di {folder.as_posix()} ({exc.strerror})",
-            f"{path}: cannot be read in {folder.as_posix()} ({exc.strerror})",
+            f"{path}: tidak dapat dibaca di {folder.as_posix()} ({exc.message.id})",
+            f"{path}: cannot be read in {folder.as_posix()} ({exc.message.en})",
         )
+    actual = hashlib.sha256(raw).hexdigest()
     if actual != digest:
         return LocalText(
             f"{path}: sha256 {actual} berbeda dari yang tercatat {digest}: "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -21,6 +22,18 @@ from spbe_lint.i18n import LocalText
 
 MAX_NODES = 50_000  # after alias expansion: stops "billion laughs"
 MAX_DEPTH = 64  # a manifest nests about six levels deep
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a YAML document may hold once aliases are expanded, and how
+    deep it may nest. A manifest is small; an OpenAPI document is not."""
+
+    nodes: int = MAX_NODES
+    depth: int = MAX_DEPTH
+
+
+MANIFEST = Limits()
 
 PathParts = tuple[str | int, ...]
 
@@ -59,11 +72,11 @@ def core_schema_loader(base: type) -> type:
 LOADER = core_schema_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def too_deep(info: InputFile, mark: Any) -> InputError:
+def too_deep(info: InputFile, mark: Any, limit: int = MAX_DEPTH) -> InputError:
     return InputError(
         LocalText(
-            f"struktur bersarang terlalu dalam (batas {MAX_DEPTH} tingkat)",
-            f"nesting too deep (the limit is {MAX_DEPTH} levels)",
+            f"struktur bersarang terlalu dalam (batas {limit} tingkat)",
+            f"nesting too deep (the limit is {limit} levels)",
         ),
         path=info.path,
         file=info,
@@ -135,19 +148,21 @@ def _pairs(node: MappingNode, seen: frozenset[int] = frozenset()) -> Iterator[An
 class Builder:
     """Builds plain data from nodes, counting every node after alias expansion."""
 
-    def __init__(self, info: InputFile) -> None:
+    def __init__(self, info: InputFile, limits: Limits = MANIFEST) -> None:
         self.info = info
+        self.limits = limits
         self.count = 0
         self.issues: list[Violation] = []
 
     def build(self, node: Node, path: PathParts) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > self.limits.nodes:
+            nodes = self.limits.nodes
             raise InputError(
                 LocalText(
-                    f"dokumen YAML melebihi {MAX_NODES} simpul setelah alias dikembangkan "
+                    f"dokumen YAML melebihi {nodes} simpul setelah alias dikembangkan "
                     "(alias berulang, pola 'billion laughs', atau isi terlalu banyak)",
-                    f"the YAML document exceeds {MAX_NODES} nodes once aliases are expanded "
+                    f"the YAML document exceeds {nodes} nodes once aliases are expanded "
                     "(repeated aliases, the 'billion laughs' pattern, or too much content)",
                 ),
                 path=self.info.path,
@@ -155,8 +170,8 @@ class Builder:
                 column=node.start_mark.column + 1,
                 file=self.info,
             )
-        if len(path) > MAX_DEPTH:
-            raise too_deep(self.info, node.start_mark)
+        if len(path) > self.limits.depth:
+            raise too_deep(self.info, node.start_mark, self.limits.depth)
         if isinstance(node, ScalarNode):
             return _scalar(node)
         if isinstance(node, SequenceNode):

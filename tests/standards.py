@@ -1,10 +1,12 @@
 """The official schemas outputs are validated against, and golden files.
 
-The SARIF schema and the JUnit XSD live in ../shared/standards (not copied into
-the project; see its README). Without them a test skips with the reason; with
-SPBE_REQUIRE_STANDARDS=1 (set by .ci/run) it fails instead, so CI can never
-pass without having validated anything. The same holds for the programs the
-HTML test needs (chromium, pdftotext).
+The SARIF schema and the JUnit XSD are shipped with the tests, unchanged, in
+tests/data/standards (its README says where each comes from and its licence), so
+every SARIF and JUnit document is validated on any machine: there is no skip.
+
+The programs the HTML test needs (chromium, pdftotext) are the machine's: without
+them that test skips with the reason; with SPBE_REQUIRE_STANDARDS=1 (set by
+.ci/run) it fails instead, so CI can never pass without having printed the report.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-STANDARDS = ROOT.parent / "shared" / "standards"
+STANDARDS = ROOT / "tests" / "data" / "standards"
 GOLDEN = ROOT / "tests" / "data" / "golden"
 
 
@@ -29,7 +31,7 @@ def required() -> bool:
 
 
 def missing(what: str) -> None:
-    """Skip, or fail when standards are required."""
+    """Skip, or fail when SPBE_REQUIRE_STANDARDS=1 (CI)."""
     reason = f"{what} is not available"
     if required():
         pytest.fail(f"{reason}, and SPBE_REQUIRE_STANDARDS=1 requires it")
@@ -37,9 +39,9 @@ def missing(what: str) -> None:
 
 
 def standard(name: str) -> Path:
+    """A shipped standard; its absence is a broken checkout, never a skip."""
     path = STANDARDS / name
-    if not path.is_file():
-        missing(f"{path} (the official schema)")
+    assert path.is_file(), f"{path} (the official schema) is missing from the checkout"
     return path
 
 
@@ -47,12 +49,11 @@ def standard(name: str) -> Path:
 def _sarif_validator() -> Any:
     import jsonschema
 
-    schema = json.loads((STANDARDS / "sarif-schema-2.1.0.json").read_text("utf-8"))
+    schema = json.loads(standard("sarif-schema-2.1.0.json").read_text("utf-8"))
     return jsonschema.validators.validator_for(schema)(schema)
 
 
 def assert_valid_sarif(document: dict) -> None:
-    standard("sarif-schema-2.1.0.json")
     errors = list(_sarif_validator().iter_errors(document))
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
 
@@ -61,11 +62,10 @@ def assert_valid_sarif(document: dict) -> None:
 def _junit_schema() -> Any:
     import xmlschema
 
-    return xmlschema.XMLSchema(str(STANDARDS / "junit-10.xsd"))
+    return xmlschema.XMLSchema(str(standard("junit-10.xsd")))
 
 
 def assert_valid_junit(text: str) -> None:
-    standard("junit-10.xsd")
     _junit_schema().validate(text)
 
 

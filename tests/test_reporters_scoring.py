@@ -7,12 +7,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from spbe_lint import rulepack, scoring
 from spbe_lint.findings import Report, Severity, Status, Waiver
 from spbe_lint.reporters import REPORTERS, RenderOptions, json_
-from tests import standards
 from tests.conftest import ROOT, assert_valid_report
 from tests.reports import checked, copy_examples, with_extras
 from tests.standards import assert_golden
@@ -277,19 +274,6 @@ def test_every_format_renders_a_report_with_every_status(workdir: Path):
     assert REPORTERS["markdown"](rebuilt, RenderOptions()) == REPORTERS["markdown"](
         report, RenderOptions()
     )
-
-
-# --- the standards the tests rely on ---
-
-
-def test_a_missing_standard_fails_when_standards_are_required(monkeypatch, tmp_path):
-    monkeypatch.setattr(standards, "STANDARDS", tmp_path)
-    monkeypatch.setenv("SPBE_REQUIRE_STANDARDS", "1")
-    with pytest.raises(pytest.fail.Exception, match="SPBE_REQUIRE_STANDARDS=1"):
-        standards.standard("sarif-schema-2.1.0.json")
-    monkeypatch.setenv("SPBE_REQUIRE_STANDARDS", "0")
-    with pytest.raises(pytest.skip.Exception, match="official schema"):
-        standards.standard("sarif-schema-2.1.0.json")
 
 
 def test_the_cli_offers_every_reporter():

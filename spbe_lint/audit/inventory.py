@@ -9,18 +9,24 @@ inventory has a header row naming its columns (``id``, ``opd``, ``manifest``,
 Problems with the inventory itself (no id column, a duplicate id, a file that
 is not UTF-8 text) stop the audit before it starts: one line naming the file,
 row and column, exit 2. A problem with one application (its manifest is
-missing or cannot be read) is that application's result, and the run goes on.
+missing or cannot be read, its folder cannot be read, or it is a link leading
+outside the inventory) is that application's result, and the run goes on.
+
+Confinement (``confine``): a folder inventory is its own root; a CSV's root is
+the folder the CSV is in, and every manifest it names must resolve inside it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spbe_lint.confine import Refused, Root, reason
 from spbe_lint.discovery import MANIFEST_NAMES
 from spbe_lint.errors import InputError
 from spbe_lint.i18n import LocalText
@@ -51,7 +57,7 @@ class Application:
 
 def read(path: Path, cwd: Path) -> list[Application]:
     """The applications of the inventory at *path* (a folder or a CSV file)."""
-    if path.is_dir():
+    if _is_folder(path):
         return list(_from_folder(path, cwd))
     if not path.is_file():
         raise InputError(
@@ -64,6 +70,13 @@ def read(path: Path, cwd: Path) -> list[Application]:
     return _from_csv(path, cwd)
 
 
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def _shown(path: Path, cwd: Path) -> str:
     from spbe_lint.discovery import display_path
 
@@ -71,35 +84,86 @@ def _shown(path: Path, cwd: Path) -> str:
 
 
 def _manifest_in(folder: Path) -> Path | None:
+    """The manifest in *folder*, if any (a link named spbe.yaml included: the
+    confinement and the reader judge it). OSError if the folder cannot be read."""
+    with os.scandir(folder) as entries:
+        names = {entry.name for entry in entries}
     for name in MANIFEST_NAMES:
-        if (folder / name).is_file():
+        if name in names:
             return folder / name
     return None
 
 
 def _from_folder(root: Path, cwd: Path) -> Iterator[Application]:
-    folders = sorted(
-        p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-    )
-    if not folders and _manifest_in(root) is None:
+    shown = _shown(root, cwd)
+    try:
+        confined = Root.at(root, shown)
+        with os.scandir(root) as entries:
+            listed = sorted(entries, key=lambda e: e.name)
+        folders = [
+            Path(e.path) for e in listed if not e.name.startswith(".") and _entry_dir(e)
+        ]
+        single = _manifest_in(root) if not folders else None
+    except OSError as exc:
+        why = reason(exc)
+        raise InputError(
+            LocalText(
+                f"folder inventaris tidak dapat dibaca: {why.id}",
+                f"the inventory folder cannot be read: {why.en}",
+            ),
+            path=shown,
+        ) from None
+    if not folders and single is None:
         raise InputError(
             LocalText(
                 "folder inventaris tidak memuat sub-folder aplikasi",
                 "the inventory folder holds no application sub-folders",
             ),
-            path=_shown(root, cwd),
+            path=shown,
         )
     if not folders:  # a single submission given as the inventory
         folders = [root]
     for folder in folders:
+        name = confined.real.name if folder == root else folder.name
+        yield _application(name, folder, confined, cwd)
+
+
+def _entry_dir(entry: os.DirEntry[str]) -> bool:
+    """A sub-folder, or a link to one (confinement then decides)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return entry.is_symlink()  # a link loop: reported as that application's
+
+
+def _application(app_id: str, folder: Path, root: Root, cwd: Path) -> Application:
+    """One application folder of a folder inventory: its manifest, or why not."""
+    display = _shown(folder / MANIFEST_NAMES[0], cwd)
+    try:
+        root.admit(folder, _shown(folder, cwd))
         manifest = _manifest_in(folder)
-        yield Application(
-            id=folder.resolve().name,
-            folder=folder,
-            manifest=manifest,
-            display=_shown(manifest or folder / MANIFEST_NAMES[0], cwd),
-            missing=None if manifest else _NO_MANIFEST,
-        )
+        if manifest is not None:
+            display = _shown(manifest, cwd)
+            root.admit(manifest, display)
+    except Refused as exc:
+        return Application(app_id, folder, None, display, missing=exc.message)
+    except OSError as exc:
+        return Application(app_id, folder, None, display, missing=_unreadable(exc))
+    return Application(
+        id=app_id,
+        folder=folder,
+        manifest=manifest,
+        display=display,
+        missing=None if manifest else _NO_MANIFEST,
+    )
+
+
+def _unreadable(exc: OSError) -> LocalText:
+    why = reason(exc)
+    return LocalText(
+        f"folder aplikasi tidak dapat dibaca: {why.id}",
+        f"the application folder cannot be read: {why.en}",
+    )
 
 
 _NO_MANIFEST = LocalText(
@@ -126,6 +190,7 @@ def _from_csv(path: Path, cwd: Path) -> list[Application]:
     apps: list[Application] = []
     seen: dict[str, int] = {}
     base = path.parent
+    root = Root.at(base, _shown(base, cwd))
     for line, row in _numbered(rows, shown):
         if not any(cell.strip() for cell in row):
             continue  # spreadsheets end with blank rows
@@ -148,7 +213,7 @@ def _from_csv(path: Path, cwd: Path) -> list[Application]:
                 f"application id '{app_id}' is already used on line {seen[app_id]}",
             )
         seen[app_id] = line
-        apps.append(_row_application(cell, base, cwd, shown, line))
+        apps.append(_row_application(cell, base, root, cwd, shown, line))
     return apps
 
 
@@ -169,7 +234,7 @@ def _numbered(rows: Any, shown: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _row_application(
-    cell: dict[str, str], base: Path, cwd: Path, shown: str, line: int
+    cell: dict[str, str], base: Path, root: Root, cwd: Path, shown: str, line: int
 ) -> Application:
     named = cell.get("manifest", "")
     url = cell.get("url") or None
@@ -188,20 +253,33 @@ def _row_application(
         )
     target = Path(named)
     target = target if target.is_absolute() else base / target
-    if target.is_dir():
-        manifest = _manifest_in(target)
-        folder = target
-    else:
-        manifest = target if target.is_file() else None
-        folder = target.parent
-    missing = None
-    if manifest is None:
-        missing = (
-            _NO_MANIFEST
-            if target.is_dir()
-            else LocalText(f"manifest tidak ada: {named}", f"no such manifest: {named}")
+    display = _shown(target, cwd)
+    try:
+        real = root.admit(target, display)  # relative to the CSV's folder, inside it
+        if real.is_dir():
+            manifest, folder = _manifest_in(target), target
+            missing = None if manifest else _NO_MANIFEST
+            if manifest is not None:
+                display = _shown(manifest, cwd)
+                root.admit(manifest, display)
+        else:
+            exists = real.is_file() or os.path.lexists(target)
+            manifest, folder = (target if exists else None), target.parent
+            missing = (
+                None
+                if exists
+                else LocalText(
+                    f"manifest tidak ada: {named}", f"no such manifest: {named}"
+                )
+            )
+    except Refused as exc:
+        return Application(
+            cell["id"], None, None, display, opd, url, missing=exc.message
         )
-    display = _shown(manifest or target, cwd)
+    except OSError as exc:
+        return Application(
+            cell["id"], None, None, display, opd, url, missing=_unreadable(exc)
+        )
     return Application(cell["id"], folder, manifest, display, opd, url, missing)
 
 
@@ -236,26 +314,12 @@ def _columns(header: list[str], shown: str) -> dict[str, int]:
 
 
 def _csv_text(path: Path, shown: str) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise _error(
-                shown,
-                None,
-                None,
-                f"berkas CSV terlalu besar ({size} bita; batas {MAX_CSV_BYTES})",
-                f"CSV file too large ({size} bytes; limit {MAX_CSV_BYTES})",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise _error(
-            shown,
-            None,
-            None,
-            f"tidak dapat membaca: {reason}",
-            f"cannot read: {reason}",
-        ) from None
+    from spbe_lint.reading import read_bytes
+
+    # bounded, and a FIFO or a device is refused before it is opened
+    raw = read_bytes(
+        path, shown, MAX_CSV_BYTES, LocalText("berkas CSV", "the CSV file")
+    )
     if b"\0" in raw:
         line = raw[: raw.index(b"\0")].count(b"\n") + 1
         raise _error(

@@ -19,6 +19,7 @@ from typing import IO, Any
 from spbe_lint.audit.record import FORMAT
 from spbe_lint.errors import InputError
 from spbe_lint.i18n import LocalText
+from spbe_lint.reading import NotRegularFile as NotRegular
 
 
 class Journal:
@@ -30,12 +31,14 @@ class Journal:
         self.recorded: dict[str, tuple[str | None, str | None, str | None]] = {}
         self.header: dict[str, Any] | None = None
         if resume and path.exists():
-            _cut_torn_line(path)
+            # Read (and so validate) first: a file that is not a results file is
+            # refused before a byte of it is cut.
             for _, record in read(path):
                 if record["kind"] == "run":
                     self.header = self.header or record
                 elif record.get("state") != "error":  # a bug's victim runs again
                     self.recorded[record["app"]] = _key(record)
+            _cut_torn_line(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._stream: IO[str] = path.open(
@@ -94,30 +97,47 @@ def _cut_torn_line(path: Path) -> None:
         stream.truncate(0)
 
 
+# One application's record is a few kilobytes, a run record (rule titles and
+# references once) a few hundred: a line longer than this is not a record, and
+# reading stops there instead of holding a 3 GB line without a newline.
+MAX_LINE = 16 << 20
+
+
 def read(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """The records of a results file with their line numbers, streamed. A line
-    that is not a record of this format is an error naming the line; a torn
-    last line (no newline: the run was interrupted while writing it) is skipped."""
+    that is not a record of this format is an error naming the line (so is one
+    longer than MAX_LINE); a torn last line (no newline: the run was
+    interrupted while writing it) is skipped."""
+    from spbe_lint.jsonread import JsonProblem, loads
+    from spbe_lint.reading import open_regular
+
     shown = path.as_posix()
     try:
-        stream = path.open("rb")
+        stream = open_regular(path)  # a FIFO or a device is refused unopened
     except OSError as exc:
+        from spbe_lint.confine import reason
+
+        why = reason(exc)
+        if isinstance(exc, NotRegular):
+            why = LocalText("bukan berkas biasa", "not a regular file")
         raise InputError(
-            LocalText(
-                f"tidak dapat membaca: {exc.strerror}", f"cannot read: {exc.strerror}"
-            ),
+            LocalText(f"tidak dapat membaca: {why.id}", f"cannot read: {why.en}"),
             path=shown,
         ) from None
     with stream:
-        for number, raw in enumerate(stream, start=1):
+        number = 0
+        while raw := stream.readline(MAX_LINE + 1):
+            number += 1
+            if len(raw) > MAX_LINE:
+                raise _too_long(shown, number)
             if not raw.endswith(b"\n"):
                 return  # torn by an interruption; --resume cuts it off
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                raise _not_record(shown, number) from None
+                record = loads(raw, max_bytes=MAX_LINE)
+            except JsonProblem as problem:
+                raise _not_record(shown, number, problem.message) from None
             if (
                 not isinstance(record, dict)
                 or record.get("record") != FORMAT
@@ -129,6 +149,21 @@ def read(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             ):
                 raise _not_record(shown, number)
             yield number, record
+
+
+def _too_long(path: str, line: int) -> InputError:
+    from spbe_lint.jsonread import human_size
+
+    limit = human_size(MAX_LINE)
+    return InputError(
+        LocalText(
+            f"baris lebih panjang dari {limit}: bukan rekaman audit spbe-lint "
+            f"({FORMAT})",
+            f"a line longer than {limit}: not a spbe-lint audit record ({FORMAT})",
+        ),
+        path=path,
+        line=line,
+    )
 
 
 def latest(
@@ -158,11 +193,12 @@ def latest(
     return runs, stream()
 
 
-def _not_record(path: str, line: int) -> InputError:
+def _not_record(path: str, line: int, why: LocalText | None = None) -> InputError:
+    id_, en = (f": {why.id}", f": {why.en}") if why else ("", "")
     return InputError(
         LocalText(
-            f"bukan rekaman audit spbe-lint ({FORMAT})",
-            f"not a spbe-lint audit record ({FORMAT})",
+            f"bukan rekaman audit spbe-lint ({FORMAT}){id_}",
+            f"not a spbe-lint audit record ({FORMAT}){en}",
         ),
         path=path,
         line=line,

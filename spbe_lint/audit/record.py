@@ -87,23 +87,46 @@ def inputs_digest(manifest_sha256: str | None, folder: Path | None, data: Any) -
     if folder is not None:
         from spbe_lint.checks import documents
 
-        digest.update(f"git\0{(folder / '.git').exists()}\n".encode())
+        try:
+            repository = (folder / ".git").exists()
+        except OSError:
+            repository = False
+        digest.update(f"git\0{repository}\n".encode())
         for reference in sorted(set(engine.document_references(data))):
             if documents.is_url(reference):
                 continue
-            target = documents.resolve(folder, reference)
-            digest.update(f"doc\0{reference}\0{_file_digest(target)}\n".encode())
+            found = documents.examine(folder, reference)
+            digest.update(f"doc\0{reference}\0{_file_digest(found)}\n".encode())
     return digest.hexdigest()
 
 
-def _file_digest(path: Path | None) -> str:
-    if path is None or not path.is_file():
-        return "-"
+# A document is hashed whole up to this size. Beyond it only this many bytes
+# from its start are hashed, with its size and modification time: a static
+# check reads nothing of a document but whether it is a non-empty regular file,
+# so the digest only has to notice a change, and a 20 GB document must not take
+# minutes (a change that keeps size, start and mtime goes unnoticed by --resume;
+# a rewrite sets the mtime).
+HASHED_WHOLE = 4 << 20
+
+
+def _file_digest(found: Any) -> str:
+    """A document's digest; its kind when it is not a readable file."""
+    if found.kind not in ("file", "empty"):
+        return found.kind
+    from spbe_lint.reading import open_regular
+
     content = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            content.update(block)
-    return f"{path.stat().st_size}:{content.hexdigest()}"
+    try:
+        with open_regular(found.real) as stream:  # never a FIFO or a device
+            left = HASHED_WHOLE
+            while left > 0 and (block := stream.read(min(1 << 20, left))):
+                content.update(block)
+                left -= len(block)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+    if found.size <= HASHED_WHOLE:
+        return f"{found.size}:{content.hexdigest()}"
+    return f"{found.size}:{found.mtime_ns}:{content.hexdigest()}"
 
 
 def application_record(

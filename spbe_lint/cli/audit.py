@@ -151,8 +151,9 @@ def audit(
     the CSV) and url.
 
     Results stream to --results as each application finishes; an interrupted
-    run continues with --resume. A submission that cannot be read is recorded
-    as broken and the run goes on. The dashboard and CSV are made from the
+    run continues with --resume. A submission that cannot be read (its folder
+    unreadable, a link leading outside the inventory's folder) is recorded as
+    broken and the run goes on. The dashboard and CSV are made from the
     results file, so shards audited apart are summarised together with
     --from-results.
 

@@ -112,6 +112,11 @@ def check(
     """Check manifests: PATHS are files or folders (searched for spbe.yaml and
     .spbe.yaml); without PATHS, the manifest in the working folder.
 
+    Nothing outside the folder given (a file's own folder) is read: a manifest
+    or document that is a link leading out, a link loop, a FIFO or a device is
+    refused and named, and the rest is still checked. Folders are searched 32
+    levels deep; one that cannot be read is reported.
+
     \b
     Exit status: 0 nothing failed at or above --fail-on; 1 something did;
     2 a usage, configuration or input error (a file that cannot be read);

@@ -125,7 +125,9 @@ def verify(
     lang: str | None,
 ) -> int:
     """Verify a saved JSON report: its signature (--key) and that it matches the
-    submitted manifests (--inputs).
+    submitted manifests (--inputs). Each recorded input must be a regular file
+    inside DIR (a link leading out, a FIFO or a device is a difference, never
+    read).
 
     \b
     Exit status: 0 everything asked for holds; 1 it does not (a changed report,

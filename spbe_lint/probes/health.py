@@ -3,7 +3,6 @@ agrees with its HTTP status."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -24,9 +23,11 @@ def collect(transport: Fetcher, url: str) -> Exchange:
 
 
 def status_word(exchange: Exchange) -> str | None:
-    try:
-        data = json.loads(exchange.body)
-    except ValueError:
+    from spbe_lint.jsonread import JsonProblem, loads
+
+    try:  # the one bounded JSON reader: a deep or odd body is no status word
+        data = loads(exchange.body, max_bytes=max(len(exchange.body), 1))
+    except JsonProblem:
         return None
     value = data.get("status") if isinstance(data, dict) else None
     return value.lower() if isinstance(value, str) else None

@@ -4,13 +4,13 @@ endpoint. Also: no local password form or HTTP Basic/Digest on the application i
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from spbe_lint.jsonread import JsonProblem
 from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict, host_of
 from spbe_lint.probes.facts import verdict as _v
 from spbe_lint.probes.hosting import blocked_text
@@ -49,6 +49,7 @@ class Discovery:
     document: dict[str, Any] | None = None
     error: str | None = None  # why the document could not be read
     jwks: Jwks | None = None  # fetched only when oidc-jwks is in force
+    unjudged: bool = False  # it broke a reading limit (size, depth): no verdict
 
     @property
     def authorization_endpoint(self) -> str | None:
@@ -73,9 +74,11 @@ def fetch(transport: Fetcher, issuer: str) -> Discovery:
             issuer, url, exchange, error=f"body stopped: {exchange.stopped}"
         )
     try:
-        document = json.loads(exchange.body)
-    except ValueError:
-        return Discovery(issuer, url, exchange, error="not JSON")
+        document = _json(exchange.body)
+    except JsonProblem as problem:
+        return Discovery(
+            issuer, url, exchange, error=problem.short(), unjudged=problem.limit
+        )
     if not isinstance(document, dict):
         return Discovery(issuer, url, exchange, error="not a JSON object")
     return Discovery(issuer, url, exchange, document)
@@ -109,9 +112,19 @@ def _read_jwks(url: str, exchange: Exchange) -> Jwks:
     if exchange.stopped:
         return Jwks(url, exchange, error=f"body stopped: {exchange.stopped}")
     try:
-        return Jwks(url, exchange, json.loads(exchange.body), fetched=True)
-    except ValueError:
-        return Jwks(url, exchange, error="not JSON", fetched=True)
+        return Jwks(url, exchange, _json(exchange.body), fetched=True)
+    except JsonProblem as problem:
+        # a limit broken (too deep) leaves nothing to judge: inconclusive, as
+        # when it could not be fetched; malformed JSON is the JWKS's failure
+        return Jwks(url, exchange, error=problem.short(), fetched=not problem.limit)
+
+
+def _json(body: bytes) -> Any:
+    """A body the SSO sent, through the one bounded JSON reader (depth,
+    duplicate keys): a hostile or broken SSO is a finding, never a crash."""
+    from spbe_lint.jsonread import loads
+
+    return loads(body, max_bytes=max(len(body), 1))
 
 
 def discovery_problems(discovery: Discovery) -> tuple[list[str], list[str]]:
@@ -150,7 +163,9 @@ def judge_discovery(facts: ProbeFacts) -> Iterator[Verdict]:
     if discovery.document is None:
         yield _v(
             "oidc-discovery",
-            "inconclusive" if not discovery.exchange.ok else "fail",
+            "inconclusive"
+            if not discovery.exchange.ok or discovery.unjudged
+            else "fail",
             url,
             f"dokumen discovery SSO kota tidak dapat dibaca: {discovery.error}",
             f"the city SSO discovery document cannot be read: {discovery.error}",

@@ -4,15 +4,15 @@ versioned; and a non-public API refuses a request without credentials."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+import posixpath
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from spbe_lint.i18n import LocalText
 from spbe_lint.probes.facts import Exchange, Verdict
 from spbe_lint.probes.facts import verdict as _v
 
@@ -46,6 +46,9 @@ class OpenApiFacts:
     validation: str | None = None  # the validator's first complaint
     protected: bool = False  # the declared URL answered 401/403
     declared: str | None = None  # the manifest's spec value
+    # A document was there but broke a reading limit (size, depth, nodes):
+    # nothing can be judged about it, which is not the same as "no document".
+    unjudged: str | None = None
 
     def evidence(self) -> dict[str, Any]:
         data: dict[str, Any] = {"tried": [e.evidence() for e in self.tried][-3:]}
@@ -53,34 +56,9 @@ class OpenApiFacts:
             data["found"] = self.url
         if self.validation:
             data["validation"] = self.validation[:1024]
+        if self.unjudged:
+            data["unreadable"] = self.unjudged[:1024]
         return data
-
-
-def parse(raw: bytes, name: str) -> Any:
-    """JSON, else YAML through the manifest reader's limits (aliases, depth)."""
-    try:
-        return json.loads(raw)
-    except ValueError:
-        pass
-    from spbe_lint import source
-    from spbe_lint.errors import InputError
-    from spbe_lint.findings import InputFile
-
-    try:
-        text = raw.decode("utf-8")
-        info = InputFile(name, hashlib.sha256(raw).hexdigest(), len(raw))
-        document = source.parse(text, info)
-    except (UnicodeDecodeError, InputError):
-        return None
-    return document.data if document.root is not None else None
-
-
-def _is_description(document: Any) -> bool:
-    return (
-        isinstance(document, dict)
-        and ("openapi" in document or "swagger" in document)
-        and isinstance(document.get("paths"), dict)
-    )
 
 
 def candidates(endpoint: Endpoint) -> list[str]:
@@ -101,82 +79,164 @@ def candidates(endpoint: Endpoint) -> list[str]:
     return unique[:MAX_REQUESTS]
 
 
+_ACCEPT = {"Accept": "application/json, application/yaml, application/openapi+json"}
+
+
 def collect(
     transport: Fetcher, endpoint: Endpoint, folder: Path | None
 ) -> OpenApiFacts:
+    from spbe_lint import apidoc
+
     tried: list[Exchange] = []
     spec = endpoint.api.get("spec")
     declared = spec if isinstance(spec, str) else None
     protected = False
+    unjudged: str | None = None
     for index, url in enumerate(candidates(endpoint)):
-        exchange = transport.fetch(
-            url,
-            headers={
-                "Accept": "application/json, application/yaml, application/openapi+json"
-            },
-        )
-        tried.append(exchange)
+        exchange = transport.fetch(url, headers=_ACCEPT, limit=apidoc.MAX_BYTES)
+        tried.append(replace(exchange, body=b""))  # evidence only: not its body
         if index == 0 and url == declared and exchange.status in (401, 403):
             protected = True
-        if exchange.status != 200 or exchange.stopped:
+        if exchange.status != 200:
             continue
-        document = parse(exchange.body, url)
-        if _is_description(document):
+        if exchange.stopped:
+            if exchange.stopped == "cap":
+                unjudged = unjudged or _too_large(url)
+            continue
+        try:
+            document = apidoc.parse(exchange.body, url)
+        except apidoc.Unreadable as exc:
+            if exc.limit:
+                unjudged = unjudged or f"{url}: {exc.reason.en}"
+            continue
+        if apidoc.is_description(document):
             source = "declared" if url == declared else "location"
-            return _validated(
-                OpenApiFacts(
-                    tuple(tried),
-                    url,
-                    source,
-                    document,
-                    protected=protected,
-                    declared=declared,
-                )
+            facts = OpenApiFacts(
+                tuple(tried),
+                url,
+                source,
+                document,
+                protected=protected,
+                declared=declared,
             )
+            return _validated(facts, transport, None, url)
     local = _local_file(declared, folder)
     if local is not None:
-        document = parse(local.read_bytes()[: 1 << 20], str(local))
-        if _is_description(document):
-            return _validated(
-                OpenApiFacts(
-                    tuple(tried), declared, "file", document, declared=declared
-                )
+        facts = _from_file(local, declared, folder, tuple(tried), transport)
+        if facts.document is not None or not unjudged or facts.unjudged:
+            return facts
+        # the submitted file is no description, but one online could not be
+        # judged: that is what the finding must say
+        return replace(facts, problem=None, unjudged=unjudged)
+    return OpenApiFacts(
+        tuple(tried), protected=protected, declared=declared, unjudged=unjudged
+    )
+
+
+def _too_large(url: str) -> str:
+    from spbe_lint.apidoc import MAX_BYTES
+    from spbe_lint.jsonread import human_size
+
+    return (
+        f"{url}: larger than {human_size(MAX_BYTES)} (the limit for an API description)"
+    )
+
+
+def _from_file(
+    local: tuple[Path, str],
+    declared: str | None,
+    folder: Path | None,
+    tried: tuple[Exchange, ...],
+    transport: Fetcher,
+) -> OpenApiFacts:
+    """The submitted description file (inside the manifest's folder, read within
+    apidoc's limits; its relative $refs are followed inside the folder)."""
+    from spbe_lint import apidoc
+    from spbe_lint.errors import InputError
+    from spbe_lint.reading import read_bytes
+    from spbe_lint.references import local_uri
+
+    real, relative = local
+    noun = LocalText("deskripsi API", "an API description")
+    try:
+        raw = read_bytes(real, relative, apidoc.MAX_BYTES, noun)
+        document = apidoc.parse(raw, relative)
+    except InputError as exc:
+        return OpenApiFacts(
+            tried, declared, "file", None, declared=declared, unjudged=exc.message.en
+        )
+    except apidoc.Unreadable as exc:
+        reason = f"{relative}: {exc.reason.en}"
+        if exc.limit:
+            return OpenApiFacts(
+                tried, declared, "file", None, declared=declared, unjudged=reason
             )
         return OpenApiFacts(
-            tuple(tried),
-            declared,
-            "file",
-            None,
-            problem="the submitted file is not an OpenAPI document",
-            declared=declared,
+            tried, declared, "file", None, problem=reason, declared=declared
         )
-    return OpenApiFacts(tuple(tried), protected=protected, declared=declared)
+    if apidoc.is_description(document):
+        facts = OpenApiFacts(tried, declared, "file", document, declared=declared)
+        return _validated(facts, transport, folder, local_uri(relative))
+    return OpenApiFacts(
+        tried,
+        declared,
+        "file",
+        None,
+        problem="the submitted file is not an OpenAPI document",
+        declared=declared,
+    )
 
 
-def _local_file(declared: str | None, folder: Path | None) -> Path | None:
+def _local_file(declared: str | None, folder: Path | None) -> tuple[Path, str] | None:
+    """The submitted file the manifest declares (its real path and its path in
+    the folder), when it is a file inside the folder."""
     if not declared or folder is None or "://" in declared:
         return None
-    candidate = (folder / declared).resolve()
-    try:
-        candidate.relative_to(folder.resolve())
-    except ValueError:
+    from spbe_lint.checks.documents import examine
+
+    found = examine(folder, declared)
+    if found.kind != "file" or found.real is None:
         return None
-    return candidate if candidate.is_file() else None
+    return found.real, posixpath.normpath(declared)
 
 
-def _validated(facts: OpenApiFacts) -> OpenApiFacts:
-    from dataclasses import replace
+def _validated(
+    facts: OpenApiFacts, transport: Fetcher, folder: Path | None, base_uri: str
+) -> OpenApiFacts:
+    """*facts* with the validator's first complaint. Every $ref goes through
+    our resolver: relative ones inside *folder* (a submitted file), remote ones
+    only through the probe's transport (admitted hosts, pinned addresses)."""
+    from spbe_lint import apidoc
+    from spbe_lint.references import Resolver
 
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+    resolver = Resolver(apidoc.parse, folder=folder, fetch=_fetcher(transport))
+    return replace(
+        facts, validation=apidoc.validate(facts.document, resolver, base_uri)
+    )
 
-    try:
-        validate(facts.document)
-    except OpenAPIValidationError as exc:
-        return replace(facts, validation=" ".join(str(exc).split())[:1024])
-    except Exception as exc:  # an unknown version, a broken $ref...
-        return replace(facts, validation=f"{type(exc).__name__}: {exc}"[:1024])
-    return facts
+
+def _fetcher(transport: Fetcher) -> Callable[[str], bytes]:
+    """A remote $ref's document through the probe's transport: the SSRF guard
+    admits only city hosts and pins their addresses; a refusal is the reason."""
+    from spbe_lint import apidoc
+    from spbe_lint.references import Unusable
+
+    def fetch(url: str) -> bytes:
+        exchange = transport.fetch(url, headers=_ACCEPT, limit=apidoc.MAX_BYTES)
+        if not exchange.ok:
+            why = exchange.error or "no response"
+            raise Unusable(LocalText(f"tidak diambil: {why}", f"not fetched: {why}"))
+        if exchange.status != 200:
+            status = exchange.status
+            raise Unusable(
+                LocalText(f"dijawab HTTP {status}", f"answered HTTP {status}")
+            )
+        if exchange.stopped:
+            stop = exchange.stopped
+            raise Unusable(LocalText(f"isi terhenti: {stop}", f"body stopped: {stop}"))
+        return exchange.body
+
+    return fetch
 
 
 def _apis(facts: ProbeFacts) -> Iterator[tuple[Any, OpenApiFacts]]:
@@ -208,6 +268,16 @@ def judge_found(facts: ProbeFacts) -> Iterator[Verdict]:
                 "manifest",
                 "the declared description is protected (401/403); "
                 "submit the file with the manifest",
+                evidence,
+            )
+            continue
+        if api.unjudged:
+            yield _v(
+                "openapi-found",
+                "inconclusive",
+                url,
+                f"dokumen OpenAPI tidak dapat dinilai: {api.unjudged}",
+                f"the OpenAPI document cannot be judged: {api.unjudged}",
                 evidence,
             )
             continue

@@ -325,7 +325,12 @@ class Fetcher(Protocol):
     submission's Remembering view of it)."""
 
     def fetch(
-        self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        limit: int | None = None,
     ) -> Exchange: ...
 
 
@@ -343,10 +348,15 @@ class Remembering:
         self._lock = threading.Lock()
 
     def fetch(
-        self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        limit: int | None = None,
     ) -> Exchange:
         headers = headers or {}
-        key = (method, url, tuple(sorted(headers.items())))
+        key = (method, url, tuple(sorted(headers.items())), limit)
         with self._lock:
             done = self._done.get(key)
             first = done is None
@@ -356,7 +366,9 @@ class Remembering:
         if not first:
             return done.result()  # sent (or being sent) by another task
         try:
-            exchange = self.transport.fetch(url, method=method, headers=headers)
+            exchange = self.transport.fetch(
+                url, method=method, headers=headers, limit=limit
+            )
         except BaseException as exc:
             done.set_exception(exc)
             raise
@@ -421,10 +433,17 @@ class Transport:
         return self._tls_seen.get((host, port), (None, None, None))
 
     def fetch(
-        self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        limit: int | None = None,
     ) -> Exchange:
         """One request. Refusals, blocked addresses, timeouts and TLS failures
-        come back as an Exchange with ``error`` set, never as an exception."""
+        come back as an Exchange with ``error`` set, never as an exception.
+        *limit* replaces ``limits.body`` for this request (an OpenAPI document
+        may be larger than a page)."""
         if method not in METHODS:
             raise ValueError(f"method {method} is not allowed")  # a bug, not input
         try:
@@ -437,13 +456,18 @@ class Transport:
                 blocked=True,
                 blocked_host=exc.host,
             )
-        return self._slotted(method, url, target, headers or {})
+        return self._slotted(method, url, target, headers or {}, limit)
 
     def _slotted(
-        self, method: str, url: str, target: Any, headers: Mapping[str, str]
+        self,
+        method: str,
+        url: str,
+        target: Any,
+        headers: Mapping[str, str],
+        limit: int | None = None,
     ) -> Exchange:
         with self.slot(target.host, (target.scheme, target.port)) as lane:
-            return self._send(method, url, target, lane, headers)
+            return self._send(method, url, target, lane, headers, limit)
 
     def _send(
         self,
@@ -452,6 +476,7 @@ class Transport:
         target: Any,
         lane: Lane,
         headers: Mapping[str, str],
+        limit: int | None = None,
     ) -> Exchange:
         host, port = target.host, target.port
         start = time.monotonic()
@@ -502,7 +527,7 @@ class Transport:
             return self._failed(method, url, host, port, f"connection: {_reason(exc)}")
         body = http1.Body(client, head)
         try:
-            data, stop = _read_body(body, deadline, self.limits)
+            data, stop = _read_body(body, deadline, limit or self.limits.body)
         finally:
             if not body.reusable:
                 connection.close()  # bytes left unread, or the server closes it
@@ -560,8 +585,8 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split())[:300]
 
 
-def _read_body(body: http1.Body, deadline: float, limits: Limits) -> tuple[bytes, str]:
-    """Up to ``limits.body`` decoded bytes, within the total deadline.
+def _read_body(body: http1.Body, deadline: float, cap: int) -> tuple[bytes, str]:
+    """Up to *cap* decoded bytes, within the total deadline.
 
     Returns the bytes and why reading stopped: "" (the whole body), "cap",
     "deadline", or "error: ...". Each socket read waits no longer than the
@@ -575,7 +600,7 @@ def _read_body(body: http1.Body, deadline: float, limits: Limits) -> tuple[bytes
         if left <= 0:
             return b"".join(chunks), "deadline"
         try:
-            chunk = body.read(min(65536, limits.body + 1 - size))
+            chunk = body.read(min(65536, cap + 1 - size))
         except TimeoutError:
             return b"".join(chunks), "deadline"
         except (http1.ProtocolError, OSError, zlib.error) as exc:
@@ -584,8 +609,8 @@ def _read_body(body: http1.Body, deadline: float, limits: Limits) -> tuple[bytes
             return b"".join(chunks), ""
         chunks.append(chunk)
         size += len(chunk)
-        if size > limits.body:
-            return b"".join(chunks)[: limits.body], "cap"
+        if size > cap:
+            return b"".join(chunks)[:cap], "cap"
 
 
 def client_context(ca_bundle: str | None = None) -> Any:
