@@ -196,8 +196,8 @@ def write_sbom(folder: Path, text: str) -> None:
             "",
             "not JSON",
         ),
-        ('{"a": 1, "a": 2}', "sbom-invalid", 1, 1, "", "duplicate key"),
-        ("[" * 100_000, "sbom-invalid", 1, 1, "", None),
+        ('{"a": 1, "a": 2}', "sbom-invalid", 1, 10, "", "appears twice"),
+        ("[" * 100_000, "sbom-invalid", 1, 129, "", "nesting too deep"),
         (
             "<bom xmlns='http://cyclonedx.org/schema/bom/1.5'/>",
             "sbom-invalid",

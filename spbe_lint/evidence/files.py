@@ -6,18 +6,20 @@ that is not a repository (a submission unpacked from an archive) is walked
 instead, every regular file of it. Either way nothing outside the folder is
 read: symbolic links are never followed, and every read is bounded.
 
-``read_bounded`` is the one place evidence bytes are read (a size cap, a regular
-file, no link), so that a shared confinement layer can replace it.
+``read_bounded`` is the one place evidence bytes are read: through the shared
+confinement (``confine``) and bounded reading (``reading``) layers, with a size
+cap, and no symbolic link followed.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from spbe_lint.i18n import LocalText, escape_controls
 
@@ -66,40 +68,46 @@ def read_bounded(
     root: Path, relative: str, limit: int, *, partial: bool = False
 ) -> bytes:
     """The bytes of *relative* under *root*: a regular file of at most *limit*
-    bytes, reached without following a symbolic link out of *root*. With
-    *partial*, a larger file gives its first *limit* bytes instead.
+    bytes, inside *root* (``confine``), and not itself a symbolic link (a scan
+    reads a repository's files, not what its links point at; a link's target
+    inside the repository is scanned as itself). With *partial*, a larger file
+    gives its first *limit* bytes instead.
 
     Raises Unreadable("link" | "outside" | "not-regular" | "too-large" |
     "unreadable")."""
+    from spbe_lint import reading
+    from spbe_lint.confine import Refused
+
     path = root / relative
     try:
-        status = path.lstat()
-        if stat.S_ISLNK(status.st_mode):
+        if path.is_symlink():
             raise Unreadable("link")
-        base = os.path.realpath(root)
-        parent = os.path.realpath(path.parent)
-        if os.path.commonpath([base, parent]) != base:
-            raise Unreadable("outside")  # a linked folder on the way
-        if not stat.S_ISREG(status.st_mode):
-            raise Unreadable("not-regular")  # a FIFO or device would block
-        if status.st_size > limit and not partial:
-            raise Unreadable("too-large")
-        flags = (
-            os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        )
-        descriptor = os.open(path, flags)
+        _root(root.absolute()).admit(path, relative)
+        with reading.open_regular(path) as stream:
+            if os.fstat(stream.fileno()).st_size > limit and not partial:
+                raise Unreadable("too-large")
+            data = stream.read(limit + 1)
+    except Refused as refused:
+        raise Unreadable(
+            "outside" if refused.kind == "outside" else "unreadable"
+        ) from None
+    except reading.NotRegularFile:
+        raise Unreadable("not-regular") from None  # a FIFO or device would block
     except OSError:
         raise Unreadable("unreadable") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        opened = os.fstat(handle.fileno())  # the file opened, not the name checked
-        if not stat.S_ISREG(opened.st_mode):
-            raise Unreadable("not-regular")
-        data = handle.read(limit + 1)
     if len(data) > limit:
         if partial:
             return data[:limit]
-        raise Unreadable("too-large")
+        raise Unreadable("too-large")  # it grew after the check
     return data
+
+
+@functools.lru_cache(maxsize=64)
+def _root(folder: Path) -> Any:
+    """The confinement root of a scanned folder, resolved once per folder."""
+    from spbe_lint.confine import Root
+
+    return Root.at(folder, folder.name)
 
 
 def list_files(folder: Path) -> Listing:

@@ -107,28 +107,15 @@ def judge(raw: bytes, shown: str, manifest: Mapping[str, Any]) -> Iterator[Viola
         )
 
 
-def _parse(raw: bytes) -> tuple[Any, tuple[str, int | None, int | None] | None]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, ("not UTF-8 text", None, None)
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates), None
-    except json.JSONDecodeError as exc:
-        return None, (f"not JSON: {exc.msg}", exc.lineno, exc.colno)
-    except RecursionError:
-        return None, ("nested too deeply", None, None)
-    except ValueError as exc:  # a duplicate key
-        return None, (str(exc)[:120], None, None)
+def _parse(raw: bytes) -> tuple[Any, tuple[Any, int | None, int | None] | None]:
+    """The SBOM's data, or why it is not JSON spbe-lint reads (the one bounded
+    JSON reader: size, nesting depth, duplicate keys) and where."""
+    from spbe_lint.jsonread import JsonProblem, loads
 
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"duplicate key {escape_controls(key)[:60]!r}")
-        seen[key] = value
-    return seen
+    try:
+        return loads(raw, max_bytes=MAX_BYTES), None
+    except JsonProblem as problem:
+        return None, (problem.message, problem.line, problem.column)
 
 
 def _format(data: Any) -> tuple[str | None, str | None]:

@@ -18,7 +18,6 @@ safe to take from it is taken.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,19 +50,17 @@ def find(root: Path) -> Baseline | None:
         raw = read_bounded(root, NAME, MAX_BYTES)
     except Unreadable as exc:
         return Baseline(NAME, problem=_UNREADABLE.format({"reason": exc.reason}))
+    from spbe_lint.jsonread import JsonProblem, loads
+
     try:
-        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
-    except UnicodeDecodeError:
-        return Baseline(NAME, problem=_UNREADABLE.format({"reason": "not UTF-8"}))
-    except json.JSONDecodeError as exc:
+        data = loads(raw, max_bytes=MAX_BYTES)
+    except JsonProblem as problem:
         return Baseline(
             NAME,
-            problem=_UNREADABLE.format({"reason": exc.msg}),
-            line=exc.lineno,
-            column=exc.colno,
+            problem=_UNREADABLE.format({"reason": problem.message}),
+            line=problem.line,
+            column=problem.column,
         )
-    except (ValueError, RecursionError) as exc:
-        return Baseline(NAME, problem=_UNREADABLE.format({"reason": str(exc)[:80]}))
     return _from_data(data)
 
 
@@ -73,13 +70,6 @@ _UNREADABLE = LocalText(
     "cannot be read as a detect-secrets baseline ({reason}); no secret is accepted "
     "through it",
 )
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise ValueError("duplicate key")
-    return dict(pairs)
 
 
 def _from_data(data: Any) -> Baseline:
