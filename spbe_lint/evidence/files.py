@@ -65,13 +65,19 @@ def printable(path: str) -> str:
 
 
 def read_bounded(
-    root: Path, relative: str, limit: int, *, partial: bool = False
+    root: Path,
+    relative: str,
+    limit: int,
+    *,
+    partial: bool = False,
+    follow_links: bool = False,
 ) -> bytes:
     """The bytes of *relative* under *root*: a regular file of at most *limit*
     bytes, inside *root* (``confine``), and not itself a symbolic link (a scan
     reads a repository's files, not what its links point at; a link's target
     inside the repository is scanned as itself). With *partial*, a larger file
-    gives its first *limit* bytes instead.
+    gives its first *limit* bytes instead. With *follow_links* (a file the
+    manifest names, the LICENSE), a link is followed when it stays inside.
 
     Raises Unreadable("link" | "outside" | "not-regular" | "too-large" |
     "unreadable")."""
@@ -80,7 +86,7 @@ def read_bounded(
 
     path = root / relative
     try:
-        if path.is_symlink():
+        if path.is_symlink() and not follow_links:
             raise Unreadable("link")
         _root(root.absolute()).admit(path, relative)
         with reading.open_regular(path) as stream:

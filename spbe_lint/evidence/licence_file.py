@@ -189,7 +189,7 @@ def _reuse(folder: Path) -> list[Shown]:
 
 def _identify(folder: Path, name: str) -> Shown | None:
     try:
-        raw = files.read_bounded(folder, name, MAX_BYTES)
+        raw = files.read_bounded(folder, name, MAX_BYTES, follow_links=True)
     except files.Unreadable:
         return None  # a folder called LICENSE, a link, a huge file: not a licence
     text = raw.decode("utf-8", "replace")

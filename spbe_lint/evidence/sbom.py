@@ -53,7 +53,7 @@ def sbom(
         return  # document-exists: outside, not found or empty
     shown = context.display(value)
     try:
-        raw = files.read_bounded(context.folder, value, MAX_BYTES)
+        raw = files.read_bounded(context.folder, value, MAX_BYTES, follow_links=True)
     except files.Unreadable as exc:
         yield _at(shown, "sbom-unreadable", {"reason": exc.reason})
         return
