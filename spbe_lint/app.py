@@ -106,6 +106,8 @@ def check(options: RunOptions) -> Report:
     settings = resolve(options)
     as_of = options.as_of or today()
     plan = review_plan(options, settings)
+    if options.probe is not None:
+        preflight(settings, probe_options(options, settings))
     targets, problems = discovery.find(options.paths, options.cwd)
     inputs: list[InputFile] = []
     findings = []
@@ -139,6 +141,7 @@ def review_plan(options: RunOptions, settings: Settings) -> review.Plan:
             discover=not options.isolated and options.config is None,
             cwd=options.cwd,
             pack_rules=settings.pack.rules,
+            paths=options.paths,
         )
     except SpbeError as exc:
         exc.lang = exc.lang or settings.lang
@@ -280,17 +283,31 @@ def probe_options(options: RunOptions, settings: Settings) -> Any:
         raise
 
 
+def preflight(settings: Settings, chosen: Any, urls: Sequence[str] = ()) -> None:
+    """Refuse, as a usage error, what the operator asked the probe to contact
+    and the address policy refuses (probes.preflight): never a finding."""
+    from spbe_lint.probes import preflight as checking
+
+    try:
+        checking.check(settings.pack.profile, chosen, urls)
+    except SpbeError as exc:
+        exc.lang = exc.lang or settings.lang
+        raise
+
+
 def probe_urls(options: RunOptions) -> Report:
     """``spbe-lint probe URL...``: the endpoint rules on these URLs, no manifest."""
     from spbe_lint.probes import run
     from spbe_lint.probes.facts import Endpoint
 
     settings = resolve(options)
+    chosen = probe_options(options, settings)
+    preflight(settings, chosen, options.urls)
     findings = run.probe(
         [Endpoint(url) for url in options.urls],
         settings.rules,
         settings.pack.profile,
-        probe_options(options, settings),
+        chosen,
         where=options.urls[0] if options.urls else "(probe)",
     )
     return Report(
@@ -313,7 +330,14 @@ def _load_config(options: RunOptions) -> config.Config:
         return options.config
     if options.isolated:
         return config.Config()
-    path = options.config_file or config.discover(options.cwd.absolute())
+    path = options.config_file
+    if path is None and options.reviewer:  # never the submission's own settings
+        roots = review.submission(options.paths, options.cwd)
+        path = review.discover_outside(
+            config.CONFIG_NAME, options.cwd.absolute(), roots
+        )
+    elif path is None:
+        path = config.discover(options.cwd.absolute())
     if path is None:
         return config.Config()
     return config.load(path, discovery.display_path(path, options.cwd))

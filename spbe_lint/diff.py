@@ -99,7 +99,7 @@ class Diff:
 
 def compare(old: Report, new: Report, old_name: str, new_name: str) -> Diff:
     paths = _path_map(old, new)
-    applications = _same_application(old, new)
+    applications = _same_application(old, new, old_name, new_name)
     before = _failures(old.findings, paths)
     after = _failures(new.findings, {})
     changes = []
@@ -155,9 +155,28 @@ def _path_map(old: Report, new: Report) -> dict[str, str]:
     }
 
 
-def _same_application(old: Report, new: Report) -> tuple[str, ...]:
+def _same_application(
+    old: Report, new: Report, old_name: str, new_name: str
+) -> tuple[str, ...]:
+    """The application ids both reports share; a UsageError when they share
+    none, or when either records none (nothing then says it is the same
+    application: a report of a manifest without app.id, or that could not be
+    read, cannot be compared with another application's)."""
     before, after = set(_app_ids(old).values()), set(_app_ids(new).values())
-    if before and after and not before & after:
+    for ids, which, name in ((before, "LAMA", old_name), (after, "BARU", new_name)):
+        if not ids:
+            english = "OLD" if which == "LAMA" else "NEW"
+            raise UsageError(
+                LocalText(
+                    f"{which} ({name}) tidak mencatat app.id: tidak dapat dipastikan "
+                    "bahwa kedua laporan tentang aplikasi yang sama; isi app.id di "
+                    "manifest lalu periksa ulang",
+                    f"{english} ({name}) records no app.id: nothing says both "
+                    "reports are of the same application; give the manifest an "
+                    "app.id and check it again",
+                )
+            )
+    if not before & after:
         raise UsageError(
             LocalText(
                 f"bukan aplikasi yang sama: LAMA {', '.join(sorted(before))}, BARU "

@@ -57,3 +57,8 @@ class InputError(SpbeError):
     ) -> None:
         super().__init__(message, **where)
         self.file = file  # set when the bytes were read: the report keeps their hash
+
+
+class OutputError(SpbeError):
+    """A file spbe-lint cannot write (a full disk, a folder in the way): what
+    was there before is left as it was."""

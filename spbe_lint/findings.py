@@ -224,11 +224,19 @@ class PackInfo:
 
 @dataclass(frozen=True)
 class Signature:
-    """An Ed25519 signature over the canonical JSON report (spbe_lint.signing)."""
+    """An Ed25519 signature over the canonical JSON report (spbe_lint.signing).
+
+    ``state`` is what this run knows of it (never written to the JSON): made
+    (signed by this run), verified (checked with the key given), unverified
+    (read from a saved report and not checked), invalid (the content changed
+    after signing), other-key (made with another key than ``checked_with``).
+    Reports show a signature as valid only when made or verified."""
 
     algorithm: str
     key_id: str  # sha256 fingerprint of the public key
     value: str  # base64
+    state: str = field(default="unverified", compare=False)
+    checked_with: str | None = field(default=None, compare=False)  # fingerprint
 
 
 @dataclass(frozen=True)

@@ -139,30 +139,21 @@ def exists(path: Path) -> UsageError:
 
 
 def write(path: Path, text: str, *, force: bool) -> None:
-    """Create *path*; an existing file is replaced only with *force*."""
-    display = path.as_posix()
+    """Create *path*; an existing file is replaced only with *force*. Written
+    whole or not at all (spbe_lint.writing)."""
+    from spbe_lint import writing
+
     if path.is_dir():
         raise UsageError(
             LocalText("ini folder, bukan berkas", "this is a folder, not a file"),
-            path=display,
+            path=path.as_posix(),
         )
+    if not force and os.path.lexists(path):
+        raise exists(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if force:
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(text, encoding="utf-8")
-            temporary.replace(path)
-            return
-        with path.open("x", encoding="utf-8") as stream:  # never races an existing file
-            stream.write(text)
-    except FileExistsError:
+        writing.write_text(path, text, replace=force)
+    except UsageError:  # appeared meanwhile: the link refused to replace it
         raise exists(path) from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise UsageError(
-            LocalText(f"tidak dapat menulis: {reason}", f"cannot write: {reason}"),
-            path=display,
-        ) from None
 
 
 def relative(target: Path, start: Path) -> str:

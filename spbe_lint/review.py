@@ -56,11 +56,19 @@ def prepare(
     discover: bool,
     cwd: Path,
     pack_rules: Sequence[Rule],
+    paths: Sequence[Path] = (),
 ) -> Plan:
+    """*paths*: what the command line names (the submission, in reviewer
+    mode: no waiver file inside it is ever discovered)."""
     known = {rule.id: rule for rule in pack_rules}
     path = waivers_file
     if path is None and discover:
-        path = waiverfile.discover(cwd.absolute())
+        start = cwd.absolute()
+        path = (
+            discover_outside(waiverfile.WAIVERS_NAME, start, submission(paths, cwd))
+            if reviewer
+            else waiverfile.discover(start)
+        )
     loaded = (
         waiverfile.load(path, discovery.display_path(path, cwd), known)
         if path is not None
@@ -72,6 +80,38 @@ def prepare(
         else None
     )
     return Plan(reviewer, loaded, known_baseline, known)
+
+
+def submission(paths: Sequence[Path], cwd: Path) -> tuple[Path, ...]:
+    """The folders a reviewer was given: each path named on the command line
+    (a manifest's folder for a file: its documents are beside it), or the
+    working folder when none is named; resolved (symbolic links followed)."""
+    named = paths or (cwd,)
+    roots = []
+    for path in named:
+        absolute = path if path.is_absolute() else cwd / path
+        resolved = absolute.resolve()
+        roots.append(resolved if resolved.is_dir() else resolved.parent)
+    return tuple(roots)
+
+
+def discover_outside(name: str, start: Path, roots: Sequence[Path]) -> Path | None:
+    """The nearest file called *name* from *start* upwards that is not inside
+    any of *roots* (the submission: the vendor's own ``spbe-waivers.yaml`` or
+    ``.spbe-lint.yaml`` must not judge the vendor). The search ends at a
+    repository root outside the submission; one inside it (the vendor's
+    ``.git``) does not end it."""
+
+    def inside(path: Path) -> bool:
+        return any(path == root or root in path.parents for root in roots)
+
+    for folder in (start, *start.parents):
+        candidate = folder / name
+        if candidate.exists() and not inside(candidate.resolve()):
+            return candidate
+        if (folder / ".git").exists() and not inside(folder.resolve()):
+            return None
+    return None
 
 
 def finish(

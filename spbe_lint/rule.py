@@ -82,9 +82,8 @@ class Example:
     description: LocalText | None = None
     expect: tuple[Mapping[str, Any], ...] = ()
     as_of: datetime.date | None = None  # date checks in examples must not rot
-    # The submission beside the manifest, if any: (path, content), where None is
-    # a placeholder line (a document that only needs to be there).
-    files: tuple[tuple[str, str | None], ...] = ()
+    files: tuple[str, ...] = ()  # the submission beside the manifest, if any
+    contents: Mapping[str, str] = field(default_factory=dict)  # of files, when given
 
 
 @dataclass(frozen=True)

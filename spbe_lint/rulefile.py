@@ -312,8 +312,6 @@ def _example(data: Mapping[str, Any]) -> Example:
         else None,
         expect=tuple(data.get("expect", ())),
         as_of=datetime.date.fromisoformat(data["as_of"]) if "as_of" in data else None,
-        files=tuple(
-            (item, None) if isinstance(item, str) else (item["path"], item["text"])
-            for item in data.get("files", ())
-        ),
+        files=tuple(data.get("files", ())),
+        contents=dict(data["files"]) if isinstance(data.get("files"), dict) else {},
     )

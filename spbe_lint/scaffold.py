@@ -181,6 +181,8 @@ class _Writer:
                 lead = "- " if index == 0 else "  "
                 line = self._leaf(sub_key, sub, (*path, "-", sub_key))
                 self.pending.append(f"{pad}#   {lead}{line}")
+            if path == ("data", "datasets"):
+                self.pending += [f"{pad}# {line}" for line in TABLE_SCHEMA_STUB]
             return
         self.pending.append(f"{pad}# {self._leaf(key, child, path)}")
 
@@ -208,6 +210,29 @@ class _Writer:
                 root.ca.comment = [None, None]
             root.ca.end = (root.ca.end or []) + _tokens(self.pending)
             self.pending = []
+
+
+# What a dataset's `schema:` file looks like (DATA-015, DATA-017, DATA-011/012):
+# a Frictionless Table Schema, here in YAML, with the identifier extension. Its
+# lines start with "| ": they belong in another file, never in the manifest.
+TABLE_SCHEMA_STUB = (
+    "  Contoh berkas Table Schema (Frictionless) untuk schema:, mis.",
+    "  docs/data/izin-usaha.schema.yaml; sample: berisi baris rekaan (CSV) yang",
+    "  diperiksa terhadapnya:",
+    "  | fields:",
+    "  |   - name: nik_pemohon",
+    "  |     type: string",
+    "  |     x-identifier: nik          # nik | nip | npwp | nitku | kode_wilayah",
+    "  |     title: NIK pemohon",
+    "  |     description: Nomor Induk Kependudukan pemohon (16 digit)",
+    "  |     constraints: {required: true, unique: true}",
+    "  |   - name: kode_kelurahan",
+    "  |     type: string",
+    "  |     x-identifier: kode_wilayah # kode Kemendagri NN.NN.NN.NNNN",
+    "  |     title: Kelurahan",
+    "  |     description: Kelurahan tempat tinggal pemohon",
+    "  | primaryKey: [nik_pemohon]",
+)
 
 
 def _tokens(lines: list[str]) -> list[Any]:

@@ -50,6 +50,7 @@ SHIPPED_SCHEMAS = (
     "report",
     "waivers",
     "baseline",
+    "dataset-metadata",
 )
 
 

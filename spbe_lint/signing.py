@@ -15,11 +15,13 @@ import base64
 import hashlib
 import json
 import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint.errors import InputError, UsageError
+from spbe_lint import writing
+from spbe_lint.errors import InputError
 from spbe_lint.findings import Report, Signature
 from spbe_lint.i18n import LocalText
 
@@ -61,20 +63,29 @@ def sign(report: Report, key: Ed25519PrivateKey) -> Report:
         algorithm=ALGORITHM,
         key_id=fingerprint(key.public_key()),
         value=base64.b64encode(value).decode(),
+        state="made",
     )
     return replace(unsigned, signature=signature)
 
 
 def check(data: dict[str, Any], key: Ed25519PublicKey) -> LocalText | None:
     """None when *data* carries a valid signature by *key*; else what is wrong."""
+    return judge(data, key)[1]
+
+
+def judge(data: dict[str, Any], key: Ed25519PublicKey) -> tuple[str, LocalText | None]:
+    """The state of *data*'s signature checked with *key* (verified, unsigned,
+    other-key, invalid: see findings.Signature) and, unless verified, why."""
     from cryptography.exceptions import InvalidSignature
 
     signature = data.get("signature")
     if not isinstance(signature, dict):
-        return LocalText("laporan tidak ditandatangani", "the report is not signed")
+        return "unsigned", LocalText(
+            "laporan tidak ditandatangani", "the report is not signed"
+        )
     expected = fingerprint(key)
     if signature.get("key_id") != expected:
-        return LocalText(
+        return "other-key", LocalText(
             f"ditandatangani dengan kunci lain ({signature.get('key_id')}), bukan "
             f"{expected}",
             f"signed with another key ({signature.get('key_id')}), not {expected}",
@@ -82,11 +93,30 @@ def check(data: dict[str, Any], key: Ed25519PublicKey) -> LocalText | None:
     try:
         key.verify(base64.b64decode(signature["value"]), canonical(data))
     except (InvalidSignature, ValueError, KeyError):
-        return LocalText(
+        return "invalid", LocalText(
             "tanda tangan tidak sah: laporan diubah setelah ditandatangani",
             "the signature is not valid: the report was changed after it was signed",
         )
-    return None
+    return "verified", None
+
+
+def examine(
+    report: Report, data: dict[str, Any], key: Ed25519PublicKey | None
+) -> tuple[Report, LocalText | None]:
+    """*report* (read from *data*) with what is known of its signature, for
+    re-rendering: checked with *key*, or marked as not verified without one.
+    The second value says why it does not hold (None when verified, or when
+    no key was given)."""
+    signature = report.signature
+    if key is None:
+        if signature is None:
+            return report, None
+        return replace(report, signature=replace(signature, state="unverified")), None
+    state, problem = judge(data, key)
+    if signature is None:
+        return report, problem
+    marked = replace(signature, state=state, checked_with=fingerprint(key))
+    return replace(report, signature=marked), problem
 
 
 def generate() -> tuple[bytes, bytes]:
@@ -112,31 +142,14 @@ def write_pair(prefix: Path, *, force: bool = False) -> tuple[Path, Path, str]:
 
     private_path = prefix.with_name(prefix.name + ".key")
     public_path = prefix.with_name(prefix.name + ".pub")
-    for path in (private_path, public_path):
-        if path.exists() and not force:
-            raise UsageError(
-                LocalText(
-                    "berkas sudah ada; pakai --force untuk menimpanya",
-                    "the file exists; use --force to replace it",
-                ),
-                path=path.as_posix(),
-            )
+    for path in (private_path, public_path):  # both, before either is written
+        if os.path.lexists(path) and not force:
+            raise writing.exists(path)
     private, public = generate()
-    try:
-        private_path.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        descriptor = os.open(private_path, flags, 0o600)  # never world-readable
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(private)
-        public_path.write_bytes(public)
-    except OSError as exc:
-        raise UsageError(
-            LocalText(
-                f"tidak dapat menulis kunci: {exc.strerror}",
-                f"cannot write the key: {exc.strerror}",
-            ),
-            path=(Path(exc.filename) if exc.filename else private_path).as_posix(),
-        ) from None
+    # Written whole or not at all; the private key is never readable by others,
+    # not even while it is being written (mkstemp makes it 0600).
+    writing.write_bytes(private_path, private, replace=force, mode=0o600)
+    writing.write_bytes(public_path, public, replace=force)
     key = load_pem_public_key(public)
     return private_path, public_path, fingerprint(key)  # type: ignore[arg-type]
 
@@ -185,7 +198,17 @@ def load_public(path: Path) -> Ed25519PublicKey:
 
 def _read(path: Path) -> bytes:
     try:
-        with path.open("rb") as handle:
+        # Non-blocking, so a FIFO is refused instead of waited on for ever.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise InputError(
+                    LocalText(
+                        "kunci harus berkas biasa (bukan perangkat atau FIFO)",
+                        "a key must be a regular file (not a device or FIFO)",
+                    ),
+                    path=path.as_posix(),
+                )
             return handle.read(64 * 1024)  # a PEM key is a few hundred bytes
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__

@@ -89,13 +89,21 @@ def submission(folder: Path) -> Path:
     shutil.copy(COMPLIANT, target)
     shutil.copy(EXAMPLES / "LICENSE", folder / "LICENSE")
     for name in referenced_documents(target):
-        document = folder / name
-        document.parent.mkdir(parents=True, exist_ok=True)
-        if name.endswith(".json") and (EXAMPLES / name).is_file():
-            shutil.copy(EXAMPLES / name, document)
-        else:
-            document.write_text("dokumen contoh / example document\n", "utf-8")
+        write_document(folder, name, "dokumen contoh / example document\n")
     return target
+
+
+def write_document(folder: Path, name: str, placeholder: str) -> None:
+    """A document the example names, under *folder*: dataset evidence (schemas,
+    samples, metadata) and the SBOM are judged, so they are the example's real
+    files; any other document only has to be there, so a placeholder will do."""
+    target = folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    judged = name.startswith("docs/data/") or name.endswith((".cdx.json", ".spdx.json"))
+    if judged and (EXAMPLES / name).is_file():
+        shutil.copy(EXAMPLES / name, target)
+    else:
+        target.write_text(placeholder, "utf-8")
 
 
 def referenced_documents(manifest: Path) -> list[str]:

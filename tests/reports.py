@@ -11,7 +11,7 @@ from pathlib import Path
 from spbe_lint import app
 from spbe_lint.findings import Evidence, Report, Status, Waiver
 from spbe_lint.i18n import LocalText
-from tests.conftest import EXAMPLES, referenced_documents
+from tests.conftest import EXAMPLES, referenced_documents, write_document
 
 BROKEN = ("hosting", "sso", "data")
 AS_OF = datetime.date(2026, 11, 28)
@@ -26,11 +26,7 @@ def copy_examples(workdir: Path, names: tuple[str, ...] = BROKEN) -> list[str]:
         shutil.copy(EXAMPLES / "broken" / name / "spbe.yaml", target)
         shutil.copy(EXAMPLES / "LICENSE", workdir / name / "LICENSE")
         for document in referenced_documents(target):
-            (workdir / name / document).parent.mkdir(parents=True, exist_ok=True)
-            if document.endswith(".json") and (EXAMPLES / document).is_file():
-                shutil.copy(EXAMPLES / document, workdir / name / document)  # SBOM
-            else:
-                (workdir / name / document).write_text("dokumen / document\n", "utf-8")
+            write_document(workdir / name, document, "dokumen / document\n")
     return list(names)
 
 

@@ -344,7 +344,7 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(run, workdir: Path):
     apps = portfolio(workdir)
     quiet = run("audit", str(apps))
     assert "spbe-lint audit" not in quiet.stderr  # not a terminal: no bar
-    shown = run("audit", str(apps), "--progress")
+    shown = run("audit", str(apps), "--progress", "--results", "again.jsonl")
     assert "spbe-lint audit" in shown.stderr and "4/4" in shown.stderr
     assert "/s" in shown.stderr  # the rate, with the current application
 

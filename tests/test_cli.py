@@ -71,7 +71,7 @@ def test_text_output_is_flake8_style_with_basis_fix_and_summary(run, compliant: 
     ] == [
         ("spbe.yaml", "36", "9", "error", "HOST-004"),
         ("spbe.yaml", "66", "9", "error", "SSO-003"),  # callbacks stay on the old host
-        ("spbe.yaml", "143", "16", "error", "SEC-006"),
+        ("spbe.yaml", "147", "16", "error", "SEC-006"),
     ]
     assert "    basis: Permenkominfo 4/2024 Pasal 29 ayat (3)–(4)" in result.stdout
     assert "    fix: Request a subdomain from Diskominfo" in result.stdout
@@ -129,9 +129,9 @@ def test_json_report_records_versions_hashes_and_findings(run, compliant: Path):
     assert failure["location"] == {
         "path": "spbe.yaml",
         "pointer": "/interop/integrations/1/via",
-        "line": 125,
+        "line": 129,
         "column": 12,
-        "end_line": 125,
+        "end_line": 129,
         "end_column": 18,
     }
     assert failure["references"][0] == {

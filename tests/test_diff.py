@@ -161,6 +161,36 @@ def test_reports_of_different_applications_are_refused(run, pair):
     )
 
 
+def _without_app_id(source: str, target: str) -> str:
+    data = json.loads(Path(source).read_text("utf-8"))
+    for item in data["inputs"]:
+        del item["identity"]["app.id"]
+    Path(target).write_text(json.dumps(data), "utf-8")
+    return target
+
+
+@pytest.mark.parametrize("which", ["new", "old", "both"])
+def test_a_report_without_app_id_is_refused(run, pair, which: str):
+    """Nothing then says both reports are of one application: refused like two
+    different ids, never compared with another application's report."""
+    old, new = pair
+    if which in ("old", "both"):
+        old = _without_app_id(old, "old-no-id.json")
+    if which in ("new", "both"):
+        new = _without_app_id(new, "new-no-id.json")
+    result = run("diff", old, new, "--lang", "en", "-o", "diff.txt")
+    assert (result.status, result.stdout) == (2, "")
+    named = ("OLD", old) if which != "new" else ("NEW", new)
+    assert result.stderr == (
+        f"spbe-lint: {named[0]} ({named[1]}) records no app.id: nothing says both "
+        "reports are of the same application; give the manifest an app.id and "
+        "check it again\n"
+    )
+    assert not Path("diff.txt").exists()
+    result = run("diff", old, new)  # in Indonesian by default
+    assert result.status == 2 and "tidak mencatat app.id" in result.stderr
+
+
 def test_a_file_that_is_not_a_report_is_exit_2(run, pair):
     Path("bad.json").write_text("{}", "utf-8")
     result = run("diff", pair[0], "bad.json", "--lang", "en")

@@ -316,11 +316,21 @@ def test_probe_settings_from_the_configuration_file(run, city: City, workdir: Pa
     result = run("probe", f"https://{APP}/", "--format", "json", "--lang", "en")
     assert result.status == 0, result.stdout + result.stderr
     assert statuses(result)["SEC-001"] == {"pass"}
-    # The command line replaces the file's value: no range admitted, no connection.
+    # The command line replaces the file's value: loopback is no longer admitted,
+    # so the file's --connect-to to 127.0.0.1 is refused as a usage error.
     result = run(
-        "probe", f"https://{APP}/", "--format", "json", "--allow-network", "10.9.0.0/16"
+        "probe",
+        f"https://{APP}/",
+        "--format",
+        "json",
+        "--allow-network",
+        "10.9.0.0/16",
+        "--lang",
+        "en",
     )
-    assert statuses(result)["SEC-001"] == {"inconclusive"}
+    assert result.status == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"spbe-lint: --connect-to {APP}:443:127.0.0.1:")
+    assert "is refused (loopback)" in result.stderr
 
 
 def test_a_bad_probe_setting_in_the_configuration_names_its_line(run, workdir: Path):
@@ -334,20 +344,6 @@ def test_a_bad_probe_setting_in_the_configuration_names_its_line(run, workdir: P
     assert result.stderr.startswith(".spbe-lint.yaml:5:7: ")
     assert "invalid probe.resolve (nonsense)" in result.stderr
     assert len(result.stderr.splitlines()) == 1
-
-
-def test_refused_urls_are_inconclusive_not_passed(run, city: City):
-    city.sso()
-    result = run("probe", "https://evil.example.com/", "--format", "json", *city.args())
-    assert result.status == 0
-    (host,) = findings(result, "PRB-001")
-    assert host["status"] == "inconclusive"
-    assert host["message_i18n"]["en"] == (
-        "final-host: URL not probed: not under jambikota.go.id and not the SSO host"
-    )
-    assert "pass" not in {
-        f["status"] for f in findings(result) if f["rule"] != "PRB-004"
-    }
 
 
 # ---- a manifest's endpoints: check --probe and probe without URLs -------------

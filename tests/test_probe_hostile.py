@@ -65,14 +65,30 @@ def test_redirect_to_cloud_metadata_is_refused_and_named(run, city: City, connec
     assert {address for address, _ in connects} == {"127.0.0.1"}
 
 
-def test_redirect_to_a_name_resolving_inward_is_refused(run, city: City, connects):
+def resolving(monkeypatch: pytest.MonkeyPatch, name: str, address: str) -> None:
+    """DNS answering *address* for *name* (the redirect's target: an operator's
+    --resolve to a refused address is a usage error, not this)."""
+    real = socket.getaddrinfo
+
+    def answer(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == name:
+            return real(address, port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", answer)
+
+
+def test_redirect_to_a_name_resolving_inward_is_refused(
+    run, city: City, connects, monkeypatch: pytest.MonkeyPatch
+):
     """The name is admitted (a city host) but resolves to a private address
     outside the data centre, or to metadata even inside an allowed range."""
     city.app(
         {"/": Reply(302, [("Location", "https://internal.jambikota.go.id/admin")])}
     )
     city.sso()
-    result = probe(run, city, "--resolve", "internal.jambikota.go.id:443:10.1.2.3")
+    resolving(monkeypatch, "internal.jambikota.go.id", "10.1.2.3")
+    result = probe(run, city)
     assert landing(result)["message_i18n"]["en"] == (
         "final-host: redirect to https://internal.jambikota.go.id/admin refused, not "
         "contacted: internal.jambikota.go.id [10.1.2.3 (private address outside the "
@@ -83,14 +99,8 @@ def test_redirect_to_a_name_resolving_inward_is_refused(run, city: City, connect
     assert dict(map(tuple, last["facts"]))["refused"] == (
         "address: 10.1.2.3, reason: private address outside the data-centre ranges"
     )
-    result = probe(
-        run,
-        city,
-        "--resolve",
-        "internal.jambikota.go.id:443:169.254.169.254",
-        "--allow-network",
-        "169.254.0.0/16",
-    )
+    resolving(monkeypatch, "internal.jambikota.go.id", "169.254.169.254")
+    result = probe(run, city, "--allow-network", "169.254.0.0/16")
     assert "169.254.169.254 (cloud metadata address)" in landing(result)["message"]
     assert {address for address, _ in connects} == {"127.0.0.1"}
 

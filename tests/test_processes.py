@@ -103,11 +103,32 @@ def test_a_50_mb_file_is_refused_quickly(workdir: Path):
 
 
 def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Path):
-    """The manifest's pre-commit hook (``check --secrets skip``). The secret scan
-    imports detect-secrets, which imports requests for its optional verification
-    of a found key online: spbe-lint never enables it, and tests run with the
-    network blocked (pytest-socket)."""
-    submission(workdir)
+    """The manifest's pre-commit hook (``check --secrets skip``): without dataset
+    samples to validate, nothing heavy is imported; frictionless (which brings
+    requests and ssl) only when a dataset has a schema or sample. (The secret
+    scan imports detect-secrets, which imports requests for its optional online
+    verification of a key: spbe-lint never enables it, and the secrets hook is
+    a separate process.)"""
+    manifest = submission(workdir)
+    text = manifest.read_text("utf-8")
+    bare = "".join(
+        line
+        for line in text.splitlines(keepends=True)
+        if not line.lstrip().startswith(("schema:", "sample:"))
+    )
+    manifest.write_text(bare, "utf-8")
+    # python-stdnum (NIK, NPWP) imports ssl in stdnum.util, for online lookups
+    # spbe-lint never makes; nothing else of the network or templates is loaded.
+    assert _heavy_imports(workdir) == "HEAVY=socket,ssl,stdnum.util"
+    manifest.write_text(bare.replace('samples: ["1571015203900001"]', ""), "utf-8")
+    assert _heavy_imports(workdir) == "HEAVY="  # no identifier values: no stdnum
+    manifest.write_text(text, "utf-8")
+    with_samples = _heavy_imports(workdir)
+    assert "frictionless" in with_samples
+    assert "jinja2" not in with_samples and "spbe_lint.probes" not in with_samples
+
+
+def _heavy_imports(workdir: Path) -> str:
     probe = (
         "import sys, runpy\n"
         "sys.argv = ['spbe-lint', 'check', '--secrets', 'skip']\n"
@@ -117,7 +138,8 @@ def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Pat
         "    assert exit.code == 0, exit.code\n"
         "heavy = sorted(m for m in ('requests', 'urllib3', 'jinja2', 'http.client', 'ssl',"
         " 'ruamel.yaml', 'cryptography', 'openapi_spec_validator', 'certifi', 'socket',"
-        " 'spbe_lint.probes.transport', 'spbe_lint.probes.collect')"
+        " 'spbe_lint.probes.transport', 'spbe_lint.probes.collect', 'frictionless',"
+        " 'stdnum.util')"
         " if m in sys.modules)\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
@@ -130,7 +152,7 @@ def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Pat
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "HEAVY="
+    return result.stdout.splitlines()[-1]
 
 
 def test_a_fifo_among_manifests_is_refused_and_the_others_checked(workdir: Path):

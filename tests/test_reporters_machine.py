@@ -328,16 +328,20 @@ def test_a_plain_output_path_takes_the_format_off_stdout(run, examples, workdir:
 )
 def test_bad_output_options_are_usage_errors(run, compliant, outputs, message):
     args = [arg for value in outputs for arg in ("-o", value)]
-    result = run("check", *args)
+    result = run("check", *args, "--lang", "en")
     assert result.status == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_a_file_named_like_a_format_is_still_a_file(run, compliant, workdir: Path):
-    result = run("check", "-f", "json", "-o", "notaformat=x.json")
+    # A bare word before '=' names a format (a typo is an error, tests/test_outputs.py);
+    # a path that does not start with one is a file, '=' and all.
+    result = run("check", "-f", "json", "-o", "./notaformat=x.json")
     assert result.status == 0
     assert (workdir / "notaformat=x.json").is_file()
+    assert run("check", "-f", "json", "-o", "notaformat=y.json").status == 2
+    assert not (workdir / "notaformat=y.json").exists()
 
 
 # --- re-rendering a saved report ---

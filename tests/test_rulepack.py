@@ -35,10 +35,10 @@ def evaluate(
 def run_example(rule: Rule, example: Example, tmp_path: Path) -> list:
     """An example as its submission: the files it lists exist beside the manifest;
     without any, only the manifest was submitted."""
-    for name, text in example.files:
+    for name in example.files:
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("contoh / example\n" if text is None else text, "utf-8")
+        target.write_text(example.contents.get(name, "contoh / example\n"))
     folder = tmp_path if example.files else None
     return evaluate(rule, example.manifest, as_of=example.as_of, folder=folder)
 

@@ -164,10 +164,13 @@ def test_unusable_keys_and_reports_are_one_line_and_exit_2(
 
 def test_html_shows_the_signature_and_key(run, signed: Path, keys):
     html = run("report", "report.json", "--format", "html").stdout
-    assert f"sidik kunci {keys[2]}" in html
-    # Another language is another text than the one signed: no claim then.
+    # Rendered again without a key: the signature is named, and said not verified.
+    assert f"(kunci {keys[2]}) yang TIDAK diverifikasi" in html
+    assert "Ditandatangani" not in html
+    # Both languages travel in the signed report: the English rendering names
+    # the signature too, as not verified (tests/test_signed_reports.py verifies).
     english = run("report", "report.json", "--format", "html", "--lang", "en").stdout
-    assert "Not signed" in english
+    assert f"(key {keys[2]}) that was NOT verified" in english
     # The same language renders the same signed JSON, which still verifies.
     assert run("report", "report.json", "-f", "json").stdout == signed.read_text(
         "utf-8"

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from spbe_lint import writing
 from spbe_lint.audit.record import FORMAT
 from spbe_lint.errors import InputError
 from spbe_lint.i18n import LocalText
@@ -25,27 +26,26 @@ from spbe_lint.reading import NotRegularFile as NotRegular
 class Journal:
     """The results file of one run, open for appending."""
 
-    def __init__(self, path: Path, *, resume: bool) -> None:
+    def __init__(self, path: Path, *, resume: bool, force: bool = False) -> None:
         self.path = path
         # application id -> (input hash, rule-pack version, run key) recorded
         self.recorded: dict[str, tuple[str | None, str | None, str | None]] = {}
         self.header: dict[str, Any] | None = None
-        if resume and path.exists():
-            # Read (and so validate) first: a file that is not a results file is
-            # refused before a byte of it is cut.
-            for _, record in read(path):
-                if record["kind"] == "run":
-                    self.header = self.header or record
-                elif record.get("state") != "error":  # a bug's victim runs again
-                    self.recorded[record["app"]] = _key(record)
-            _cut_torn_line(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream: IO[str] = path.open(
-                "a" if resume else "w", encoding="utf-8", newline="\n"
-            )
-        except OSError as exc:
-            raise _unwritable(path, exc) from None
+        # Locked before anything is read or cut: a second audit is refused.
+        self._stream: IO[str] = writing.open_results(path, keep=resume, replace=force)
+        if resume:
+            try:
+                # Read (and so validate) first: a file that is not a results
+                # file is refused before a byte of it is cut.
+                for _, record in read(path):
+                    if record["kind"] == "run":
+                        self.header = self.header or record
+                    elif record.get("state") != "error":  # a bug's victim runs again
+                        self.recorded[record["app"]] = _key(record)
+                _cut_torn_line(path)
+            except BaseException:
+                self._stream.close()
+                raise
 
     def write(self, record: Mapping[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))

@@ -15,6 +15,7 @@ broken and the run goes on; a bug met in one is recorded as an internal error.
 from __future__ import annotations
 
 import datetime
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,9 +24,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import __version__, app
+from spbe_lint import __version__, app, writing
 from spbe_lint.audit import inventory, record
 from spbe_lint.audit.journal import Journal
+from spbe_lint.errors import SpbeError
 from spbe_lint.findings import Finding, InputFile, InputProblem, Report
 from spbe_lint.i18n import LocalText
 
@@ -51,6 +53,7 @@ class AuditOptions:
     report_formats: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (k, n): the k-th of n shards, 1-based
     jobs: int = 1  # processes for the static checks
+    force: bool = False  # start again on a results file that holds results
 
 
 @dataclass
@@ -74,7 +77,9 @@ def audit(options: AuditOptions, progress: Progress | None = None) -> Outcome:
     run_options = options.run
     settings = app.resolve(run_options)
     applications = inventory.read(options.inventory, run_options.cwd)
-    journal = Journal(options.results, resume=options.resume)
+    if run_options.probe is not None:  # before the results file is touched
+        app.preflight(settings, app.probe_options(run_options, settings))
+    journal = Journal(options.results, resume=options.resume, force=options.force)
     as_of = run_options.as_of
     if as_of is None and journal.header is not None:
         # A resumed run judges on the day the run began, unless told otherwise.
@@ -149,7 +154,10 @@ class _Context:
 _WORKER: dict[str, _Context] = {}  # in a worker process: set by _start_worker
 
 
-def _start_worker(run_options: app.RunOptions, probing: bool) -> None:
+def _start_worker(run_options: app.RunOptions, probing: bool, parent: int) -> None:
+    from spbe_lint.audit import lifeline
+
+    lifeline.bind(parent)  # first: a worker never outlives the audit
     settings = app.resolve(run_options)
     plan = app.review_plan(run_options, settings)
     assert run_options.as_of is not None
@@ -318,7 +326,7 @@ class _Auditor:
             max_workers=jobs,
             mp_context=multiprocessing.get_context(method),
             initializer=_start_worker,
-            initargs=(self.context.run_options, self.context.probing),
+            initargs=(self.context.run_options, self.context.probing, os.getpid()),
         ) as pool:
             queue: deque[tuple[inventory.Application, Future[Static]]] = deque()
             upcoming = iter(applications)
@@ -396,6 +404,8 @@ class _Auditor:
             return
         try:
             self._record(static, probed, facts, started)
+        except SpbeError:
+            raise  # a report or the results file cannot be written: exit 2
         except Exception as exc:  # a bug in a reporter: recorded, run goes on
             self._internal_error(application, _bug(exc))
         self.advance(application.id)
@@ -444,11 +454,10 @@ class _Auditor:
         from spbe_lint.reporters import REPORTERS, RenderOptions
 
         folder = self.options.reports_dir
-        folder.mkdir(parents=True, exist_ok=True)
         written = {}
         for fmt in self.options.report_formats:
             path = folder / f"{safe_name(application.id)}.{EXTENSIONS[fmt]}"
-            path.write_text(REPORTERS[fmt](report, RenderOptions()), encoding="utf-8")
+            writing.write_text(path, REPORTERS[fmt](report, RenderOptions()))
             written[fmt] = path.as_posix()
         return written
 

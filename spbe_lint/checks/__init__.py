@@ -44,6 +44,17 @@ class CheckContext:
 
 CheckFn = Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]
 
+
+def _dataset_evidence(
+    value: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    """Dataset schemas, samples and metadata (spbe_lint.evidence.data), imported
+    only when a manifest names one."""
+    from spbe_lint.evidence import data
+
+    return data.dataset_evidence(value, params, context)
+
+
 CHECKS: dict[str, CheckFn] = {
     "city-subdomain": hosts.city_subdomain,
     "url-under": hosts.url_under,
@@ -58,6 +69,7 @@ CHECKS: dict[str, CheckFn] = {
     "spdx-licence": licences.spdx_licence,
     "document-exists": documents.document_exists,
     "aplikasi-umum": services.aplikasi_umum,
+    "dataset-evidence": _dataset_evidence,
     "committed-secrets": secrets.committed_secrets,
     "licence-file": licence_file.licence_file,
     "sbom": sbom.sbom,

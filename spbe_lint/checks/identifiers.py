@@ -1,16 +1,20 @@
 """Indonesian identifiers: NIK, NIP, NPWP and Kemendagri region codes.
 
-Formats from the requirement catalogue (regulations.md section 3.2):
+One implementation of each, used for the manifest's ``data.fields[]``, the rows
+of a dataset sample and the fields of its Table Schema (``evidence.data``):
 
-- NIK: 16 digits ``PPKKCC DDMMYY NNNN``: region of first registration, birth
-  date with 40 added to the day for women, serial from 0001 (PP 37/2007).
-- NIP (PNS): 18 digits ``YYYYMMDD YYYYMM G NNN``: birth date, TMT CPNS, gender
-  1 or 2, serial (Perka BKN 22/2007). PPPK numbers share the length but not the
-  meaning, so only a number declared as a PNS NIP gets the semantic check.
-- NPWP: 16 digits; the old 15-digit form is legacy since PMK 112/PMK.03/2022
-  and no longer accepted by services from 1 January 2024.
-- Kode wilayah: ``NN.NN.NN.NNNN`` (or undotted), province, kab/kota,
-  kecamatan, desa/kelurahan; kelurahan numbers start with 1, desa with 2.
+- NIK and NPWP through python-stdnum (``stdnum.id.nik``, ``stdnum.id.npwp``):
+  the NIK's shape, birth date (day + 40 for women) and province of registration;
+  the NPWP's check digit (Luhn over its first 9 digits, 10 in the 16-digit
+  form) or, for a 16-digit NPWP not starting with 0, the NIK it is.
+  We add what stdnum leaves out: a NIK's kab/kota part cannot be 00 and its
+  serial cannot be 0000; stdnum's province table predates Kalimantan Utara (65)
+  and the 2022 Papua provinces (92-96), so a province in the Kemendagri list is
+  accepted; a 15-digit NPWP is legacy from 2024 (PMK 112/PMK.03/2022).
+- NIP (PNS): 18 digits ``YYYYMMDD YYYYMM G NNN`` (Perka BKN 22/2007), our own
+  code: python-stdnum has no NIP. PPPK numbers share the length but not the
+  meaning, so only a number declared as a PNS NIP gets this check.
+- Kode wilayah: shape and existence (``spbe_lint.evidence.regions``).
 """
 
 from __future__ import annotations
@@ -20,22 +24,22 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from spbe_lint.evidence import regions
 from spbe_lint.findings import Violation
 from spbe_lint.i18n import LocalText
 
 if TYPE_CHECKING:
     from spbe_lint.checks import CheckContext
 
-# Kemendagri province codes, including the Papua provinces formed in 2022.
-PROVINCES = frozenset(
-    {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53}
-    | {61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96}
-)
 NPWP_LEGACY_UNTIL = datetime.date(2023, 12, 31)
 
 # What each problem means, for messages: rule texts say "{field} = {value}: {why}".
 WHY = {
     "format": LocalText("bentuknya tidak sesuai", "it does not have the right shape"),
+    "type": LocalText(
+        "nilainya bukan teks (tulis identitas di antara tanda kutip)",
+        "the value is not text (write identifiers in quotes)",
+    ),
     "region": LocalText(
         "kode wilayah di awalnya tidak dikenal", "its leading region code is unknown"
     ),
@@ -45,6 +49,10 @@ WHY = {
     ),
     "serial": LocalText(
         "nomor urutnya tidak boleh nol semua", "its serial number cannot be all zeros"
+    ),
+    "checksum": LocalText(
+        "digit pemeriksanya (Luhn) tidak cocok; periksa kembali angkanya",
+        "its check digit (Luhn) does not match; check the digits",
     ),
     "birth-date": LocalText(
         "8 digit pertamanya bukan tanggal lahir yang mungkin (YYYYMMDD)",
@@ -64,15 +72,25 @@ WHY = {
         "a 15-digit NPWP is the old format; since 1 January 2024 services use the "
         "16-digit NPWP (the NIK for resident individuals)",
     ),
+    "province": LocalText(
+        "tidak ada provinsi dengan kode ini dalam daftar Kemendagri",
+        "no province has this code in the Kemendagri list",
+    ),
+    "regency": LocalText(
+        "tidak ada kabupaten/kota dengan kode ini dalam daftar Kemendagri",
+        "no kabupaten/kota has this code in the Kemendagri list",
+    ),
     "not-kelurahan": LocalText(
         "wilayah kota hanya terdiri atas kelurahan, yang kodenya diawali 1",
         "the city has kelurahan only, whose codes start with 1",
     ),
+    "unknown": LocalText(
+        "kode ini tidak ada dalam daftar kecamatan dan kelurahan kota",
+        "the code is not in the city's list of kecamatan and kelurahan",
+    ),
 }
 
 _DIGITS = re.compile(r"^[0-9]+$")
-_KODE = re.compile(r"^(\d{2})(?:\.(\d{2})(?:\.(\d{2})(?:\.(\d{4}))?)?)?$")
-_KODE_UNDOTTED = re.compile(r"^(\d{2})(\d{2})?(\d{2})?(\d{4})?$")
 
 
 def _date(year: int, month: int, day: int) -> datetime.date | None:
@@ -85,17 +103,30 @@ def _date(year: int, month: int, day: int) -> datetime.date | None:
 def nik_problem(value: str) -> str | None:
     """Why *value* is not a NIK (a violation kind), or None."""
     if len(value) != 16 or not _DIGITS.match(value):
+        return "format"  # stdnum would strip separators; a stored NIK has none
+    from stdnum.exceptions import InvalidComponent, ValidationError
+    from stdnum.id import nik
+
+    try:
+        nik.validate(value)
+    except InvalidComponent:
+        try:
+            nik.get_birth_date(value)
+        except InvalidComponent:
+            return "date"
+        if not _known_province(value[:2]):
+            return "region"
+    except ValidationError:
         return "format"
-    if int(value[:2]) not in PROVINCES or value[2:4] == "00":
+    if value[2:4] == "00":
         return "region"
-    day, month = int(value[6:8]), int(value[8:10])
-    day = day - 40 if day > 40 else day  # women: day + 40
-    # The year has two digits: any century will do for checking day and month.
-    if _date(2000, month, day) is None:
-        return "date"
     if value[12:] == "0000":
         return "serial"
     return None
+
+
+def _known_province(code: str) -> bool:
+    return code in regions.national()
 
 
 def nip_problem(value: str) -> str | None:
@@ -116,70 +147,92 @@ def nip_problem(value: str) -> str | None:
 
 
 def npwp_problem(value: str, as_of: datetime.date) -> str | None:
+    """Why *value* is not an NPWP on *as_of* (dots and dashes are allowed)."""
     digits = value.replace(".", "").replace("-", "")
     if not _DIGITS.match(digits) or len(digits) not in (15, 16):
+        return "format"
+    if len(digits) == 16 and not digits.startswith("0"):
+        return nik_problem(digits)  # a resident individual's NPWP is the NIK
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+    from stdnum.id import npwp
+
+    try:
+        npwp.validate(digits)
+    except InvalidChecksum:
+        return "checksum"
+    except ValidationError:
         return "format"
     if len(digits) == 15 and as_of > NPWP_LEGACY_UNTIL:
         return "legacy"
     return None
 
 
-def kode_wilayah_problem(value: str, region: str | None = None) -> str | None:
-    """Shape of a region code; a code inside *region* (the city) that reaches the
-    village level must be a kelurahan (Kota Jambi has kelurahan only)."""
-    match = _KODE.match(value) or _KODE_UNDOTTED.match(value)
-    if match is None:
-        return "format"
-    parts = [p for p in match.groups() if p]
-    if int(parts[0]) not in PROVINCES or any(int(p) == 0 for p in parts[1:]):
-        return "format"
-    if region:
-        own = region.split(".")
-        if (
-            parts[: len(own)] == own
-            and len(parts) == 4
-            and not parts[3].startswith("1")
-        ):
-            return "not-kelurahan"
-    return None
+def kode_wilayah_problem(value: str, profile: Mapping[str, Any]) -> str | None:
+    """Shape and existence of a region code (see ``evidence.regions.problem``)."""
+    return regions.problem(value, profile)
+
+
+# The identifier types a field may declare (data.fields[].type, a Table Schema
+# field's ``x-identifier``): each judged by one function of (text, day, profile).
+Judge = Callable[[str, datetime.date, Mapping[str, Any]], str | None]
+JUDGES: dict[str, Judge] = {
+    "nik": lambda text, day, profile: nik_problem(text),
+    "nip": lambda text, day, profile: nip_problem(text),
+    "npwp": lambda text, day, profile: npwp_problem(text, day),
+    "kode_wilayah": lambda text, day, profile: kode_wilayah_problem(text, profile),
+    "nitku": lambda text, day, profile: None,  # the catalogue does not know its format
+}
+
+
+def problem(
+    kind: str, value: Any, as_of: datetime.date, profile: Mapping[str, Any]
+) -> str | None:
+    """Why *value* is not an identifier of *kind*, or None. A value of the wrong
+    type is a problem (``type``), never a crash; an integer is read as its digits
+    (YAML and CSV readers turn unquoted identifiers into numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return "type"
+    judge = JUDGES.get(kind)
+    return judge(str(value), as_of, profile) if judge else None
 
 
 def _identifier(
-    problem: Callable[[str], str | None],
+    kind: str,
 ) -> Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]:
     def check(
         value: Any, params: Mapping[str, Any], context: CheckContext
     ) -> Iterator[Violation]:
-        text = value if isinstance(value, str) else None
-        kind = problem(text) if text is not None else "format"
-        if kind:
-            yield Violation(params={"value": value, "why": WHY[kind]}, kind=kind)
+        found = (
+            problem(kind, value, context.as_of, _profile(params, context))
+            if isinstance(value, str)
+            else "format"
+        )
+        if found:
+            yield Violation(
+                params={
+                    "value": value,
+                    "region": params.get("region"),
+                    "why": WHY[found],
+                },
+                kind=found,
+            )
 
-    check.__doc__ = problem.__doc__
+    check.__doc__ = f"The selected value is a valid {kind}."
     return check
 
 
-nik = _identifier(nik_problem)
-nip = _identifier(nip_problem)
-
-
-def npwp(
-    value: Any, params: Mapping[str, Any], context: CheckContext
-) -> Iterator[Violation]:
-    kind = npwp_problem(value, context.as_of) if isinstance(value, str) else "format"
-    if kind:
-        yield Violation(params={"value": value, "why": WHY[kind]}, kind=kind)
-
-
-def kode_wilayah(
-    value: Any, params: Mapping[str, Any], context: CheckContext
-) -> Iterator[Violation]:
+def _profile(params: Mapping[str, Any], context: CheckContext) -> Mapping[str, Any]:
+    """The profile, with the rule's ``region`` parameter when it gives one."""
     region = params.get("region")
-    kind = kode_wilayah_problem(value, region) if isinstance(value, str) else "format"
-    if kind:
-        yield Violation(
-            params={"value": value, "region": region, "why": WHY[kind]}, kind=kind
-        )
+    if region and region != context.profile.get("region_code"):
+        return {**context.profile, "region_code": region}
+    return context.profile
+
+
+nik = _identifier("nik")
+nip = _identifier("nip")
+npwp = _identifier("npwp")
+kode_wilayah = _identifier("kode_wilayah")
 
 
 def samples(
@@ -195,24 +248,12 @@ def samples(
         return  # another rule's identifier (DATA-011 region codes, DATA-012 the rest)
     if not field.get("validator"):
         yield Violation(path=(), params={"type": kind}, kind="no-validator")
-    for index, value in enumerate(field.get("samples") or ()):
-        text = str(value) if isinstance(value, (str, int)) else None
-        problem: str | None
-        if text is None:
-            problem = "format"
-        elif kind == "nik":
-            problem = nik_problem(text)
-        elif kind == "nip":
-            problem = nip_problem(text)
-        elif kind == "npwp":
-            problem = npwp_problem(text, context.as_of)
-        elif kind == "kode_wilayah":
-            problem = kode_wilayah_problem(text, params.get("region"))
-        else:  # NITKU: the catalogue does not know its format
-            problem = None
-        if problem:
+    values = field.get("samples")
+    for index, value in enumerate(values if isinstance(values, list) else ()):
+        found = problem(str(kind), value, context.as_of, _profile(params, context))
+        if found:
             yield Violation(
                 path=("samples", index),
-                params={"value": value, "type": kind, "why": WHY[problem]},
+                params={"value": value, "type": kind, "why": WHY[found]},
                 kind="sample",
             )

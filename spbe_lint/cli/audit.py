@@ -35,7 +35,14 @@ from spbe_lint.i18n import escape_controls
     is_flag=True,
     help="Keep the results file and skip the applications it already records with "
     "the same input hashes, rule-pack version and settings (the day judged on is "
-    "the interrupted run's, unless --as-of is given).",
+    "the interrupted run's, unless --as-of is given). Without --resume (or "
+    "--force) a results file that holds results is refused, never emptied.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Start again on a results file that already holds results (they are "
+    "lost). Not with --resume.",
 )
 @click.option(
     "--from-results",
@@ -124,6 +131,7 @@ def audit(
     inventory: Path | None,
     results: Path,
     resume: bool,
+    force: bool,
     from_results: tuple[Path, ...],
     dashboard: Path | None,
     csv_file: Path | None,
@@ -177,10 +185,10 @@ def audit(
     if probe_request is not None:
         probe_request = replace(probe_request, progress=False)  # ours is per app
     if from_results:
-        if inventory is not None or probe or resume or shard:
+        if inventory is not None or probe or resume or force or shard:
             raise click.UsageError(
                 "--from-results summarises results files: give no INVENTORY, "
-                "--probe, --resume or --shard with it"
+                "--probe, --resume, --force or --shard with it"
             )
         settings = options.settings_options(lang, config_file, isolated, None)
         language = app.resolve(settings).lang
@@ -189,6 +197,10 @@ def audit(
     else:
         if inventory is None:
             raise click.UsageError("give an INVENTORY (a folder or a CSV file)")
+        if resume and force:
+            raise click.UsageError(
+                "--resume keeps the results file, --force starts it again: not both"
+            )
         from spbe_lint.audit import progress as showing
         from spbe_lint.audit import runner
 
@@ -210,6 +222,7 @@ def audit(
                 probe=probe_request,
             ),
             resume=resume,
+            force=force,
             reports_dir=reports_dir,
             report_formats=report_formats or (("html",) if reports_dir else ()),
             shard=_shard(shard),
@@ -237,14 +250,12 @@ def _summarise(
     if csv_file is None:
         summary = summarising.summarise(runs, records, lang)
     else:
+        from spbe_lint import writing as files
         from spbe_lint.audit import table
 
-        try:
-            csv_file.parent.mkdir(parents=True, exist_ok=True)
-            stream = csv_file.open("w", encoding="utf-8-sig", newline="")
-        except OSError as exc:
-            raise click.FileError(str(csv_file), hint=exc.strerror) from None
-        with stream:
+        # Streamed into a temporary file beside it: the old CSV stays whole
+        # until the new one is complete.
+        with files.atomic(csv_file, encoding="utf-8-sig", newline="") as stream:
             summary = summarising.summarise(
                 runs, table.tee(records, stream, lang), lang
             )

@@ -55,7 +55,10 @@ from spbe_lint.findings import Severity
     "--reviewer",
     is_flag=True,
     help="Reviewer mode: ignore every inline x-spbe-waive suppression in the "
-    "manifests; only the waiver file counts. The report says so.",
+    "manifests; only the waiver file counts. The report says so. Nothing inside "
+    "the submission (the PATHS, or this folder) is discovered: no "
+    "spbe-waivers.yaml or .spbe-lint.yaml of the vendor's; name one with "
+    "--waivers/--config, or keep Diskominfo's above the submission.",
 )
 @click.option(
     "--baseline",
@@ -182,7 +185,15 @@ def probe_command(ctx: click.Context, urls: tuple[str, ...], **args: object) -> 
 
     Only city hosts and the configured SSO host are contacted, at addresses the
     SSRF policy admits; GET, HEAD and OPTIONS only; no proxy from the
-    environment.
+    environment. A URL or --resolve/--connect-to address the policy refuses (an
+    IP address, a port not allowed, loopback, link-local, metadata, private
+    outside the data-centre ranges) is a usage error: one line, exit 2, no
+    report. A host outside the city domain is not contacted and fails PRB-001
+    (HOST-004): the application is not under the city domain.
+
+    \b
+    Exit status: 0 nothing failed at or above --fail-on; 1 something did; 2 a
+    usage error (a refused target among them), configuration or input error.
 
     \b
     Examples:

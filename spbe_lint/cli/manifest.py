@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from spbe_lint.cli import options, writing
+from spbe_lint.errors import SpbeError
 from spbe_lint.i18n import escape_controls
 
 
@@ -21,19 +22,29 @@ from spbe_lint.i18n import escape_controls
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the schema to this file instead of standard output.",
 )
-def schema(output: Path | None) -> int:
+@click.option(
+    "--metadata",
+    is_flag=True,
+    help="Print the JSON Schema of a dataset's metadata file (data.datasets[].metadata,"
+    " rule DATA-018) instead of the manifest's.",
+)
+def schema(output: Path | None, metadata: bool) -> int:
     """Print the manifest JSON Schema (Draft 2020-12), for editors and other tools:
     with `# yaml-language-server: $schema=spbe.schema.json` as the manifest's
     first line, VS Code (YAML extension) and other editors complete and validate
-    spbe.yaml as it is typed.
+    spbe.yaml as it is typed. With --metadata, the schema a dataset's metadata
+    file is checked against (Satu Data elements: judul, deskripsi, produsen_data,
+    kontak, frekuensi, tanggal_pembaruan...).
 
     \b
-    Example:
+    Examples:
       spbe-lint schema -o spbe.schema.json
+      spbe-lint schema --metadata -o docs/data/metadata.schema.json
     """
     from spbe_lint import resources
 
-    writing.write(resources.schema_text("manifest"), output)
+    name = "dataset-metadata" if metadata else "manifest"
+    writing.write(resources.schema_text(name), output)
     return 0
 
 
@@ -46,7 +57,9 @@ def schema(output: Path | None) -> int:
     show_default=True,
     help="Where to write the manifest.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing manifest.")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing manifest (and --schema FILE)."
+)
 @click.option("--title", help="Full name of the application (app.title).")
 @click.option(
     "--name",
@@ -79,7 +92,8 @@ def schema(output: Path | None) -> int:
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
     help="Also write the manifest JSON Schema to FILE and point the manifest's "
-    "first line (# yaml-language-server: $schema=...) at it, for editors.",
+    "first line (# yaml-language-server: $schema=...) at it, for editors. An "
+    "existing FILE is replaced only with --force.",
 )
 @click.option(
     "--no-input",
@@ -111,10 +125,11 @@ def init(
     other field as a commented line to complete, each explained in Bahasa
     Indonesia with the rule and regulation behind it. On a terminal it asks for
     the application's name, OPD, URL and vendor; elsewhere give them as options.
-    An existing file is never replaced without --force.
+    An existing file (the manifest or the --schema FILE) is never replaced
+    without --force.
 
     \b
-    Exit status: 0 written; 2 the file exists, an option or publiccode.yml is
+    Exit status: 0 written; 2 a file exists, an option or publiccode.yml is
     unusable.
 
     \b
@@ -133,6 +148,14 @@ def init(
     language = settings.lang
     if output.exists() and not force and not output.is_dir():
         raise initialise.exists(output)  # before any question is asked
+    if schema_file is not None:  # nor the schema: nothing is half done
+        from spbe_lint import writing as files
+
+        try:
+            files.check(schema_file, replace=force)
+        except SpbeError as exc:
+            exc.lang = language
+            raise
     imported = None
     if publiccode_file is not None:
         found = pc.find(publiccode_file)
@@ -150,7 +173,7 @@ def init(
     if schema_file is not None:
         from spbe_lint import resources
 
-        writing.write(resources.schema_text("manifest"), schema_file)
+        writing.write(resources.schema_text("manifest"), schema_file, replace=force)
     for line in initialise.summary(output, plan, imported):
         click.echo(escape_controls(line.get(language)))
     return 0

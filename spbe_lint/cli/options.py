@@ -43,7 +43,9 @@ OUTPUT = click.option(
     metavar="[FORMAT=]PATH",
     help="Write the --format report to PATH instead of standard output; or, "
     "repeatable, FORMAT=PATH to write that format too (sarif=spbe.sarif "
-    "html=report.html): one evaluation, several reports.",
+    "html=report.html): one evaluation, several reports. An unknown FORMAT is an "
+    "error (a file named a=b.json: ./a=b.json). Each file is written whole or not "
+    "at all: a full disk leaves the old one as it was.",
 )
 
 LANG = click.option(

@@ -31,12 +31,23 @@ def _report_language(lang: str | None, recorded: str) -> str:
 )
 @options.FORMAT
 @options.OUTPUT
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PUB",
+    help="Verify the report's signature with this public key first: only then "
+    "do the reports show it as verified. Without --key a signed report says its "
+    "signature was not verified; with a key that does not verify it, it is marked "
+    "as not to be trusted and shows no verdict of its own.",
+)
 @options.COLOR
 @options.LANG
 def report_command(
     report_file: Path,
     fmt: str,
     outputs: tuple[str, ...],
+    key_file: Path | None,
     color: str,
     lang: str | None,
 ) -> int:
@@ -44,24 +55,35 @@ def report_command(
     checking again. Both languages travel in the report: --lang picks one.
 
     \b
-    Exit status: 0 rendered; 2 the file is not a JSON report spbe-lint can read.
+    Exit status: 0 rendered; 1 rendered, but the signature checked with --key
+    does not hold (changed after signing, another key, not signed); 2 the file
+    is not a JSON report spbe-lint can read, or repeats a JSON key.
 
     \b
     Examples:
       spbe-lint report report.json --format sarif -o spbe.sarif
       spbe-lint report report.json --lang en -o junit=spbe.xml -o github=-
+      spbe-lint report laporan.json --key vendor.pub -o html=laporan.html
     """
-    from spbe_lint import saved
+    from spbe_lint import saved, signing
     from spbe_lint.reporters import json_
 
     targets = writing.targets(fmt, outputs)
-    data = saved.read(report_file)
-    report = json_.from_dict(data, lang=lang)
-    if report.lang != data["settings"]["lang"]:
-        # The signature covers the recorded language; another one is another text.
-        report = replace(report, signature=None)
-    writing.emit(report, targets, color)
-    return 0
+    key = signing.load_public(key_file) if key_file is not None else None
+    data = saved.read(report_file)  # bounded, duplicate JSON keys refused
+    report, problem = signing.examine(json_.from_dict(data, lang=lang), data, key)
+    if problem is not None:
+        shown = escape_controls(problem.get(report.lang))
+        click.echo(f"{report_file.as_posix()}: {shown}", err=True)
+    recorded = data["settings"]["lang"]
+    for target in targets:
+        shown_report = report
+        if target[0] == "json" and report.lang != recorded:
+            # The signature covers the recorded language's JSON; another
+            # language is another JSON text, which it would not verify.
+            shown_report = replace(report, signature=None)
+        writing.emit(shown_report, [target], color)
+    return int(ExitStatus.FINDINGS if problem is not None else ExitStatus.OK)
 
 
 @click.command()
@@ -144,7 +166,7 @@ def verify(
 
     if key_file is None and inputs_dir is None:
         raise click.UsageError("give --key PUB, --inputs DIR, or both")
-    data = saved.read(report_file)
+    data = saved.read(report_file)  # bounded, duplicate JSON keys refused
     language = _report_language(lang, data["settings"]["lang"])
     outcomes = []
     if key_file is not None:
@@ -179,6 +201,7 @@ def baseline_group() -> None:
     show_default=True,
     help="Write the baseline to this file.",
 )
+@click.option("--force", is_flag=True, help="Replace an existing baseline file.")
 @click.option(
     "--from",
     "from_report",
@@ -203,6 +226,7 @@ def baseline_group() -> None:
 def baseline_create(
     paths: tuple[Path, ...],
     output: Path,
+    force: bool,
     from_report: Path | None,
     as_of: datetime.datetime | None,
     documents: str,
@@ -214,11 +238,12 @@ def baseline_create(
 ) -> int:
     """Write the fingerprints of today's failures (rule, manifest, JSON Pointer or
     endpoint; never a line number, so edits above a finding do not churn it).
-    Waived failures are left out: their waiver decides.
+    Waived failures are left out: their waiver decides. An existing baseline
+    is never replaced without --force.
 
     \b
-    Exit status: 0 written; 2 a manifest or report could not be read (nothing
-    is written).
+    Exit status: 0 written; 2 a manifest or report could not be read, or the
+    baseline file exists (nothing is written).
 
     \b
     Examples:
@@ -228,7 +253,9 @@ def baseline_create(
       spbe-lint check --baseline spbe-baseline.json  # only new failures
     """
     from spbe_lint import app, baseline
+    from spbe_lint import writing as files
 
+    files.check(output, replace=force)  # before anything is checked
     if from_report is not None:
         if paths:
             raise click.UsageError("give PATHS or --from REPORT.json, not both")
@@ -253,7 +280,7 @@ def baseline_create(
     writing.problems(report)
     if report.problems:
         return int(ExitStatus.ERROR)
-    writing.write(baseline.render(report), output)
+    writing.write(baseline.render(report), output, replace=force)
     count = len(report.failures)
     click.echo(
         f"{output.as_posix()}: {count} known failure(s) written"

@@ -17,14 +17,16 @@ from spbe_lint.i18n import escape_controls
 
 
 def targets(fmt: str, outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
-    """--format and --output as (format, path) targets; a bad value is a usage
-    error on --output."""
+    """--format and --output as (format, path) targets; a bad value (an
+    unknown FORMAT= among them) is a usage error on --output."""
+    from spbe_lint import writing as files
     from spbe_lint.reporters import targets as parsing
 
-    try:
-        return parsing.parse(fmt, outputs, FORMATS)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--output") from None
+    found = parsing.parse(fmt, outputs, FORMATS)
+    for _, path in found:
+        if path is not None:
+            files.check(path)  # a folder in the way: said before the run
+    return found
 
 
 def want_color(choice: str) -> bool:
@@ -33,16 +35,17 @@ def want_color(choice: str) -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def write(text: str, output: Path | None, *, color: bool = False) -> None:
-    """*text* to *output*, or to standard output when None."""
+def write(
+    text: str, output: Path | None, *, color: bool = False, replace: bool = True
+) -> None:
+    """*text* to *output*, or to standard output when None. A file is written
+    whole or not at all, and replaced only when *replace* (spbe_lint.writing)."""
     if output is None:
         click.echo(text, nl=False, color=color)
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)  # reports/ in a fresh CI job
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.FileError(str(output), hint=exc.strerror) from None
+    from spbe_lint import writing as files
+
+    files.write_text(output, text, replace=replace)
 
 
 def emit(report: Any, targets: Sequence[tuple[str, Path | None]], color: str) -> None:

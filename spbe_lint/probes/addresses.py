@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,13 +188,19 @@ class Target:
 
 
 class Refused(Exception):
-    """A URL the probe will not request; ``reason`` says why, in English words."""
+    """A URL the probe will not request; ``reason`` says why, in English words;
+    ``kind`` which rule refused it: form (not one URL to every parser), scheme,
+    name (no valid host name), ip (an IP literal), outside (a host neither under
+    the city domain nor the SSO host: itself a hosting verdict), port."""
 
-    def __init__(self, url: str, reason: str, host: str | None = None) -> None:
+    def __init__(
+        self, url: str, reason: str, host: str | None = None, kind: str = "form"
+    ) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.host = host
+        self.kind = kind
 
 
 def admit(url: str, scope: Scope) -> Target:
@@ -206,13 +212,17 @@ def admit(url: str, scope: Scope) -> Target:
             "not a URL every parser reads the same way (user-info, backslash or space)",
         )
     if parts.scheme not in ("http", "https"):
-        raise Refused(url, f"scheme {parts.scheme or '(none)'} is not http or https")
+        raise Refused(
+            url,
+            f"scheme {parts.scheme or '(none)'} is not http or https",
+            kind="scheme",
+        )
     host = _normalise(parts.hostname)
     if host is None:
-        raise Refused(url, "host is not a valid name")
-    reason = _host_refusal(host, scope)
-    if reason:
-        raise Refused(url, reason, host)
+        raise Refused(url, "host is not a valid name", kind="name")
+    refusal = _host_refusal(host, scope)
+    if refusal:
+        raise Refused(url, refusal[1], host, refusal[0])
     port = parts.port or (443 if parts.scheme == "https" else 80)
     if port not in scope.ports:
         raise Refused(
@@ -220,6 +230,7 @@ def admit(url: str, scope: Scope) -> Target:
             f"port {port} is not allowed (80, 443 or an operator "
             "--resolve/--connect-to port)",
             host,
+            "port",
         )
     path = parts.path or "/"
     if parts.query:
@@ -228,14 +239,40 @@ def admit(url: str, scope: Scope) -> Target:
 
 
 @functools.lru_cache(maxsize=4096)
-def _host_refusal(host: str, scope: Scope) -> str | None:
-    """Why *host* may not be probed in *scope*, or None; remembered, as a run
-    asks about the same few hosts for every request."""
+def _host_refusal(host: str, scope: Scope) -> tuple[str, str] | None:
+    """The kind of refusal and why *host* may not be probed in *scope*, or
+    None; remembered, as a run asks about the same few hosts for every request."""
     try:
         ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return scope.host_refusal(host)
-    return "an IP address is not admitted; use the host name"
+        reason = scope.host_refusal(host)
+        if reason is None:
+            return None
+        return ("name" if labels(host) is None else "outside"), reason
+    return "ip", "an IP address is not admitted; use the host name"
+
+
+def city_scope(profile: Mapping[str, Any], ports: Iterable[int] = ()) -> Scope:
+    """The Scope a rule pack's profile sets: its city domain and SSO host."""
+    from urllib.parse import urlsplit
+
+    issuer = str((profile.get("sso") or {}).get("issuer") or "")
+    return Scope(
+        str(profile.get("domain", "")),
+        urlsplit(issuer).hostname if issuer else None,
+        frozenset({80, 443, *ports}),
+    )
+
+
+def outside_city(url: str, scope: Scope) -> str | None:
+    """The host of *url* when it is a host name neither under the city domain
+    nor the SSO host (HOST-004's verdict, known without a connection), else
+    None (an admitted URL, or one refused for another reason)."""
+    try:
+        admit(url, scope)
+    except Refused as exc:
+        return exc.host if exc.kind == "outside" else None
+    return None
 
 
 def _normalise(host: str | None) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from spbe_lint.checks.hosts import is_below, labels
-from spbe_lint.probes.addresses import in_ranges
+from spbe_lint.probes.addresses import city_scope, in_ranges, outside_city
 from spbe_lint.probes.facts import Verdict, host_of
 from spbe_lint.probes.facts import verdict as _v
 
@@ -50,8 +50,26 @@ def blocked_text(hop: Exchange) -> tuple[str, str]:
 
 def judge_final_host(facts: ProbeFacts) -> Iterator[Verdict]:
     city = labels(str(facts.profile.get("domain", ""))) or ()
+    scope = city_scope(facts.profile)
     for observation in facts.observations:
         chain = observation.landing
+        outside = outside_city(observation.url, scope) if observation.refused else None
+        if outside is not None:
+            # Not contacted, and rightly: but an address outside the city
+            # domain is HOST-004's verdict by itself.
+            domain = ".".join(city)
+            yield _v(
+                "final-host",
+                "fail",
+                observation.url,
+                f"{outside} bukan subdomain {domain}: alamat aplikasi wajib "
+                f"memakai subdomain domain kota (HOST-004); tidak dihubungi",
+                f"{outside} is not a subdomain of {domain}: the application's "
+                f"address must be a subdomain of the city domain (HOST-004); "
+                "not contacted",
+                {"host": outside, "contacted": False},
+            )
+            continue
         if observation.refused:
             yield _v(
                 "final-host",
@@ -66,7 +84,23 @@ def judge_final_host(facts: ProbeFacts) -> Iterator[Verdict]:
         evidence = chain.evidence()
         blocked = next((h for h in chain.hops[1:] if h.blocked), None)
         final_host = labels(host_of(chain.final.url) or "") or ()
-        if blocked is not None:
+        first = chain.hops[0]
+        if first.blocked:
+            # The probe's own address policy refused the URL itself: not a
+            # redirect the application made, so no verdict on it.
+            host = first.blocked_host or host_of(first.url) or first.url
+            refused = ", ".join(f"{a} ({r})" for a, r in first.refused) or "?"
+            yield _v(
+                "final-host",
+                "inconclusive",
+                observation.url,
+                f"tidak dihubungi: kebijakan alamat probe menolak {host} [{refused}] "
+                "(--allow-network CIDR mengizinkan sebuah rentang)",
+                f"not contacted: the probe's address policy refuses {host} "
+                f"[{refused}] (--allow-network CIDR admits a range)",
+                evidence,
+            )
+        elif blocked is not None:
             id_, en = blocked_text(blocked)
             yield _v("final-host", "fail", observation.url, id_, en, evidence)
         elif chain.stopped:

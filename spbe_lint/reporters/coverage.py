@@ -25,7 +25,7 @@ KINDS = ("static", "document", "probe")
 
 _WORDS = {
     "id": {
-        "title": "Cakupan paket {pack} {version}: {n} persyaratan katalog sebagai aturan",
+        "title": "Cakupan paket {pack} {version}: {n} persyaratan sebagai aturan",
         "header": (
             "DOMAIN",
             "ATURAN",
@@ -51,7 +51,7 @@ _WORDS = {
         ),
     },
     "en": {
-        "title": "Coverage of pack {pack} {version}: {n} catalogue requirements as rules",
+        "title": "Coverage of pack {pack} {version}: {n} requirements as rules",
         "header": (
             "DOMAIN",
             "RULES",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from spbe_lint import scoring
 from spbe_lint.findings import Finding, Report, Status, place
-from spbe_lint.reporters import words
+from spbe_lint.reporters import signature, words
 
 if TYPE_CHECKING:
     import jinja2
@@ -61,6 +61,16 @@ def context(report: Report) -> dict[str, Any]:
         "title": ", ".join(t for t in dict.fromkeys(titles) if t),
         "report": report,
         "score": result,
+        # A signature that was checked and does not hold replaces the verdict;
+        # one not checked is said to be so, next to it (reporters.signature).
+        "verdict": signature.verdict(report, result.verdict, lang),
+        "verdict_class": (
+            "untrusted"
+            if signature.untrusted(report)
+            else ("ready" if result.ready else "not_ready")
+        ),
+        "signature_warning": signature.warning(report, lang),
+        "signature_line": signature.line(report, lang),
         "ready_at": f"{result.ready_at:g}",
         "overall": _percent(result.overall.percent),
         "domains": [

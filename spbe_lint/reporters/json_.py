@@ -339,7 +339,11 @@ def from_dict(data: dict[str, Any], *, lang: str | None = None) -> Report:
         endpoints=tuple(data.get("endpoints", ())),
         scan=_read_scan(data.get("scan")),
         generated_at=data["generated_at"],
-        signature=Signature(**signature) if signature else None,
+        signature=(  # never trusted from the file: reports show it as unverified
+            Signature(signature["algorithm"], signature["key_id"], signature["value"])
+            if signature
+            else None
+        ),
         review=_read_review(data.get("review")),
     )
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from spbe_lint import scoring
 from spbe_lint.findings import Finding, Report, place
-from spbe_lint.reporters import words
+from spbe_lint.reporters import signature, words
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -56,10 +56,13 @@ def _summary(report: Report, result: scoring.Score, lang: str) -> list[str]:
     overall = result.overall.percent
     score_text = f"**{overall:g}%**" if overall is not None else w["no_score"]
     ready_at = w["ready_at"].format(ready_at=f"{result.ready_at:g}")
+    shown = signature.verdict(report, result.verdict, lang)
     out.append(
-        f"**{w['verdict']}: {result.verdict.get(lang)}** · {w['overall']} "
-        f"{score_text} ({md(ready_at)})"
+        f"**{w['verdict']}: {shown}** · {w['overall']} {score_text} ({md(ready_at)})"
     )
+    warning = signature.warning(report, lang)
+    if warning:
+        out += ["", f"> **{md(warning)}**"]
     if result.blocking:
         out += ["", f"> {md(w['blocking'].format(n=len(result.blocking)))}"]
     if report.problems:
@@ -199,8 +202,5 @@ def _footer(report: Report, lang: str) -> str:
     ]
     if report.generated_at:
         parts.append(f"{w['generated']} {report.generated_at}")
-    signature = report.signature
-    parts.append(
-        w["signed"].format(key_id=signature.key_id) if signature else w["unsigned"]
-    )
+    parts.append(signature.line(report, lang))
     return " · ".join(parts)

@@ -22,7 +22,7 @@ from spbe_lint.findings import (
     place,
 )
 from spbe_lint.i18n import escape_controls
-from spbe_lint.reporters import review
+from spbe_lint.reporters import review, signature
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -129,6 +129,9 @@ def render(report: Report, options: RenderOptions) -> str:
     if lines:
         lines.append("")
     lines.extend(_summary(report, words, options))
+    warning = signature.warning(report, report.lang)
+    if warning:  # a saved report re-rendered: its signature was not shown to hold
+        lines.append(_style(warning, options, fg="red", bold=True))
     return "\n".join(lines) + "\n"
 
 
@@ -196,7 +199,8 @@ def _summary(
     if awaiting_probe:
         parts.append(words["probe"].format(n=awaiting_probe))
     lines = []
-    if not failures and not report.problems and not inconclusive:
+    clean = not (failures or report.problems or inconclusive)
+    if clean and not signature.untrusted(report):  # never "clean" when tampered
         lines.append(_style(words["clean"], options, fg="green", bold=True))
     lines.append(", ".join(parts) + ".")
     if report.problems:

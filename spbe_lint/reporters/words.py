@@ -164,9 +164,6 @@ HUMAN: dict[str, dict[str, str]] = {
         "file": "Berkas",
         "generated": "Dibuat",
         "tool": "spbe-lint {version}, paket aturan {pack} {pack_version} (sha256 {sha})",
-        "signed": "Ditandatangani (Ed25519), sidik kunci {key_id}; periksa dengan "
-        "spbe-lint verify",
-        "unsigned": "Tidak ditandatangani",
         "application": "Identitas aplikasi",
         "unreadable": "Berkas yang tidak dapat diperiksa",
         "manifests": "{n} manifest",
@@ -219,9 +216,6 @@ HUMAN: dict[str, dict[str, str]] = {
         "file": "File",
         "generated": "Generated",
         "tool": "spbe-lint {version}, rule pack {pack} {pack_version} (sha256 {sha})",
-        "signed": "Signed (Ed25519), key fingerprint {key_id}; check with "
-        "spbe-lint verify",
-        "unsigned": "Not signed",
         "application": "Application",
         "unreadable": "Files that could not be checked",
         "manifests": "{n} manifest(s)",

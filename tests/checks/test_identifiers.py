@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 
+from spbe_lint import rulepack
 from spbe_lint.checks import CheckContext, identifiers
 
-TODAY = CheckContext(profile={}, as_of=datetime.date(2026, 11, 28))
+PROFILE = rulepack.load_pack().profile
+TODAY = CheckContext(profile=PROFILE, as_of=datetime.date(2026, 11, 28))
 
 
 @pytest.mark.parametrize(
@@ -20,6 +22,8 @@ TODAY = CheckContext(profile={}, as_of=datetime.date(2026, 11, 28))
         ("157101120390000A", "format"),
         ("1571 0112 0390 0001", "format"),
         ("9971011203900001", "region"),  # no province 99
+        ("6501011203900001", None),  # Kalimantan Utara: stdnum's table lacks 65
+        ("9601011203900001", None),  # Papua Barat Daya (2022): nor 92-96
         ("1500011203900001", "region"),  # kab/kota 00
         ("1571013203900001", "date"),  # day 32
         ("1571017203900001", "date"),  # day 72 (= 32 for a woman)
@@ -57,10 +61,15 @@ def test_nip(value: str, problem: str | None):
 @pytest.mark.parametrize(
     ("value", "as_of", "problem"),
     [
-        ("0012345678901234", datetime.date(2026, 1, 1), None),
-        ("001234567890123", datetime.date(2023, 6, 1), None),  # legacy, still accepted
-        ("001234567890123", datetime.date(2024, 1, 1), "legacy"),
-        ("01.234.567.8-901.234", datetime.date(2024, 1, 1), "legacy"),
+        ("0013121660091000", datetime.date(2026, 1, 1), None),  # check digit 0
+        ("00.131.216.6-009.1000", datetime.date(2026, 1, 1), None),  # dots and dash
+        ("0013121670091000", datetime.date(2026, 1, 1), "checksum"),
+        ("013121660091000", datetime.date(2023, 6, 1), None),  # legacy, still accepted
+        ("013121660091000", datetime.date(2024, 1, 1), "legacy"),
+        ("01.312.166.0-091.000", datetime.date(2024, 1, 1), "legacy"),
+        ("013121670091000", datetime.date(2023, 6, 1), "checksum"),
+        ("1571015203900001", datetime.date(2026, 1, 1), None),  # a NIK as NPWP
+        ("1571013203900001", datetime.date(2026, 1, 1), "date"),  # ... with day 32
         ("12345", datetime.date(2026, 1, 1), "format"),
         ("abcdefghijklmnop", datetime.date(2026, 1, 1), "format"),
     ],
@@ -82,13 +91,19 @@ def test_npwp_legacy_form_depends_on_the_day(value, as_of, problem):
         ("15.7", "format"),
         ("15.71.1", "format"),
         ("15.71.01.101", "format"),
-        ("99.71", "format"),  # no such province
+        ("99.71", "province"),  # no such province
+        ("15.99", "regency"),  # no such kab/kota in Jambi
+        ("65.01", None),  # Kalimantan Utara (2012)
+        ("96.01", None),  # Papua Barat Daya (2022)
+        ("15.71.12", "unknown"),  # Kota Jambi has 11 kecamatan
+        ("15.71.02.1001", "unknown"),  # no such kelurahan in Jambi Selatan
+        ("15.71.11.1006", None),  # Bakung Jaya, Paal Merah
         ("15.00", "format"),
         ("15-71", "format"),
     ],
 )
 def test_kode_wilayah(value: str, problem: str | None):
-    assert identifiers.kode_wilayah_problem(value, "15.71") == problem
+    assert identifiers.kode_wilayah_problem(value, PROFILE) == problem
 
 
 def test_samples_need_a_validator_and_valid_values():
