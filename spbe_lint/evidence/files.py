@@ -86,9 +86,17 @@ def read_bounded(
 
     path = root / relative
     try:
-        if path.is_symlink() and not follow_links:
-            raise Unreadable("link")
-        _root(root.absolute()).admit(path, relative)
+        if not follow_links:
+            if path.is_symlink():
+                raise Unreadable("link")
+            # The name is no link: the file is where its folder really is. One
+            # real path per folder, not per file (thousands share a folder).
+            if not _real_folder(path.parent).is_relative_to(
+                _root(root.absolute()).real
+            ):
+                raise Unreadable("outside")  # a linked folder on the way
+        else:
+            _root(root.absolute()).admit(path, relative)
         with reading.open_regular(path) as stream:
             if os.fstat(stream.fileno()).st_size > limit and not partial:
                 raise Unreadable("too-large")
@@ -106,6 +114,13 @@ def read_bounded(
             return data[:limit]
         raise Unreadable("too-large")  # it grew after the check
     return data
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: Path) -> Path:
+    from spbe_lint.confine import real_path
+
+    return real_path(folder.absolute())
 
 
 @functools.lru_cache(maxsize=64)

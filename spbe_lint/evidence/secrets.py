@@ -99,7 +99,7 @@ def scan(
     usable = baseline if baseline is not None and baseline.problem is None else None
     known = {(name, tag(digest)) for name, digest in usable.known} if usable else set()
     plugins = usable.plugins if usable else None
-    key = _settings_key(plugins, allowlist)
+    memory = _Memory(root, _settings_key(plugins, allowlist))
     found: list[Secret] = []
     skipped: list[tuple[str, str]] = []
     scanned = accepted = 0
@@ -107,7 +107,7 @@ def scan(
         for path in paths:
             if path == secrets_baseline.NAME:
                 continue  # its hashes look like secrets; it is read above
-            outcome = _scan_one(root, path, key)
+            outcome = _scan_one(root, path, memory)
             if isinstance(outcome, str):
                 skipped.append((path, outcome))
                 continue
@@ -117,6 +117,7 @@ def scan(
                     accepted += 1
                     continue
                 found.append(secret)
+    memory.save()
     return ScanResult(tuple(found), scanned, tuple(skipped), accepted, baseline)
 
 
@@ -135,13 +136,56 @@ def _settings_key(plugins: tuple[Any, ...] | None, allowlist: bool) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _scan_one(root: Path, path: str, key: str) -> str | list[Secret]:
-    """The secrets of one file, or why it was skipped. Results are remembered by
-    the file's name and bytes (spbe_lint.cache, kind ``secrets``): line, kind and
-    tag only, never a value or detect-secrets' hash of it."""
-    from detect_secrets.core import scan as ds_scan
+class _Memory:
+    """What earlier scans of this folder found, by file name and bytes: one
+    cache entry per folder and settings (spbe_lint.cache, kind ``secrets``),
+    read once and written once, holding line, kind and tag only (never a value
+    or detect-secrets' hash of one), or the reason a file was skipped."""
 
-    from spbe_lint import cache
+    LIMIT = 200_000  # entries kept per folder; past it, only this scan's
+
+    def __init__(self, root: Path, settings: str) -> None:
+        from spbe_lint import cache
+
+        self.key = hashlib.sha256(
+            f"{settings}\0{root.absolute()}".encode("utf-8", "surrogateescape")
+        ).hexdigest()[:40]
+        old = cache.read(self.key, kind="secrets")
+        self.old: dict[str, Any] = old if isinstance(old, dict) else {}
+        self.used: dict[str, Any] = {}
+        self.fresh = False
+
+    @staticmethod
+    def entry(path: str, raw: bytes) -> str:
+        name = path.encode("utf-8", "surrogateescape")  # a name need not be UTF-8
+        return hashlib.sha256(name + b"\0" + hashlib.sha256(raw).digest()).hexdigest()[
+            :32
+        ]
+
+    def get(self, entry: str) -> Any:
+        found = self.old.get(entry)
+        if found is not None:
+            self.used[entry] = found
+        return found
+
+    def put(self, entry: str, value: Any) -> None:
+        self.used[entry] = value
+        self.fresh = True
+
+    def save(self) -> None:
+        if not self.fresh:
+            return
+        from spbe_lint import cache
+
+        kept = {**self.old, **self.used}
+        if len(kept) > self.LIMIT:
+            kept = self.used
+        cache.write(self.key, kept, kind="secrets")
+
+
+def _scan_one(root: Path, path: str, memory: _Memory) -> str | list[Secret]:
+    """The secrets of one file, or why it was skipped; remembered in *memory*."""
+    from detect_secrets.core import scan as ds_scan
 
     if path.endswith(_MINIFIED):
         return "minified"
@@ -153,24 +197,20 @@ def _scan_one(root: Path, path: str, key: str) -> str | list[Secret]:
         return exc.reason
     if b"\0" in raw:
         return "binary"
-    entry = hashlib.sha256(
-        f"{key}\0".encode()
-        + path.encode("utf-8", "surrogateescape")  # a name need not be UTF-8
-        + b"\0"
-        + hashlib.sha256(raw).digest()
-    ).hexdigest()[:40]
-    remembered = cache.read(entry, kind="secrets")
+    entry = memory.entry(path, raw)
+    remembered = memory.get(entry)
     if isinstance(remembered, list):
         if remembered and isinstance(remembered[0], str):
             return remembered[0]  # skipped before, for the same reason
-        return [
-            Secret(path, int(line), str(kind), str(t)) for line, kind, t in remembered
-        ]
+        try:
+            return [Secret(path, int(n), str(k), str(t)) for n, k, t in remembered]
+        except (TypeError, ValueError):
+            pass  # a damaged entry: scanned again
     outcome = _read_and_detect(path, raw)
     if isinstance(outcome, str):
-        cache.write(entry, [outcome], kind="secrets")
+        memory.put(entry, [outcome])
     else:
-        cache.write(entry, [[s.line, s.kind, s.tag] for s in outcome], kind="secrets")
+        memory.put(entry, [[s.line, s.kind, s.tag] for s in outcome])
     return outcome
 
 
