@@ -11,7 +11,7 @@ apply to them alike.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spbe_lint import app
@@ -64,8 +64,6 @@ def scan(options: ScanOptions) -> Report:
             baseline=baseline.path if baseline and baseline.problem is None else None,
         )
     report = app.assemble(settings, options.run, plan, as_of, (), findings, problems)
-    from dataclasses import replace
-
     return replace(report, scan=summary)
 
 

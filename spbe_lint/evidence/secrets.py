@@ -1,11 +1,7 @@
-"""Committed secrets (SEC-012), found by detect-secrets in bytes spbe-lint reads.
-
-detect-secrets (Yelp) decides what a secret is: its plugins (cloud keys, private
-keys, tokens, passwords after a keyword, high-entropy strings), its filters
-(lock files, templated values, UUIDs...) and its transformers (YAML and INI
-files read as key/value pairs), applied exactly as its own ``scan_file`` does.
-Only the reading is spbe-lint's: bounded, regular files, no link followed, and
-nothing handed to the library by name for it to open.
+"""Committed secrets (SEC-012): which files are scanned, read how, remembered
+how, and what becomes a finding. detect-secrets decides what a secret is
+(``detection``); the reading is spbe-lint's: bounded, regular files, no link
+followed, and nothing handed to the library by name for it to open.
 
 A secret's value never leaves this module: not in a finding, a message, a log
 line or an exception. A finding carries the file, the line, the kind, and a tag
@@ -15,18 +11,18 @@ lines moving, and a baseline or waiver can name it).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
-import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint.evidence import files, secrets_baseline
+from spbe_lint.evidence import detection, files, secrets_baseline
+from spbe_lint.evidence.detection import Secret, tag
+
+__all__ = ["ScanResult", "Secret", "committed_secrets", "scan", "tag", "violations"]
 from spbe_lint.evidence.files import Unreadable, read_bounded
 from spbe_lint.findings import Location, Span, Violation
 
@@ -37,27 +33,6 @@ MAX_FILE_BYTES = 2 * 1024 * 1024  # larger files are skipped (and counted)
 MAX_LINE = 10_000  # a longer line means minified or generated code: skipped
 # Names of minified bundles: their long random-looking identifiers are noise.
 _MINIFIED = (".min.js", ".min.mjs", ".min.cjs", ".min.css", "-min.js", ".bundle.js")
-# Kinds that say only "this looks random" or "this follows the word password":
-# when a specific detector saw the same value, its kind is the one reported.
-_GENERIC = frozenset(
-    {"Base64 High Entropy String", "Hex High Entropy String", "Secret Keyword"}
-)
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A secret found: where and what kind, never the value."""
-
-    path: str  # relative to the scanned root, POSIX
-    line: int
-    kind: str  # detect-secrets' type, e.g. "AWS Access Key"
-    tag: str  # 12 hex digits derived from the value's hash: stable, not reversible
-
-    @property
-    def pointer(self) -> str:
-        """The finding's place inside the file, for fingerprints and waivers
-        (``/secret`` covers every secret of a file)."""
-        return f"/secret/{self.tag}"
 
 
 @dataclass(frozen=True)
@@ -99,11 +74,11 @@ def scan(
     usable = baseline if baseline is not None and baseline.problem is None else None
     known = {(name, tag(digest)) for name, digest in usable.known} if usable else set()
     plugins = usable.plugins if usable else None
-    memory = _Memory(root, _settings_key(plugins, allowlist))
+    memory = _Memory(root, detection.settings_key(plugins, allowlist))
     found: list[Secret] = []
     skipped: list[tuple[str, str]] = []
     scanned = accepted = 0
-    with _settings(plugins, allowlist=allowlist):
+    with detection.settings(plugins, allowlist=allowlist):
         for path in paths:
             if path == secrets_baseline.NAME:
                 continue  # its hashes look like secrets; it is read above
@@ -119,21 +94,6 @@ def scan(
                 found.append(secret)
     memory.save()
     return ScanResult(tuple(found), scanned, tuple(skipped), accepted, baseline)
-
-
-def _settings_key(plugins: tuple[Any, ...] | None, allowlist: bool) -> str:
-    """What a file's result depends on besides its name and bytes: the versions
-    of detect-secrets and spbe-lint (its detectors and filter), the plugins."""
-    import json
-
-    from detect_secrets.__version__ import VERSION as detect_secrets_version
-
-    from spbe_lint import __version__
-
-    text = json.dumps(
-        [detect_secrets_version, __version__, plugins, allowlist], sort_keys=True
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class _Memory:
@@ -224,106 +184,9 @@ def _read_and_detect(path: str, raw: bytes) -> str | list[Secret]:
     if any(len(line) > MAX_LINE for line in lines):
         return "minified"
     try:
-        return _detect(path, text, lines)
+        return detection.detect(path, text, lines)
     except Exception:  # the library's own error could quote the line: not shown
         return "scanner-error"
-
-
-def _detect(path: str, text: str, lines: list[str]) -> list[Secret]:
-    """detect-secrets' ``scan_file`` on text already read: the file as its
-    transformers see it, and as its eager transformers see it (a ``.env`` or INI
-    file read as key/value pairs, so ``DB_PASSWORD=x`` is a quoted value).
-
-    Unlike ``scan_file``, the second reading is not skipped when the first found
-    something: a Laravel ``.env`` holds both an APP_KEY and a DB_PASSWORD, and
-    reporting the second only once the first is fixed helps nobody."""
-    from detect_secrets.core import scan as ds_scan
-    from detect_secrets.transformers import get_transformed_file
-
-    handle = _Named(text, path)
-    first = get_transformed_file(handle) or lines
-    found = list(ds_scan._process_line_based_plugins(list(enumerate(first, 1)), path))
-    handle.seek(0)
-    eager = get_transformed_file(handle, use_eager_transformers=True)
-    if eager:
-        found += ds_scan._process_line_based_plugins(list(enumerate(eager, 1)), path)
-    return _merge(path, found)
-
-
-def _merge(path: str, found: list[Any]) -> list[Secret]:
-    """One secret per value and line: several plugins seeing one value (an AWS
-    key is also a high-entropy string) give one finding, of the most specific
-    kind."""
-    kinds: dict[tuple[int, str], list[str]] = {}
-    for potential in found:
-        key = (int(potential.line_number), str(potential.secret_hash))
-        kinds.setdefault(key, []).append(str(potential.type))
-    merged = []
-    for (line, digest), named in sorted(kinds.items()):
-        specific = [k for k in named if k not in _GENERIC] or named
-        merged.append(Secret(path, line, specific[0], tag(digest)))
-    return merged
-
-
-def tag(digest: str) -> str:
-    """A short tag for detect-secrets' hash of a value (hex SHA-1): 48 bits of a
-    SHA-256 over it, enough to tell a file's secrets apart and keep a
-    fingerprint stable, without publishing the baseline's hash itself."""
-    return hashlib.sha256(f"spbe-lint secret\0{digest}".encode()).hexdigest()[:12]
-
-
-class _Named(io.StringIO):
-    """The file-like object detect-secrets' transformers read: text and a name."""
-
-    def __init__(self, text: str, name: str) -> None:
-        super().__init__(text, newline=None)
-        self.name = name
-
-
-@functools.cache
-def _quiet() -> None:
-    """detect-secrets logs a skipped value at INFO ("Skipping "<secret>"..."):
-    its logger is silenced for good, whatever level a caller configures."""
-    logging.getLogger("detect-secrets").disabled = True
-    from detect_secrets.core.log import log
-
-    log.disabled = True
-
-
-@contextmanager
-def _settings(plugins: tuple[Any, ...] | None, *, allowlist: bool) -> Iterator[None]:
-    """detect-secrets' settings for one scan: its plugins (all built-in ones, or
-    those a baseline chose) plus spbe-lint's detectors, and its default filters.
-    Its settings are process-wide; they are restored afterwards."""
-    _quiet()
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.settings import get_filters, transient_settings
-
-    from spbe_lint.evidence import detectors
-
-    if plugins is None:
-        plugins = tuple(
-            {"name": cls.__name__}
-            for cls in get_mapping_from_secret_type_to_class().values()
-            if cls.__module__.startswith("detect_secrets.")
-        )
-    ours = [{"name": "LaravelAppKeyDetector", "path": f"file://{detectors.__file__}"}]
-    with transient_settings({"plugins_used": [*plugins, *ours]}) as settings:
-        # Files are handed over by spbe-lint, not opened by name relative to the
-        # working folder: detect-secrets' "is it a file?" filter would drop them.
-        settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
-        # spbe-lint's filter: a commit hash, checksum or fingerprint is no secret.
-        settings.filters[f"file://{detectors.__file__}::is_named_digest"] = {}
-        if not allowlist:
-            settings.disable_filters(
-                "detect_secrets.filters.allowlist.is_line_allowlisted"
-            )
-        get_filters.cache_clear()
-        get_mapping_from_secret_type_to_class.cache_clear()  # load our detector
-        try:
-            yield
-        finally:
-            get_mapping_from_secret_type_to_class.cache_clear()
 
 
 def committed_secrets(
