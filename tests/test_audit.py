@@ -327,6 +327,14 @@ def test_shards_partition_the_inventory_and_merge_into_one_summary(run, workdir:
         return {r["app"]: r for r in read_csv(workdir / name)}
 
     assert rows("merged.csv") == rows("whole.csv")
+    # As a shell expands `--from-results s*.jsonl`: the second shard is a word of
+    # its own, read as one more results file, not as an inventory.
+    globbed = run("audit", "--from-results", "s1.jsonl", "s2.jsonl", "--csv", "g.csv")
+    assert globbed.status == 1, globbed.stderr
+    assert rows("g.csv") == rows("whole.csv")
+    folder = run("audit", "--from-results", "s1.jsonl", str(apps), "--lang", "en")
+    assert folder.status == 2
+    assert "is not a results file" in folder.stderr
 
 
 def test_from_results_refuses_a_file_that_is_not_audit_results(run, workdir: Path):

@@ -20,7 +20,12 @@ from spbe_lint.i18n import escape_controls
 
 @click.command("audit")
 @click.argument(
-    "inventory", required=False, type=click.Path(path_type=Path), metavar="INVENTORY"
+    # More than one only after --from-results: a shell glob (shard-*.jsonl)
+    # expands into several words, and all of them are results files then.
+    "inventory",
+    nargs=-1,
+    type=click.Path(path_type=Path),
+    metavar="INVENTORY",
 )
 @click.option(
     "--results",
@@ -128,7 +133,7 @@ from spbe_lint.i18n import escape_controls
 @options.ISOLATED
 @options.RULES
 def audit(
-    inventory: Path | None,
+    inventory: tuple[Path, ...],
     results: Path,
     resume: bool,
     force: bool,
@@ -185,18 +190,24 @@ def audit(
     if probe_request is not None:
         probe_request = replace(probe_request, progress=False)  # ours is per app
     if from_results:
-        if inventory is not None or probe or resume or force or shard:
+        if probe or resume or force or shard:
             raise click.UsageError(
-                "--from-results summarises results files: give no INVENTORY, "
+                "--from-results summarises results files: give no "
                 "--probe, --resume, --force or --shard with it"
             )
+        for extra in inventory:  # --from-results shard-*.jsonl: the rest of the glob
+            if not extra.is_file():
+                raise click.UsageError(
+                    f"--from-results: {extra} is not a results file (give no "
+                    "INVENTORY with --from-results)"
+                )
         settings = options.settings_options(lang, config_file, isolated, None)
         language = app.resolve(settings).lang
-        runs, records = journal.latest(from_results)
+        runs, records = journal.latest((*from_results, *inventory))
         outcome = None
     else:
-        if inventory is None:
-            raise click.UsageError("give an INVENTORY (a folder or a CSV file)")
+        if len(inventory) != 1:
+            raise click.UsageError("give one INVENTORY (a folder or a CSV file)")
         if resume and force:
             raise click.UsageError(
                 "--resume keeps the results file, --force starts it again: not both"
@@ -205,7 +216,7 @@ def audit(
         from spbe_lint.audit import runner
 
         run = runner.AuditOptions(
-            inventory=inventory,
+            inventory=inventory[0],
             results=results,
             run=app.RunOptions(
                 config_file=config_file,
