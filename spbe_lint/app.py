@@ -20,6 +20,7 @@ from spbe_lint import (
     source,
 )
 from spbe_lint.errors import InputError, SpbeError, UsageError
+from spbe_lint.evidence.settings import EvidenceSettings
 from spbe_lint.findings import (
     Finding,
     InputFile,
@@ -48,6 +49,7 @@ class RunOptions:
     cwd: Path = Path()
     as_of: datetime.date | None = None  # judge as of this day (default: today)
     documents: str = "auto"  # check | manual | auto (see engine.evaluate)
+    secrets: str = "scan"  # scan the repository's files for secrets, or skip them
     # Settings given as a whole instead of a configuration file (spbe-lint verify
     # re-evaluates with what a report recorded).
     config: config.Config | None = None
@@ -183,6 +185,7 @@ def evaluate_manifest(
         folder=path.parent,
         documents_mode=options.documents,
         probed=options.probe is not None,
+        evidence=EvidenceSettings(secrets=options.secrets, reviewer=options.reviewer),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from spbe_lint import schema
 from spbe_lint.checks import CHECKS, CheckContext, documents
+from spbe_lint.evidence.settings import EvidenceSettings
 from spbe_lint.findings import (
     NEEDS_PROBE,
     NOT_EVALUATED,
@@ -141,6 +142,7 @@ def evaluate(
     folder: Path | None = None,
     documents_mode: str = "auto",
     probed: bool = False,
+    evidence: EvidenceSettings | None = None,
 ) -> list[Finding]:
     """Every rule on one document: failures, passes, not-applicable and inconclusive.
 
@@ -149,11 +151,12 @@ def evaluate(
     there (``check``), not submitted (``manual``) or to be found out (``auto``).
     When *probed*, endpoint rules are left to ``evaluate_endpoints`` (judged on
     the probe's facts) instead of being reported as awaiting a probe.
+    *evidence* says how the repository's own files are judged (secrets).
     """
     problems = _problems(document)
     stage = _stage(document, problems)
     malformed = _malformed(problems)
-    context = _context(document, profile, as_of, folder, documents_mode)
+    context = _context(document, profile, as_of, folder, documents_mode, evidence)
     findings: list[Finding] = []
     for rule in rules:
         needed = max(
@@ -200,6 +203,7 @@ def _context(
     as_of: datetime.date | None,
     folder: Path | None,
     mode: str,
+    evidence: EvidenceSettings | None = None,
 ) -> CheckContext:
     data = document.data if isinstance(document.data, dict) else {}
     if mode == "auto":
@@ -213,6 +217,7 @@ def _context(
         folder=folder,
         documents_present=present,
         manifest_path=document.path,
+        evidence=evidence or EvidenceSettings(),
     )
 
 

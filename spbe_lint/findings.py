@@ -275,6 +275,18 @@ class Review:
 
 
 @dataclass(frozen=True)
+class ScanSummary:
+    """What ``spbe-lint scan`` read: the files scanned for secrets, those skipped
+    by reason (binary, minified, too large, ...), and the secrets a
+    ``.secrets.baseline`` accepted (counted, not listed)."""
+
+    files: int
+    skipped: tuple[tuple[str, int], ...] = ()
+    accepted: int = 0
+    baseline: str | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     pack: PackInfo
@@ -291,6 +303,7 @@ class Report:
     signature: Signature | None = None
     review: Review | None = None  # waivers and baseline applied (spbe_lint.review)
     endpoints: tuple[str, ...] = ()  # URLs the probe was asked to check
+    scan: ScanSummary | None = None  # spbe-lint scan: the files read for secrets
 
     @functools.cached_property
     def failures(self) -> tuple[Finding, ...]:

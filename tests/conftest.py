@@ -81,10 +81,13 @@ def compliant(workdir: Path) -> Path:
 
 
 def submission(folder: Path) -> Path:
-    """The compliant example as ``folder/spbe.yaml`` with every document it names."""
+    """The compliant example as ``folder/spbe.yaml`` with every document it names
+    (placeholders, except the evidence spbe-lint reads: the example's SBOM) and
+    its LICENSE."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "spbe.yaml"
     shutil.copy(COMPLIANT, target)
+    shutil.copy(EXAMPLES / "LICENSE", folder / "LICENSE")
     for name in referenced_documents(target):
         write_document(folder, name, "dokumen contoh / example document\n")
     return target
@@ -92,11 +95,14 @@ def submission(folder: Path) -> Path:
 
 def write_document(folder: Path, name: str, placeholder: str) -> None:
     """A document the example names, under *folder*: dataset evidence (schemas,
-    samples, metadata) is judged, so it is the example's real file; any other
-    document only has to be there, so a placeholder will do."""
+    samples, metadata) and the SBOM are judged, so they are the example's real
+    files; any other document only has to be there, so a placeholder will do."""
     target = folder / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    if name.startswith(("docs/data/", "docs/api/")) and (EXAMPLES / name).is_file():
+    judged = name.startswith(("docs/data/", "docs/api/")) or name.endswith(
+        (".cdx.json", ".spdx.json")
+    )
+    if judged and (EXAMPLES / name).is_file():
         shutil.copy(EXAMPLES / name, target)
     else:
         target.write_text(placeholder, "utf-8")

@@ -24,6 +24,7 @@ def copy_examples(workdir: Path, names: tuple[str, ...] = BROKEN) -> list[str]:
         (workdir / name).mkdir()
         target = workdir / name / "spbe.yaml"
         shutil.copy(EXAMPLES / "broken" / name / "spbe.yaml", target)
+        shutil.copy(EXAMPLES / "LICENSE", workdir / name / "LICENSE")
         for document in referenced_documents(target):
             write_document(workdir / name, document, "dokumen / document\n")
     return list(names)

@@ -280,8 +280,11 @@ def test_output_file(run, compliant: Path):
     )
 
 
-def test_another_rule_pack_with_rules(run, compliant: Path, tmp_path: Path):
-    pack = tmp_path / "other-pack"
+def test_another_rule_pack_with_rules(
+    run, compliant: Path, tmp_path_factory: pytest.TempPathFactory
+):
+    # Outside the submission: its rule examples are not the application's files.
+    pack = tmp_path_factory.mktemp("packs") / "other-pack"
     shutil.copytree(
         ROOT / "rules", pack, ignore=shutil.ignore_patterns("__*", "MAN-00[2567]*")
     )

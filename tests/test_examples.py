@@ -16,7 +16,7 @@ from tests.conftest import (
     EXAMPLES,
     assert_valid_report,
     referenced_documents,
-    write_document,
+    submission,
 )
 
 AS_OF = "2026-11-28"
@@ -80,8 +80,16 @@ def test_the_manifest_alone_leaves_the_documents_to_a_reviewer(run, workdir: Pat
         "DATA-017",
         "DATA-018",
     }
-    # and the API description's server addresses (INT-007, judged when present)
-    assert {f["rule"] for f in manual} <= documents | data_evidence | {"INT-007"}
+    # The repository's own evidence: its committed secrets, its licence file;
+    # and the API description's server addresses (INT-007, judged when present).
+    api_servers = {"INT-007"}
+    repository = {"SEC-012", "HAND-008"}
+    assert (
+        repository
+        <= {f["rule"] for f in manual}
+        <= documents | data_evidence | repository | api_servers
+    )
+    manual = [f for f in manual if f["rule"] not in repository]
     named = set(referenced_documents(EXAMPLES / "spbe.yaml"))
     assert {
         f["message_i18n"]["en"].split(" = ")[1].split(":")[0] for f in manual
@@ -91,11 +99,8 @@ def test_the_manifest_alone_leaves_the_documents_to_a_reviewer(run, workdir: Pat
 def test_the_compliant_submission_with_its_documents_is_clean(run, workdir: Path):
     """The same manifest in a repository with the documents it names: nothing
     for a reviewer to chase, and a missing document is a failure."""
-    target = workdir / "spbe.yaml"
-    shutil.copy(EXAMPLES / "spbe.yaml", target)
+    target = submission(workdir)  # the documents, the example's SBOM and LICENSE
     documents = referenced_documents(target)
-    for name in documents:
-        write_document(workdir, name, "isi / content\n")
     report = _check(run).json()
     assert report["summary"]["results"]["manual"] == 0
     assert report["summary"]["results"]["fail"] == 0

@@ -91,9 +91,14 @@ def app_repo(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -
     return app
 
 
-def pre_commit(app: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def pre_commit(
+    app: Path, env: dict[str, str], *staged: str
+) -> subprocess.CompletedProcess[str]:
+    """``pre-commit run``: on every file, or (with *staged* options) as a commit
+    runs it, on the staged files only."""
+    which = list(staged) or ["--all-files"]
     return subprocess.run(
-        [str(PRE_COMMIT), "run", "--all-files", "--color", "never"],
+        [str(PRE_COMMIT), "run", *which, "--color", "never"],
         cwd=app,
         env=env,
         capture_output=True,
@@ -131,3 +136,61 @@ def test_hook_ignores_files_that_are_not_manifests(app_repo: Path, env):
     result = pre_commit(app_repo, env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(no files to check)Skipped" in result.stdout.replace(".", "")
+
+
+def test_the_secrets_hook_reads_the_files_being_committed(app_repo: Path, env):
+    """The spbe-lint-secrets hook beside the manifest hook: a staged .env with a
+    Laravel APP_KEY and a database password fails at its lines, without the
+    values; an untracked file and a lock file are left alone; a test fixture
+    accepted in .secrets.baseline passes."""
+    import base64
+    import hashlib
+    import json
+
+    from tests.test_secrets import APP_KEY, DB_PASSWORD, SECRET_FILES
+
+    config = app_repo / ".pre-commit-config.yaml"
+    config.write_text(
+        config.read_text("utf-8") + "      - id: spbe-lint-secrets\n", "utf-8"
+    )
+    git("add", ".pre-commit-config.yaml", cwd=app_repo, env=env)
+    clean = pre_commit(app_repo, env, "--hook-stage", "pre-commit")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "spbe-lint secrets" in clean.stdout
+
+    (app_repo / ".env").write_text(SECRET_FILES[".env"], "utf-8")
+    (app_repo / "notes.env").write_text(SECRET_FILES[".env"], "utf-8")  # untracked
+    integrity = base64.b64encode(hashlib.sha512(b"pkg").digest()).decode()
+    (app_repo / "package-lock.json").write_text(
+        json.dumps({"packages": {"x": {"integrity": f"sha512-{integrity}"}}}), "utf-8"
+    )
+    git("add", ".env", "package-lock.json", cwd=app_repo, env=env)
+    bad = pre_commit(app_repo, env, "--hook-stage", "pre-commit")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert ".env:2:1: error SEC-012 committed secret (Laravel APP_KEY)" in bad.stdout
+    assert ".env:4:1: error SEC-012 committed secret (Secret Keyword)" in bad.stdout
+    assert "notes.env" not in bad.stdout and "package-lock" not in bad.stdout
+    assert APP_KEY not in bad.stdout + bad.stderr
+    assert DB_PASSWORD not in bad.stdout + bad.stderr
+
+    # The .env becomes a test fixture, accepted in detect-secrets' baseline.
+    git("rm", "-q", "--cached", ".env", cwd=app_repo, env=env)
+    fixture = app_repo / "tests" / "fixtures" / "laravel.env"
+    fixture.parent.mkdir(parents=True)
+    (app_repo / ".env").rename(fixture)
+    made = subprocess.run(
+        [str(Path(sys.executable).with_name("detect-secrets")), "scan", str(fixture)],
+        cwd=app_repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    baseline = json.loads(made.stdout)
+    (app_repo / ".secrets.baseline").write_text(json.dumps(baseline), "utf-8")
+    git("add", "tests", ".secrets.baseline", cwd=app_repo, env=env)
+    result = pre_commit(app_repo, env, "--hook-stage", "pre-commit")
+    # The password is accepted; the APP_KEY (spbe-lint's own detector, which
+    # detect-secrets' baseline does not know) still fails.
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "tests/fixtures/laravel.env:2:1: error SEC-012" in result.stdout
+    assert "laravel.env:4:1" not in result.stdout

@@ -103,8 +103,12 @@ def test_a_50_mb_file_is_refused_quickly(workdir: Path):
 
 
 def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Path):
-    """Without dataset samples to validate, nothing heavy is imported; frictionless
-    (which brings requests and ssl) only when a dataset has a schema or sample."""
+    """The manifest's pre-commit hook (``check --secrets skip``): without dataset
+    samples to validate, nothing heavy is imported; frictionless (which brings
+    requests and ssl) only when a dataset has a schema or sample. (The secret
+    scan imports detect-secrets, which imports requests for its optional online
+    verification of a key: spbe-lint never enables it, and the secrets hook is
+    a separate process.)"""
     manifest = submission(workdir)
     text = manifest.read_text("utf-8")
     bare = "".join(
@@ -127,7 +131,7 @@ def test_the_offline_check_path_imports_no_network_or_template_code(workdir: Pat
 def _heavy_imports(workdir: Path) -> str:
     probe = (
         "import sys, runpy\n"
-        "sys.argv = ['spbe-lint', 'check']\n"
+        "sys.argv = ['spbe-lint', 'check', '--secrets', 'skip']\n"
         "try:\n"
         "    runpy.run_module('spbe_lint', run_name='__main__')\n"
         "except SystemExit as exit:\n"

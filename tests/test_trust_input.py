@@ -121,6 +121,7 @@ def test_a_link_inside_the_folder_is_followed(run, workdir: Path):
     real = submission(workdir / "asli")
     (workdir / "spbe.yaml").symlink_to(real)
     (workdir / "docs").symlink_to(workdir / "asli" / "docs")
+    (workdir / "LICENSE").symlink_to(workdir / "asli" / "LICENSE")
     result = run("check", "spbe.yaml", "--lang", "en")
     assert result.status == 0, result.stdout + result.stderr
 

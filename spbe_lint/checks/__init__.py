@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from spbe_lint.checks import dates, documents, hosts, identifiers, licences, services
+from spbe_lint.evidence import licence_file, sbom, secrets
+from spbe_lint.evidence.settings import EvidenceSettings
 from spbe_lint.findings import Violation
 
 
@@ -29,6 +31,9 @@ class CheckContext:
     folder: Path | None = None  # the manifest's folder (document references)
     documents_present: bool = False  # is the repository there, or only the manifest?
     manifest_path: str = ""  # the manifest as the report names it (display path)
+    # How the repository's own files are judged: scan for secrets or not, and
+    # whether the vendor's own suppressions count (reviewer mode).
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
 
     def display(self, reference: str) -> str:
         """How a report names a file the manifest refers to: beside the manifest's
@@ -75,5 +80,8 @@ CHECKS: dict[str, CheckFn] = {
     "document-exists": documents.document_exists,
     "aplikasi-umum": services.aplikasi_umum,
     "dataset-evidence": _dataset_evidence,
+    "committed-secrets": secrets.committed_secrets,
+    "licence-file": licence_file.licence_file,
+    "sbom": sbom.sbom,
     "openapi-document": _openapi_document,
 }

@@ -41,6 +41,7 @@ _REGISTRY: dict[str, tuple[str, str]] = {
     "probe": ("check", "probe_command"),
     "report": ("review", "report_command"),
     "rules": ("rules", "rules"),
+    "scan": ("scan", "scan"),
     "schema": ("manifest", "schema"),
     "verify": ("review", "verify"),
 }

@@ -33,6 +33,16 @@ from spbe_lint.findings import Severity
 @options.AS_OF
 @options.DOCUMENTS
 @click.option(
+    "--secrets",
+    type=click.Choice(["scan", "skip"]),
+    default="scan",
+    show_default=True,
+    help="Committed secrets (SEC-012): scan the repository's files (the tracked "
+    "ones in a git repository, every file of a submission folder) with "
+    "detect-secrets, or skip the scan (the manifest's pre-commit hook; the "
+    "spbe-lint-secrets hook scans the files being committed).",
+)
+@click.option(
     "--waivers",
     "waivers_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -99,6 +109,7 @@ def check(
     rules_dir: Path | None,
     probe: bool = False,
     urls: tuple[str, ...] = (),
+    secrets: str = "scan",
     **probe_args: object,
 ) -> int:
     """Check manifests: PATHS are files or folders (searched for spbe.yaml and
@@ -124,6 +135,7 @@ def check(
       spbe-lint check submission/ --as-of 2026-06-30 --documents check
       spbe-lint check submission/ --reviewer --waivers spbe-waivers.yaml
       spbe-lint check --baseline spbe-baseline.json
+      spbe-lint check --secrets skip          # the manifest's pre-commit hook
     """
     from spbe_lint import app
 
@@ -146,6 +158,7 @@ def check(
         cwd=Path.cwd(),
         as_of=options.day(as_of),
         documents=documents,
+        secrets=secrets,
         waivers_file=waivers_file,
         reviewer=reviewer,
         baseline_file=baseline_file,

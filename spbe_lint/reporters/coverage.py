@@ -89,9 +89,12 @@ def coverage(rules: Sequence[Rule]) -> dict[str, Any]:
     """Counts and citations per catalogue domain, as plain data (the JSON form)."""
     parts: dict[str, list[str]] = {}
     for rule in rules:
-        if rule.serves:
+        if rule.serves and rule.target == "endpoint":
             parts.setdefault(rule.serves, []).append(rule.id)
-    serving = [r for r in rules if r.serves]
+    # A rule that serves a requirement is a side of it, not a requirement: the
+    # probe side (PRB) is shown as +p; another side (SEC-013, the declaration of
+    # SEC-012's algorithms, a warning of its own) is counted under its requirement.
+    serving = [r for r in rules if r.serves and r.target == "endpoint"]
     rules = [r for r in rules if not r.serves]
     domains = []
     for domain in CATALOGUE_DOMAINS:

@@ -25,6 +25,7 @@ from spbe_lint.findings import (
     Reference,
     Report,
     Review,
+    ScanSummary,
     Severity,
     Signature,
     Span,
@@ -94,6 +95,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         },
         "score": scoring.as_dict(scoring.score(report), evaluation),
         **({"endpoints": list(report.endpoints)} if report.endpoints else {}),
+        **({"scan": _scan(report.scan)} if report.scan else {}),
         "findings": [_finding(f, report.lang) for f in report.findings],
         "errors": [_problem(p, report.lang) for p in report.problems],
         "rules": [_rule(r) for r in report.rules],
@@ -335,6 +337,7 @@ def from_dict(data: dict[str, Any], *, lang: str | None = None) -> Report:
         as_of=_date(data["settings"].get("as_of")),
         documents=data["settings"].get("documents", "auto"),
         endpoints=tuple(data.get("endpoints", ())),
+        scan=_read_scan(data.get("scan")),
         generated_at=data["generated_at"],
         signature=(  # never trusted from the file: reports show it as unverified
             Signature(signature["algorithm"], signature["key_id"], signature["value"])
@@ -342,6 +345,26 @@ def from_dict(data: dict[str, Any], *, lang: str | None = None) -> Report:
             else None
         ),
         review=_read_review(data.get("review")),
+    )
+
+
+def _scan(summary: ScanSummary) -> dict[str, Any]:
+    return {
+        "files": summary.files,
+        "skipped": dict(summary.skipped),
+        "accepted": summary.accepted,
+        "baseline": summary.baseline,
+    }
+
+
+def _read_scan(data: dict[str, Any] | None) -> ScanSummary | None:
+    if not data:
+        return None
+    return ScanSummary(
+        files=data["files"],
+        skipped=tuple(sorted(data.get("skipped", {}).items())),
+        accepted=data.get("accepted", 0),
+        baseline=data.get("baseline"),
     )
 
 

@@ -16,6 +16,7 @@ from spbe_lint.findings import (
     NEEDS_PROBE,
     Finding,
     Report,
+    ScanSummary,
     Severity,
     Status,
     place,
@@ -35,6 +36,9 @@ _WORDS = {
         "no_basis": "format manifest spbe-lint",
         "clean": "Tidak ada masalah.",
         "checked": "{n} manifest diperiksa",
+        "scanned": "{n} berkas dipindai untuk rahasia",
+        "skipped": "{n} dilewati ({detail})",
+        "accepted": "{n} rahasia diterima {baseline}",
         "probed": "{n} endpoint diperiksa probe",
         "failed": "{n} gagal",
         "passed": "{n} lulus",
@@ -54,6 +58,9 @@ _WORDS = {
         "no_basis": "spbe-lint manifest format",
         "clean": "No problems found.",
         "checked": "{n} manifest(s) checked",
+        "scanned": "{n} file(s) scanned for secrets",
+        "skipped": "{n} skipped ({detail})",
+        "accepted": "{n} secret(s) accepted by {baseline}",
         "probed": "{n} endpoint(s) probed",
         "failed": "{n} failed",
         "passed": "{n} passed",
@@ -140,6 +147,19 @@ def _unjudged(report: Report) -> list[Finding]:
     ]
 
 
+def _scanned(scan: ScanSummary, words: dict[str, str]) -> list[str]:
+    parts = [words["scanned"].format(n=scan.files)]
+    if scan.skipped:
+        detail = ", ".join(f"{n} {reason}" for reason, n in scan.skipped)
+        total = sum(n for _, n in scan.skipped)
+        parts.append(words["skipped"].format(n=total, detail=detail))
+    if scan.accepted:
+        parts.append(
+            words["accepted"].format(n=scan.accepted, baseline=scan.baseline or "")
+        )
+    return parts
+
+
 def _indent(text: str, options: RenderOptions) -> str:
     wrapped = textwrap.fill(
         text, width=100, initial_indent="    ", subsequent_indent="      "
@@ -152,7 +172,11 @@ def _summary(
 ) -> list[str]:
     counts = report.counts
     failures = report.failures
-    parts = [words["checked"].format(n=len(report.inputs))]
+    parts = (
+        _scanned(report.scan, words)  # spbe-lint scan: files, not manifests
+        if report.scan is not None
+        else [words["checked"].format(n=len(report.inputs))]
+    )
     if report.endpoints:
         probed = words["probed"].format(n=len(report.endpoints))
         parts = [probed] if not report.inputs else [*parts, probed]
