@@ -533,6 +533,7 @@ def evaluate_endpoints(
                         verdict.evidence,
                         severity,
                         kind=verdict.check,
+                        location=verdict.location,
                     )
                 )
             if shown:
@@ -569,6 +570,7 @@ def _probe_finding(
     evidence: Mapping[str, Any] | None = None,
     severity: Severity | None = None,
     kind: str = "",
+    location: Location | None = None,
 ) -> Finding:
     from spbe_lint.probes.evidence import to_evidence  # the probe path only
 
@@ -578,7 +580,7 @@ def _probe_finding(
         severity=severity or rule.severity,
         status=status,
         message=message,
-        location=Location(url),
+        location=location or Location(url),
         references=rule.references,
         kind=kind,
         evidence=to_evidence(evidence),

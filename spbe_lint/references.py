@@ -91,6 +91,10 @@ class Resolver:
     problems: list[Problem] = field(default_factory=list)
     retrieved: int = 0
     read: int = 0  # bytes of the documents retrieved so far
+    # What each URI gave, so that a document is read (and counted) once per
+    # specification however many lookups name it: the validator, then the
+    # judge following the same references (evidence.openapi).
+    documents: dict[str, Any] = field(default_factory=dict)
 
     def registry(self, document: Any, base_uri: str) -> Any:
         """A ``referencing`` Registry holding *document* at *base_uri*, whose
@@ -108,9 +112,15 @@ class Resolver:
         from referencing.jsonschema import DRAFT202012
 
         shown = shown_reference(uri)
+        if uri in self.documents:
+            if self.documents[uri] is _REFUSED:
+                raise NoSuchResource(ref=uri)
+            return DRAFT202012.create_resource(self.documents[uri])
         try:
             contents = self._contents(uri)
+            self.documents[uri] = contents
         except Unusable as exc:
+            self.documents[uri] = _REFUSED
             problem = Problem(shown, exc.reason, uri)
             if problem not in self.problems:
                 self.problems.append(problem)
@@ -192,6 +202,7 @@ def shown_reference(uri: str) -> str:
     return uri
 
 
+_REFUSED = object()  # a URI whose document could not be used (problems says why)
 _DOCUMENT = LocalText("dokumen yang dirujuk", "the referenced document")
 _FILE_URL = LocalText(
     "URL file: tidak diikuti; rujuk berkas dengan path relatif di dalam kiriman",

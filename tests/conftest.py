@@ -99,7 +99,9 @@ def write_document(folder: Path, name: str, placeholder: str) -> None:
     files; any other document only has to be there, so a placeholder will do."""
     target = folder / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    judged = name.startswith("docs/data/") or name.endswith((".cdx.json", ".spdx.json"))
+    judged = name.startswith(("docs/data/", "docs/api/")) or name.endswith(
+        (".cdx.json", ".spdx.json")
+    )
     if judged and (EXAMPLES / name).is_file():
         shutil.copy(EXAMPLES / name, target)
     else:

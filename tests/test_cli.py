@@ -294,7 +294,7 @@ def test_another_rule_pack_with_rules(
     assert report["rule_pack"]["name"] == "spbe-kota-contoh"
     failing = {f["rule"] for f in report["findings"] if f["status"] == "fail"}
     # the URLs on jambikota.go.id are not under the other city's domain
-    assert failing == {"HOST-004", "DATA-003", "DATA-014"}
+    assert failing == {"HOST-004", "DATA-003", "DATA-014", "INT-007"}
     (pack / "MAN-001.yaml").unlink()  # a pack must say when a file cannot be read
     result = run("check", "--rules", str(pack), "--lang", "en")
     assert result.status == 2

@@ -83,6 +83,12 @@ def test_profile_override_in_config(run, compliant: Path):
         compliant.parent / ".spbe-lint.yaml",
         "profile:\n  sso:\n    issuer: https://sso.example.go.id/realms/kota\nfail-on: warning\n",
     )
+    # the API description names the same SSO (INT-003 compares it with the profile)
+    edit(
+        compliant.parent / "docs" / "api" / "openapi.yaml",
+        "https://sso.jambikota.go.id/realms/jambikota/",
+        "https://sso.example.go.id/realms/kota/",
+    )
     assert run("check").status == 0
 
 

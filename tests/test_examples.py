@@ -80,12 +80,14 @@ def test_the_manifest_alone_leaves_the_documents_to_a_reviewer(run, workdir: Pat
         "DATA-017",
         "DATA-018",
     }
-    # The repository's own evidence: its committed secrets, its licence file.
+    # The repository's own evidence: its committed secrets, its licence file;
+    # and the API description's server addresses (INT-007, judged when present).
+    api_servers = {"INT-007"}
     repository = {"SEC-012", "HAND-008"}
     assert (
         repository
         <= {f["rule"] for f in manual}
-        <= documents | data_evidence | repository
+        <= documents | data_evidence | repository | api_servers
     )
     manual = [f for f in manual if f["rule"] not in repository]
     named = set(referenced_documents(EXAMPLES / "spbe.yaml"))

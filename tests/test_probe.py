@@ -365,10 +365,32 @@ def _manifest_city(city: City, login: Reply, health: Reply, openapi_doc: dict) -
     city.sso()
 
 
+PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+# A description that is right in every way the probe judges but one: no version
+# in its server URL or paths (the manifest's base_url does not count).
 UNVERSIONED = {
     "openapi": "3.0.3",
-    "info": {"title": "Izin", "version": "1.0.0"},
-    "paths": {"/izin": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    "info": {"title": "Izin", "version": "1.0.0", "contact": {"name": "DPMPTSP"}},
+    "security": [{"sso": []}],
+    "paths": {
+        "/izin": {
+            "get": {
+                "responses": {
+                    "200": {"description": "ok"},
+                    "401": {"description": "no token", "content": PROBLEM},
+                }
+            }
+        }
+    },
+    "components": {
+        "securitySchemes": {
+            "sso": {
+                "type": "openIdConnect",
+                "openIdConnectUrl": "https://sso.jambikota.go.id/realms/jambikota"
+                "/.well-known/openid-configuration",
+            }
+        }
+    },
 }
 
 
@@ -412,9 +434,18 @@ def test_check_probe_reports_declared_versus_observed(run, city: City, compliant
     assert got["PRB-008"] == [
         "api-auth: a non-public API answers 200 without credentials"
     ]
-    assert "PRB-007" not in got  # /api/v1 in the base URL is a version segment
-    (found,) = [f for f in findings(result, "PRB-007")]
-    assert found["status"] == "pass"
+    # /api/v1 in the manifest's base_url does not version the document: the
+    # document itself must (issue 15), and the finding points into it
+    assert got["PRB-007"] == [
+        "api-versioned: paths: no major version segment (e.g. /v1) in the server "
+        "URL path ((no servers)) nor in a prefix common to all paths; put the major "
+        "version in the URL, e.g. https://…/api/v1"
+    ]
+    (found,) = [f for f in findings(result, "PRB-007") if f["status"] == "fail"]
+    assert found["location"]["path"] == (
+        "https://sipelita.jambikota.go.id/api/v1/openapi.json"
+    )
+    assert found["location"]["pointer"] == "/paths"
     # the manifest's own findings are in the same report; endpoint rules are not
     # "awaiting the probe" any more
     assert any(
@@ -481,7 +512,9 @@ def test_probe_without_urls_is_the_manifest_and_sso_passes(
     ] in last["facts"]
     assert got["PRB-008"] == {"pass"} and got["PRB-010"] == {"pass"}
     assert failed(result)["PRB-007"] == [
-        "api-versioned: the API has no version segment (/v1) in servers or paths: /izin"
+        "api-versioned: paths: no major version segment (e.g. /v1) in the server "
+        "URL path ((no servers)) nor in a prefix common to all paths; put the major "
+        "version in the URL, e.g. https://…/api/v1"
     ]
     assert result.json()["inputs"][0]["path"] == "spbe.yaml"
 

@@ -582,13 +582,18 @@ def test_the_reference_resolver_stops_at_its_document_and_byte_limits(tmp_path: 
         f"$ref s{references.MAX_DOCUMENTS}.json: more than 64 documents referenced; "
         "the rest are not read"
     )
-    big = tmp_path / "besar.json"
-    big.write_bytes(b'{"x": "' + b"a" * (references.MAX_BYTES - 16) + b'"}')
+    # each document is read once however often it is named (references keeps
+    # what it retrieved), so the bytes add up over distinct documents
+    content = b'{"x": "' + b"a" * (references.MAX_BYTES - 16) + b'"}'
+    for index in range(5):
+        (tmp_path / f"besar{index}.json").write_bytes(content)
     resolver = references.Resolver(apidoc.parse, folder=tmp_path)
-    for _ in range(4):
-        resolver.retrieve(references.local_uri("besar.json"))
+    for index in range(4):
+        resolver.retrieve(references.local_uri(f"besar{index}.json"))
+        resolver.retrieve(references.local_uri(f"besar{index}.json"))  # not again
+    assert resolver.read == 4 * len(content)
     with pytest.raises(NoSuchResource):
-        resolver.retrieve(references.local_uri("besar.json"))
+        resolver.retrieve(references.local_uri("besar4.json"))
     assert resolver.problems[0].reason.en == (
         "the referenced documents exceed 64 MiB in all; the rest are not read"
     )

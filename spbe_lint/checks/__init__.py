@@ -45,6 +45,16 @@ class CheckContext:
 CheckFn = Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]
 
 
+def _openapi_document(
+    value: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    """The submitted OpenAPI description judged (spbe_lint.evidence.openapi),
+    imported only when a manifest declares an API."""
+    from spbe_lint.evidence import openapi
+
+    return openapi.openapi_document(value, params, context)
+
+
 def _dataset_evidence(
     value: Any, params: Mapping[str, Any], context: CheckContext
 ) -> Iterator[Violation]:
@@ -73,4 +83,5 @@ CHECKS: dict[str, CheckFn] = {
     "committed-secrets": secrets.committed_secrets,
     "licence-file": licence_file.licence_file,
     "sbom": sbom.sbom,
+    "openapi-document": _openapi_document,
 }

@@ -231,6 +231,9 @@ class Verdict:
     detail: Any  # LocalText
     evidence: Mapping[str, Any] | None = None
     severity: str | None = None  # caps the rule's severity (a warning-level issue)
+    # where the problem is when it is inside a document the probe judged (an
+    # OpenAPI description): findings point there instead of at the endpoint URL
+    location: Any = None  # findings.Location
 
 
 def verdict(

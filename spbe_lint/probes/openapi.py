@@ -1,12 +1,17 @@
-"""The API description: found (the declared URL first, then the usual
-locations), parsed within limits, validated with openapi-spec-validator, and
-versioned; and a non-public API refuses a request without credentials."""
+"""The API description online: found (the declared URL first, then the usual
+locations, then the submitted file) and fetched within limits; judged by the one
+judge of OpenAPI descriptions (``evidence.openapi``), the same ``check`` uses for
+the submitted file, so verdicts and messages are the same; and a non-public API
+refuses a request without credentials.
+
+The verdicts of the judged document point into it: the finding's location is
+the document (its URL, or the submitted file) with the line, column and JSON
+Pointer of the problem."""
 
 from __future__ import annotations
 
 import posixpath
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +38,6 @@ LOCATIONS = (
     "api-json",
 )
 MAX_REQUESTS = 12
-_VERSION = re.compile(r"^/?(?:api/)?v\d+(?:[./]|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class OpenApiFacts:
     source: str = ""  # declared | location | file
     document: Any = None
     problem: str | None = None  # why the found document is not usable
-    validation: str | None = None  # the validator's first complaint
+    judgement: Any = None  # evidence.openapi.Judgement of the found document
     protected: bool = False  # the declared URL answered 401/403
     declared: str | None = None  # the manifest's spec value
     # A document was there but broke a reading limit (size, depth, nodes):
@@ -54,8 +58,6 @@ class OpenApiFacts:
         data: dict[str, Any] = {"tried": [e.evidence() for e in self.tried][-3:]}
         if self.url:
             data["found"] = self.url
-        if self.validation:
-            data["validation"] = self.validation[:1024]
         if self.unjudged:
             data["unreadable"] = self.unjudged[:1024]
         return data
@@ -83,7 +85,10 @@ _ACCEPT = {"Accept": "application/json, application/yaml, application/openapi+js
 
 
 def collect(
-    transport: Fetcher, endpoint: Endpoint, folder: Path | None
+    transport: Fetcher,
+    endpoint: Endpoint,
+    folder: Path | None,
+    profile: Mapping[str, Any] | None = None,
 ) -> OpenApiFacts:
     from spbe_lint import apidoc
 
@@ -119,10 +124,12 @@ def collect(
                 protected=protected,
                 declared=declared,
             )
-            return _validated(facts, transport, None, url)
+            judge = _Judge(transport, endpoint, profile)
+            return replace(facts, judgement=judge(exchange.body, url, url, None))
     local = _local_file(declared, folder)
     if local is not None:
-        facts = _from_file(local, declared, folder, tuple(tried), transport)
+        judge = _Judge(transport, endpoint, profile)
+        facts = _from_file(local, declared, folder, tuple(tried), judge)
         if facts.document is not None or not unjudged or facts.unjudged:
             return facts
         # the submitted file is no description, but one online could not be
@@ -147,7 +154,7 @@ def _from_file(
     declared: str | None,
     folder: Path | None,
     tried: tuple[Exchange, ...],
-    transport: Fetcher,
+    judge: _Judge,
 ) -> OpenApiFacts:
     """The submitted description file (inside the manifest's folder, read within
     apidoc's limits; its relative $refs are followed inside the folder)."""
@@ -176,7 +183,8 @@ def _from_file(
         )
     if apidoc.is_description(document):
         facts = OpenApiFacts(tried, declared, "file", document, declared=declared)
-        return _validated(facts, transport, folder, local_uri(relative))
+        judgement = judge(raw, relative, local_uri(relative), folder)
+        return replace(facts, judgement=judgement)
     return OpenApiFacts(
         tried,
         declared,
@@ -200,19 +208,29 @@ def _local_file(declared: str | None, folder: Path | None) -> tuple[Path, str] |
     return found.real, posixpath.normpath(declared)
 
 
-def _validated(
-    facts: OpenApiFacts, transport: Fetcher, folder: Path | None, base_uri: str
-) -> OpenApiFacts:
-    """*facts* with the validator's first complaint. Every $ref goes through
-    our resolver: relative ones inside *folder* (a submitted file), remote ones
-    only through the probe's transport (admitted hosts, pinned addresses)."""
-    from spbe_lint import apidoc
-    from spbe_lint.references import Resolver
+class _Judge:
+    """Feeds a found description to the one judge (``evidence.openapi``) with
+    what the manifest declares about this API; its references are followed
+    inside the submission folder (a submitted file) or through the probe's
+    admitted, pinned transport (never anything else)."""
 
-    resolver = Resolver(apidoc.parse, folder=folder, fetch=_fetcher(transport))
-    return replace(
-        facts, validation=apidoc.validate(facts.document, resolver, base_uri)
-    )
+    def __init__(
+        self, transport: Fetcher, endpoint: Endpoint, profile: Mapping[str, Any] | None
+    ) -> None:
+        from spbe_lint.evidence.openapi import api_of
+
+        self.fetch = _fetcher(transport)
+        # URLs given on the command line: nothing declared to compare with
+        self.api = api_of(endpoint.api, profile or {}, declared=bool(endpoint.api))
+
+    def __call__(
+        self, raw: bytes, name: str, base_uri: str, folder: Path | None
+    ) -> Any:
+        from spbe_lint.evidence.openapi import judge
+
+        return judge(
+            raw, name, self.api, base_uri=base_uri, folder=folder, fetch=self.fetch
+        )
 
 
 def _fetcher(transport: Fetcher) -> Callable[[str], bytes]:
@@ -303,68 +321,85 @@ def judge_found(facts: ProbeFacts) -> Iterator[Verdict]:
         yield _v("openapi-found", "fail", url, id_, en, evidence)
 
 
-def judge_valid(facts: ProbeFacts) -> Iterator[Verdict]:
-    for observation, api in _apis(facts):
-        if api.document is None:
-            continue
-        if api.validation:
-            yield _v(
-                "openapi-valid",
-                "fail",
-                observation.url,
-                f"dokumen OpenAPI tidak sah: {api.validation[:300]}",
-                f"the OpenAPI document is not valid: {api.validation[:300]}",
-                api.evidence(),
-            )
-        else:
-            yield _v(
-                "openapi-valid",
-                "pass",
-                observation.url,
-                "dokumen OpenAPI sah",
-                "valid OpenAPI document",
-                api.evidence(),
-            )
+# The probe checks that report the judge's aspects, and what each says when the
+# document has no problem of that kind.
+ASPECT_CHECKS: dict[str, tuple[str, str, str]] = {
+    "openapi-valid": ("valid", "dokumen OpenAPI sah", "valid OpenAPI document"),
+    "api-versioned": (
+        "versioned",
+        "versi mayor di URL sesuai info.version",
+        "the major version in the URL agrees with info.version",
+    ),
+    "openapi-servers": (
+        "servers",
+        "alamat server API memakai HTTPS pada domain kota",
+        "the API's servers use HTTPS on the city domain",
+    ),
+    "openapi-security": (
+        "security",
+        "setiap operasi mewajibkan security scheme",
+        "every operation requires a security scheme",
+    ),
+    "openapi-auth": (
+        "auth",
+        "skema autentikasi sesuai pernyataan manifest",
+        "the security schemes match the manifest's auth",
+    ),
+    "openapi-errors": (
+        "errors",
+        "respons galat didokumentasikan sebagai application/problem+json",
+        "error responses are documented as application/problem+json",
+    ),
+    "openapi-contact": (
+        "contact",
+        "info.contact menyebut penanggung jawab API",
+        "info.contact names the API's owner",
+    ),
+    "openapi-formats": (
+        "formats",
+        "media type memakai format terbuka yang dinyatakan",
+        "media types are the declared open formats",
+    ),
+}
 
 
-def judge_versioned(facts: ProbeFacts) -> Iterator[Verdict]:
+def judge_aspects(facts: ProbeFacts) -> Iterator[Verdict]:
+    """Every aspect check's verdicts: a failure per problem the judge placed in
+    the document (located there), or a pass saying what holds."""
+    from spbe_lint.probes.facts import Verdict
+
     for observation, api in _apis(facts):
-        document = api.document
-        if not isinstance(document, dict):
+        judgement = api.judgement
+        if judgement is None or api.document is None:
             continue
-        servers = [
-            s.get("url", "")
-            for s in document.get("servers") or []
-            if isinstance(s, dict)
-        ]
-        base_path = document.get("basePath", "")
-        paths = list(document.get("paths") or {})
-        server_paths = [urlsplit(s).path for s in servers] + (
-            [base_path] if base_path else []
-        )
-        versioned = (server_paths and all(_VERSION.match(p) for p in server_paths)) or (
-            paths and all(_VERSION.match(p) for p in paths)
-        )
-        versioned = versioned or bool(_VERSION.search(urlsplit(observation.url).path))
-        if versioned:
-            yield _v(
-                "api-versioned",
-                "pass",
-                observation.url,
-                "API memakai segmen versi (/v1)",
-                "the API uses a version segment (/v1)",
-                api.evidence(),
-            )
-        else:
-            shown = ", ".join((server_paths or paths)[:3]) or "/"
-            yield _v(
-                "api-versioned",
-                "fail",
-                observation.url,
-                f"API tanpa segmen versi (/v1) pada servers atau paths: {shown}",
-                f"the API has no version segment (/v1) in servers or paths: {shown}",
-                api.evidence(),
-            )
+        entry = observation.endpoint.api
+        for check, (aspect, id_, en) in ASPECT_CHECKS.items():
+            # security applies to an API the manifest declares non-public; an
+            # API key in the query string (auth) is wrong even in a public one
+            skip = aspect == "security" and (not entry or entry.get("public"))
+            if skip:
+                why = (
+                    LocalText("API dinyatakan publik", "the API is declared public")
+                    if entry
+                    else LocalText(
+                        "tanpa manifest: tidak ada yang dinyatakan tentang API",
+                        "no manifest: nothing is declared about the API",
+                    )
+                )
+                yield _v(check, "not_applicable", observation.url, why.id, why.en)
+                continue
+            found = judgement.of([aspect])
+            for placed in found:
+                yield Verdict(
+                    check,
+                    "inconclusive" if placed.review else "fail",
+                    observation.url,
+                    placed.detail,
+                    api.evidence(),
+                    location=judgement.location(placed),
+                )
+            if not found:
+                yield _v(check, "pass", observation.url, id_, en, api.evidence())
 
 
 def judge_auth(facts: ProbeFacts) -> Iterator[Verdict]:

@@ -284,6 +284,7 @@ class _Submission:
             len(self.endpoints),
             session._authorization,
         )
+        plan.profile = session.profile
         for index, endpoint in enumerate(self.endpoints):
             try:
                 target = admit(endpoint.url, session.scope)
@@ -610,6 +611,7 @@ class _Plan:
         self.wanted = wanted
         self.options = options
         self.folder = folder
+        self.profile: Mapping[str, Any] = {}  # the city's: what API judges compare
         self.parts: list[dict[str, Any]] = [{} for _ in range(size)]
         self.tasks: list[tuple[str, Callable[[], None]]] = []
         self.owners: dict[str, int] = {}
@@ -647,7 +649,7 @@ class _Plan:
                 host,
                 index,
                 "openapi",
-                lambda: openapi.collect(fetcher, endpoint, self.folder),
+                lambda: openapi.collect(fetcher, endpoint, self.folder, self.profile),
             )
             self.add(
                 host,
