@@ -1,8 +1,13 @@
 """One self-contained HTML file for the handover folder: who the application
-is, the verdict, scores, findings by domain with location, citation and fix,
-waivers with their expiry, what a reviewer must check, SPBE indicators, probe
-evidence in an appendix, and the rule pack, input hashes and signature state
-in the footer.
+is, the verdict, scores (a table and an inline SVG chart), findings by domain
+with location, citation and fix, waivers with their expiry, what a reviewer
+must check, SPBE indicators, probe evidence in an appendix, and the rule pack,
+input hashes and signature state in the footer.
+
+A report over several manifests has a section per application (grouped by
+``app.id``: ``reporters.applications``), each with its own verdict and score,
+under a summary table; manifests that share an ``app.id`` are named in a
+warning.
 
 No external assets and no JavaScript; print CSS lays it out on A4. The
 template is autoescaped (``autoescape=True``: jinja2's ``select_autoescape``
@@ -16,13 +21,51 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from spbe_lint import scoring
-from spbe_lint.findings import Finding, Report, Status, place
-from spbe_lint.reporters import signature, words
+from spbe_lint.findings import DOMAINS, Finding, Report, Status, place
+from spbe_lint.reporters import applications, chart, signature, words
 
 if TYPE_CHECKING:
     import jinja2
 
     from spbe_lint.reporters import RenderOptions
+
+# Labels only this page uses (the shared ones are in reporters.words).
+PAGE: dict[str, dict[str, str]] = {
+    "id": {
+        "counted": "{findings} temuan dari {rules} aturan",
+        "total": "Jumlah",
+        "review_rules": "Ditinjau (aturan)",
+        "review_count": "{n} temuan",
+        "applications": "Aplikasi dalam laporan ini",
+        "summary": "{apps} aplikasi dari {manifests} manifest: {ready} siap serah "
+        "terima, {not_ready} belum siap",
+        "manifests": "Manifest",
+        "same_id": "Nomor inventaris {app_id} tercantum di {n} manifest ({paths}): "
+        "dinilai sebagai satu aplikasi dengan satu putusan. Periksa apakah salah "
+        "satunya salinan yang tertinggal.",
+        "chart": "Skor per domain; garis putus-putus: ambang siap {ready_at}%",
+        "no_id": "tanpa nomor inventaris",
+        "inventory": "Nomor inventaris",
+        "other": "Temuan yang tidak terkait dengan manifest mana pun",
+    },
+    "en": {
+        "counted": "{findings} findings from {rules} rules",
+        "total": "Total",
+        "review_rules": "For review (rules)",
+        "review_count": "{n} finding(s)",
+        "applications": "Applications in this report",
+        "summary": "{apps} application(s) from {manifests} manifest(s): {ready} ready "
+        "for handover, {not_ready} not ready",
+        "manifests": "Manifests",
+        "same_id": "Inventory number {app_id} is in {n} manifests ({paths}): judged "
+        "as one application with one verdict. Check whether one of them is a copy "
+        "left behind.",
+        "chart": "Score by domain; dashed line: ready at {ready_at}%",
+        "no_id": "no inventory number",
+        "inventory": "Inventory number",
+        "other": "Findings that belong to no manifest",
+    },
+}
 
 
 @functools.cache
@@ -37,7 +80,16 @@ def _template() -> jinja2.Template:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["breakable"] = breakable
     return environment.get_template("report.html.j2")
+
+
+def breakable(text: object) -> Any:
+    """A path or pointer that may wrap after each "/" (and nowhere inside a
+    name unless a name alone is wider than its column): escaped, with <wbr>."""
+    from markupsafe import Markup, escape
+
+    return Markup(str(escape(text)).replace("/", "/<wbr>"))
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -47,46 +99,112 @@ def render(report: Report, options: RenderOptions) -> str:
 def context(report: Report) -> dict[str, Any]:
     """Everything the template shows, computed here so the template only lays out."""
     lang = report.lang
-    result = scoring.score(report)
     rules = {rule.id: rule for rule in report.rules}
-    failing = [f for f in report.failures if f.waiver is None]
-    by_domain: dict[str, list[dict[str, Any]]] = {}
-    for finding in failing:
-        by_domain.setdefault(finding.domain, []).append(_row(finding, rules, lang))
+    groups = applications.group(report)
+    sections = [_section(g, rules, lang) for g in groups]
+    result = scoring.score(report)
+    page = PAGE[lang]
     titles = [dict(i.identity).get("app.title") for i in report.inputs]
     return {
         "lang": lang,
         "w": words.HUMAN[lang],
+        "p": page,
         "words": words.WORDS[lang],
         "title": ", ".join(t for t in dict.fromkeys(titles) if t),
         "report": report,
         "score": result,
+        "sections": sections,
+        "single": len(sections) == 1,
+        "summary": page["summary"].format(
+            apps=len(sections),
+            manifests=len(report.inputs),
+            ready=sum(1 for s in sections if s["ready"]),
+            not_ready=sum(1 for s in sections if not s["ready"]),
+        ),
+        "duplicates": [
+            page["same_id"].format(
+                app_id=d.app_id, n=len(d.manifests), paths=", ".join(d.manifests)
+            )
+            for d in applications.duplicates(groups)
+        ],
         # A signature that was checked and does not hold replaces the verdict;
         # one not checked is said to be so, next to it (reporters.signature).
         "verdict": signature.verdict(report, result.verdict, lang),
-        "verdict_class": (
-            "untrusted"
-            if signature.untrusted(report)
-            else ("ready" if result.ready else "not_ready")
-        ),
+        "verdict_class": _verdict_class(report, result.ready),
         "signature_warning": signature.warning(report, lang),
         "signature_line": signature.line(report, lang),
         "ready_at": f"{result.ready_at:g}",
+        "formula": scoring.formula(scoring.evaluation_of(report)).get(lang),
+        "evidence": [_row(f, rules, lang) for f in report.findings if f.evidence],
+        "tool": words.HUMAN[lang]["tool"].format(
+            version=report.tool_version,
+            pack=report.pack.name,
+            pack_version=report.pack.version,
+            sha=report.pack.sha256,
+        ),
+    }
+
+
+def _verdict_class(report: Report, ready: bool) -> str:
+    if signature.untrusted(report):
+        return "untrusted"
+    return "ready" if ready else "not_ready"
+
+
+def _section(
+    group: applications.Application, rules: dict[str, Any], lang: str
+) -> dict[str, Any]:
+    """One application: its verdict, scores, findings, waivers, review items."""
+    report = group.report
+    result = scoring.score(report)
+    failing = [f for f in report.failures if f.waiver is None]
+    order = {d: i for i, (d, _) in enumerate(result.domains)}
+    by_domain: dict[str, list[dict[str, Any]]] = {}
+    # Findings in the score table's domain order, so the two read alike.
+    for finding in sorted(
+        failing, key=lambda f: order.get(f.domain, len(DOMAINS) + len(order))
+    ):
+        by_domain.setdefault(finding.domain, []).append(_row(finding, rules, lang))
+    domains = [
+        {
+            "key": domain,
+            "name": words.domain_name(domain, lang),
+            "percent": tally.percent,
+            "shown": _percent(tally.percent),
+            "tally": tally,
+        }
+        for domain, tally in result.domains
+    ]
+    total = sum((t for _, t in result.domains), start=scoring.Tally())
+    return {
+        "key": group.key,
+        "app_id": group.app_id,
+        "title": group.title
+        or (PAGE[lang]["other"] if group.key == applications.OTHER else group.key),
+        "manifests": group.manifests,
+        "report": report,
+        "score": result,
+        "ready": result.ready,
+        "verdict": signature.verdict(report, result.verdict, lang),
+        "verdict_class": _verdict_class(report, result.ready),
         "overall": _percent(result.overall.percent),
-        "domains": [
-            {
-                "name": words.domain_name(domain, lang),
-                "percent": tally.percent,
-                "shown": _percent(tally.percent),
-                "tally": tally,
-            }
-            for domain, tally in result.domains
-        ],
+        "domains": domains,
+        "total": total,
+        "chart": chart.bars(
+            [
+                (d["name"], d["percent"])
+                for d in domains
+                if d["key"] not in scoring.UNSCORED_DOMAINS  # not obligations
+            ],
+            ready_at=result.ready_at,
+            caption=PAGE[lang]["chart"].format(ready_at=f"{result.ready_at:g}"),
+        ),
         "groups": [
             (words.domain_name(domain, lang), rows)
             for domain, rows in by_domain.items()
         ],
         "failing": len(failing),
+        "failing_rules": len({(f.location.path, f.rule) for f in failing}),
         "waived": [
             _row(f, rules, lang) for f in report.findings if f.waiver is not None
         ],
@@ -98,11 +216,10 @@ def context(report: Report) -> dict[str, Any]:
                 "aspect": item.indicator.aspect.get(lang),
                 "state": item.state,
                 "state_text": words.INDICATOR_STATES[lang][item.state],
-                "rules": ", ".join(item.rules) or "–",
+                "rules": item.rules,
             }
             for item in result.indicators
         ],
-        "formula": scoring.formula(scoring.evaluation_of(report)).get(lang),
         "identities": [
             {
                 "path": item.path,
@@ -117,13 +234,6 @@ def context(report: Report) -> dict[str, Any]:
             (place(p.path, p.line, p.column), p.message.get(lang))
             for p in report.problems
         ],
-        "evidence": [_row(f, rules, lang) for f in report.findings if f.evidence],
-        "tool": words.HUMAN[lang]["tool"].format(
-            version=report.tool_version,
-            pack=report.pack.name,
-            pack_version=report.pack.version,
-            sha=report.pack.sha256,
-        ),
     }
 
 

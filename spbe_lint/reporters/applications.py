@@ -1,0 +1,125 @@
+"""One application, one verdict: a report over several manifests, split by
+application. A pure function of the Report, for any human reporter.
+
+Manifests are grouped by ``app.id`` (the Diskominfo inventory number), or by
+their own path when they carry none. Each group becomes a sub-report holding
+only its manifests, their findings and their unreadable files, so that
+``scoring.score`` gives it its own verdict and score. A finding belongs to the
+manifest at its path; one in an evidence file (an OpenAPI description, a
+dataset sample) to the manifest whose folder holds that file; one at an
+endpoint URL to the manifest whose ``domain.fqdn`` is that host. What matches
+none (rare: a probe of a URL no manifest names) is kept in a group of its own
+rather than dropped.
+
+Two manifests with one ``app.id`` are one application judged on both: usually
+a copy left behind, or two submissions of one application in one folder. The
+report says so (``duplicates``), and so does the command on standard error.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from spbe_lint.findings import InputFile, Report
+
+
+@dataclass(frozen=True)
+class Application:
+    key: str  # the app.id, or the manifest's path when it has none
+    app_id: str | None
+    title: str | None
+    manifests: tuple[str, ...]  # paths, in report order
+    report: Report  # this application's inputs, findings and problems only
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    app_id: str
+    manifests: tuple[str, ...]
+
+
+OTHER = ""  # the key of findings that belong to no manifest
+
+
+def group(report: Report) -> tuple[Application, ...]:
+    """The applications of *report*, in the order their first manifest comes."""
+    keys: dict[str, str] = {}  # manifest path -> group key
+    ids: dict[str, str | None] = {}
+    titles: dict[str, str | None] = {}
+    for item in report.inputs:
+        identity = dict(item.identity)
+        app_id = identity.get("app.id") or None
+        key = app_id or item.path
+        keys[item.path] = key
+        ids.setdefault(key, app_id)
+        titles.setdefault(key, identity.get("app.title"))
+    for problem in report.problems:
+        if problem.path not in keys:  # a file that could not be read at all
+            keys[problem.path] = problem.path
+            ids.setdefault(problem.path, None)
+            titles.setdefault(problem.path, None)
+    owner = _Owner(report.inputs, keys)
+    findings: dict[str, list] = {key: [] for key in dict.fromkeys(keys.values())}
+    for finding in report.findings:
+        findings.setdefault(owner(finding.location.path), []).append(finding)
+    groups = []
+    for key, found in findings.items():
+        paths = tuple(p for p, k in keys.items() if k == key)
+        groups.append(
+            Application(
+                key=key,
+                app_id=ids.get(key),
+                title=titles.get(key),
+                manifests=paths,
+                report=replace(
+                    report,
+                    inputs=tuple(i for i in report.inputs if keys[i.path] == key),
+                    findings=tuple(found),
+                    problems=tuple(p for p in report.problems if keys[p.path] == key),
+                ),
+            )
+        )
+    return tuple(g for g in groups if g.key != OTHER or g.report.findings)
+
+
+def duplicates(applications: Iterable[Application]) -> tuple[Duplicate, ...]:
+    """Applications whose ``app.id`` more than one manifest carries."""
+    return tuple(
+        Duplicate(a.app_id, a.manifests)
+        for a in applications
+        if a.app_id is not None and len(a.report.inputs) > 1
+    )
+
+
+class _Owner:
+    """Which group a finding's path belongs to."""
+
+    def __init__(self, inputs: tuple[InputFile, ...], keys: dict[str, str]) -> None:
+        self.keys = keys
+        # Deepest folder first: a manifest in a sub-folder owns its own files.
+        folders = [(posixpath.dirname(i.path), keys[i.path]) for i in inputs]
+        self.folders = sorted(folders, key=lambda f: -len(f[0]))
+        self.hosts: dict[str, str] = {}
+        for item in inputs:
+            host = dict(item.identity).get("domain.fqdn")
+            if host:
+                self.hosts.setdefault(host.lower(), keys[item.path])
+        self.only = (
+            next(iter(set(keys.values()))) if len(set(keys.values())) == 1 else None
+        )
+
+    def __call__(self, path: str) -> str:
+        if path in self.keys:
+            return self.keys[path]
+        if "://" in path:
+            host = (urlsplit(path).hostname or "").lower()
+            if host in self.hosts:
+                return self.hosts[host]
+        else:
+            for folder, key in self.folders:
+                if not folder or path.startswith(folder + "/"):
+                    return key
+        return self.only if self.only is not None else OTHER
