@@ -90,6 +90,8 @@ class Row:
     warnings: int
     exit: int  # the application's exit status at --fail-on (0, 1 or 2)
     problem: str | None  # where and why it could not be read
+    # The application's own reports (format -> path), as the audit wrote them.
+    reports: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ def summarise(
                 warnings=severities.get("warning", 0),
                 exit=int(record.get("exit", 2)),
                 problem=problem_text(record, lang),
+                reports=_reports(record.get("reports")),
             )
         )
         for certificate in record.get("certificates", ()):
@@ -211,6 +214,14 @@ def summarise(
         runs=len(runs),
         probe=any(run.get("probe") for run in runs),
     )
+
+
+def _reports(value: Any) -> dict[str, str]:
+    """The report paths of a record; anything but a map of strings is ignored
+    (a results file may come from elsewhere)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _days(as_of: datetime.date | None, moment: Any) -> int | None:

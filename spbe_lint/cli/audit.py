@@ -65,6 +65,14 @@ from spbe_lint.i18n import escape_controls
     help="Write the city-wide HTML dashboard here.",
 )
 @click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE.jsonl",
+    help="The results file of an earlier audit: the dashboard shows what changed "
+    "since (applications improved, regressed, new or gone; each OPD's change in "
+    "score).",
+)
+@click.option(
     "--csv",
     "csv_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -139,6 +147,7 @@ def audit(
     force: bool,
     from_results: tuple[Path, ...],
     dashboard: Path | None,
+    previous: Path | None,
     csv_file: Path | None,
     reports_dir: Path | None,
     report_formats: tuple[str, ...],
@@ -182,10 +191,14 @@ def audit(
       spbe-lint audit inventaris.csv --resume          # after an interruption
       spbe-lint audit inventaris.csv --shard 2/8 --results shard-2.jsonl
       spbe-lint audit --from-results shard-*.jsonl --dashboard kota.html
+      spbe-lint audit pengajuan/ --dashboard audit.html --previous 2026-06.jsonl
     """
     from spbe_lint import app
     from spbe_lint.audit import journal
 
+    if previous is not None and dashboard is None:
+        raise click.UsageError("--previous compares in the dashboard: give --dashboard")
+    earlier = _previous(previous, lang, config_file, isolated)  # refused before work
     probe_request = options.probe_request(probe_args, on=probe)
     if probe_request is not None:
         probe_request = replace(probe_request, progress=False)  # ours is per app
@@ -244,7 +257,16 @@ def audit(
             outcome = runner.audit(run, advance)
         language = outcome.lang
         runs, records = journal.latest([results])
-    return _summarise(runs, records, language, outcome, dashboard, csv_file)
+    return _summarise(
+        runs,
+        records,
+        language,
+        outcome,
+        dashboard,
+        csv_file,
+        earlier=(previous, earlier) if previous is not None else None,
+        reports_dir=reports_dir,
+    )
 
 
 def _summarise(
@@ -254,6 +276,9 @@ def _summarise(
     outcome: Any,
     dashboard: Path | None,
     csv_file: Path | None,
+    *,
+    earlier: tuple[Path, Any] | None = None,
+    reports_dir: Path | None = None,
 ) -> int:
     """Summarise the latest records once, writing the CSV on the way."""
     from spbe_lint.audit import summary as summarising
@@ -273,7 +298,13 @@ def _summarise(
     if dashboard is not None:
         from spbe_lint.audit import dashboard as html
 
-        writing.write(html.render(summary, lang), dashboard)
+        trend = None
+        if earlier is not None:
+            from spbe_lint.audit import trend as trends
+
+            trend = trends.compare(earlier[1], summary, earlier[0].as_posix())
+        links = _links(summary, dashboard, reports_dir)
+        writing.write(html.render(summary, lang, trend=trend, links=links), dashboard)
     for row in summary.rows:
         if row.problem:
             click.echo(escape_controls(f"{row.app}: {row.problem}"), err=True)
@@ -292,6 +323,42 @@ def _summarise(
             )
         return int(ExitStatus.INTERNAL)
     return int(ExitStatus.FINDINGS if summarising.failing(summary) else ExitStatus.OK)
+
+
+def _previous(
+    previous: Path | None, lang: str | None, config_file: Path | None, isolated: bool
+) -> Any:
+    """The summary of the earlier audit (--previous), read before any work: a
+    file that is not an audit's results is exit 2, one line."""
+    if previous is None:
+        return None
+    from spbe_lint import app
+    from spbe_lint.audit import trend
+
+    settings = options.settings_options(lang, config_file, isolated, None)
+    return trend.load([previous], app.resolve(settings).lang)
+
+
+def _links(summary: Any, dashboard: Path, reports_dir: Path | None) -> dict[str, str]:
+    """Each application's own HTML report, as a link relative to the dashboard:
+    the one the audit recorded (--reports), else (summarising with
+    --from-results) DIR/APP-ID.html when --reports DIR holds it."""
+    from urllib.parse import quote
+
+    from spbe_lint.audit.runner import safe_name
+
+    base = dashboard.resolve().parent
+    links = {}
+    for row in summary.rows:
+        recorded = row.reports.get("html")
+        found = Path(recorded) if recorded else None
+        if found is None and reports_dir is not None:
+            found = reports_dir / f"{safe_name(row.app)}.html"
+        if found is None or not found.is_file():
+            continue
+        relative = os.path.relpath(found.resolve(), base)
+        links[row.app] = quote(Path(relative).as_posix())
+    return links
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:

@@ -167,6 +167,7 @@ def check(
     )
     report = app.probe_urls(run) if urls else app.check(run)
     writing.problems(report)
+    writing.shared_ids(report)
     if key is not None:
         from spbe_lint import signing
 

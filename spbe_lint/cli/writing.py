@@ -67,3 +67,24 @@ def problems(report: Any) -> None:
         where = place(problem.path, problem.line, problem.column)
         line = f"{where}: error: {problem.message.get(report.lang)}"
         click.echo(escape_controls(line), err=True)  # file names can hold line breaks
+
+
+def shared_ids(report: Any) -> None:
+    """One warning on standard error per app.id that several manifests carry:
+    they are one application to the HTML report, which says so too."""
+    from spbe_lint.reporters import applications
+
+    for shared in applications.duplicates(applications.group(report)):
+        paths = ", ".join(shared.manifests)
+        if report.lang == "en":
+            line = (
+                f"warning: inventory number {shared.app_id} is in "
+                f"{len(shared.manifests)} manifests ({paths}): judged as one application"
+            )
+        else:
+            line = (
+                f"peringatan: nomor inventaris {shared.app_id} tercantum di "
+                f"{len(shared.manifests)} manifest ({paths}): dinilai sebagai satu "
+                "aplikasi"
+            )
+        click.echo(escape_controls(line), err=True)

@@ -34,7 +34,11 @@ PAGE: dict[str, dict[str, str]] = {
     "id": {
         "counted": "{findings} temuan dari {rules} aturan",
         "total": "Jumlah",
-        "review_rules": "Ditinjau (aturan)",
+        "review_rules": "Ditinjau",
+        "not_applicable": "Tidak berlaku",
+        "rule_counts": "Lulus, gagal, ditinjau, tidak berlaku: jumlah aturan, "
+        "masing-masing dihitung sekali per manifest (daftar temuan di bawah "
+        "menghitung setiap tempat).",
         "review_count": "{n} temuan",
         "applications": "Aplikasi dalam laporan ini",
         "summary": "{apps} aplikasi dari {manifests} manifest: {ready} siap serah "
@@ -46,12 +50,16 @@ PAGE: dict[str, dict[str, str]] = {
         "chart": "Skor per domain; garis putus-putus: ambang siap {ready_at}%",
         "no_id": "tanpa nomor inventaris",
         "inventory": "Nomor inventaris",
+        "app": "Aplikasi",
         "other": "Temuan yang tidak terkait dengan manifest mana pun",
     },
     "en": {
         "counted": "{findings} findings from {rules} rules",
         "total": "Total",
-        "review_rules": "For review (rules)",
+        "review_rules": "Review",
+        "not_applicable": "N/A",
+        "rule_counts": "Passed, failed, review, not applicable (N/A): rules, each "
+        "counted once per manifest (the findings below count every place).",
         "review_count": "{n} finding(s)",
         "applications": "Applications in this report",
         "summary": "{apps} application(s) from {manifests} manifest(s): {ready} ready "
@@ -63,6 +71,7 @@ PAGE: dict[str, dict[str, str]] = {
         "chart": "Score by domain; dashed line: ready at {ready_at}%",
         "no_id": "no inventory number",
         "inventory": "Inventory number",
+        "app": "Application",
         "other": "Findings that belong to no manifest",
     },
 }
@@ -181,6 +190,7 @@ def _section(
         "app_id": group.app_id,
         "title": group.title
         or (PAGE[lang]["other"] if group.key == applications.OTHER else group.key),
+        "titled": bool(group.title),
         "manifests": group.manifests,
         "report": report,
         "score": result,
