@@ -17,7 +17,7 @@ from pathlib import Path
 
 from spbe_lint.audit.summary import Row, Summary
 
-KINDS = ("improved", "regressed", "new", "gone", "unchanged")
+KINDS = ("regressed", "improved", "new", "gone", "unchanged")  # as listed
 _RANK = {"ready": 2, "not_ready": 1}  # anything else (broken, error): 0
 
 
@@ -80,7 +80,7 @@ def compare(before: Summary, after: Summary, source: str) -> Trend:
     now = {row.app: row for row in after.rows}
     changes = [_change(earlier.get(app), row) for app, row in now.items()]
     changes += [_change(row, None) for app, row in earlier.items() if app not in now]
-    order = {kind: index for index, kind in enumerate(("regressed", *KINDS))}
+    order = {kind: index for index, kind in enumerate(KINDS)}
     changes.sort(key=lambda c: (order[c.kind], -abs(c.delta or 0), c.app))
     opds_before = {g.name: g for g in before.opds}
     opds_after = {g.name: g for g in after.opds}
