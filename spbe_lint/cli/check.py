@@ -167,7 +167,8 @@ def check(
     )
     report = app.probe_urls(run) if urls else app.check(run)
     writing.problems(report)
-    writing.shared_ids(report)
+    if any(fmt == "html" for fmt, _ in targets):  # the report that groups them
+        writing.shared_ids(report)
     if key is not None:
         from spbe_lint import signing
 

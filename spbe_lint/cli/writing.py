@@ -71,7 +71,8 @@ def problems(report: Any) -> None:
 
 def shared_ids(report: Any) -> None:
     """One warning on standard error per app.id that several manifests carry:
-    they are one application to the HTML report, which says so too."""
+    they are one application (one verdict) to the HTML report, which says so
+    too. Given when an HTML report is written, whatever other formats are."""
     from spbe_lint.reporters import applications
 
     for shared in applications.duplicates(applications.group(report)):
