@@ -22,7 +22,7 @@ from spbe_lint.findings import (
     place,
 )
 from spbe_lint.i18n import escape_controls
-from spbe_lint.reporters import review, signature
+from spbe_lint.reporters import basis, review, signature
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -113,9 +113,8 @@ def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for finding in report.failures:
         lines.append(_headline(finding, report, options))
-        basis = "; ".join(ref.cite(report.lang) for ref in finding.references)
-        basis = basis or words["no_basis"]
-        lines.append(_indent(f"{words['basis']}: {basis}", options))
+        for line in basis.lines(finding.references, report.lang):
+            lines.append(_indent(line, options))
         rule = rules.get(finding.rule)
         if rule is not None:
             lines.append(
