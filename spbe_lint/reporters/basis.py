@@ -9,7 +9,7 @@ instead of dressing practice as its basis. Pure functions over references.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from spbe_lint.reporters.words import WORDS
 from spbe_lint.rule import Reference
@@ -54,10 +54,15 @@ def practice_text(references: Iterable[Reference], lang: str) -> str | None:
     return "; ".join(cited) if cited else None
 
 
-def lines(references: Iterable[Reference], lang: str) -> tuple[str, ...]:
-    """ "Dasar hukum: ..." and, where there is practice, "Rujukan praktik: ..."."""
+def lines(
+    references: Iterable[Reference],
+    lang: str,
+    labels: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """ "Dasar hukum: ..." and, where there is practice, "Rujukan praktik: ...";
+    *labels* (keys basis, practice) where a format words them its own way."""
     refs = tuple(references)
-    words = WORDS[lang]
+    words = labels or WORDS[lang]
     out = [f"{words['basis']}: {basis_text(refs, lang)}"]
     seen = practice_text(refs, lang)
     if seen:
