@@ -34,17 +34,35 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True)
 class Reference:
-    """A legal basis: which regulation, which article, how sure we are."""
+    """A citation: which instrument, which article, what kind, how sure we are.
+
+    ``kind`` says whether the instrument binds the city ("binding": a law or
+    regulation in force), is another region's or agency's practice ("practice"),
+    or is a secondary source or an unread text ("secondary"). Only binding
+    references are a legal basis (see reporters/basis.py)."""
 
     regulation: str  # full name, e.g. "Permenkominfo No. 4 Tahun 2024"
     short: str  # compact form for one-line output, e.g. "Permenkominfo 4/2024"
     article: str | None  # None where the catalogue gives no article
     confidence: str  # high | medium | low
     url: str | None = None
-    note: LocalText | None = None  # what is cited where there is no article
+    note: LocalText | None = None  # a research note: how it was read, what is unsure
+    # Unclassified references (hand-built, or read from an old report) claim
+    # nothing: they are never shown as legal basis.
+    kind: str = "secondary"
+    provision: LocalText | None = None  # cited part where there is no article
+
+    def citation(self, lang: str) -> str:
+        """The instrument and its article (or provision), without research notes."""
+        if self.article:
+            return f"{self.short} {self.article}"
+        if self.provision:
+            return f"{self.short}, {self.provision.get(lang)}"
+        return self.short
 
     def cite(self, lang: str) -> str:
-        text = f"{self.short} {self.article}" if self.article else self.short
+        """The citation with its research note, for `rules explain`, JSON, SARIF."""
+        text = self.citation(lang)
         return f"{text} ({self.note.get(lang)})" if self.note else text
 
 

@@ -216,6 +216,27 @@ def _reference(
                 f"regulation '{key}' is not listed in pack.yaml (regulations)",
             ),
         )
+    if ref["kind"] == "binding" and not (ref.get("article") or "provision" in ref):
+        # A legal basis names where in the instrument the obligation is.
+        fail(
+            doc,
+            ("references", index, "kind"),
+            LocalText(
+                "rujukan mengikat tanpa article atau provision; tulis pasalnya, "
+                "bagian yang dikutip, atau ubah kind menjadi secondary",
+                "a binding reference needs an article or a provision; name the "
+                "article or the part cited, or make its kind secondary",
+            ),
+        )
+    if ref["kind"] != "binding" and "provision" in ref:
+        fail(
+            doc,
+            ("references", index, "provision"),
+            LocalText(
+                "provision hanya untuk rujukan dengan kind: binding",
+                "provision is only for references of kind: binding",
+            ),
+        )
     regulation = regulations[key]
     return Reference(
         regulation=" ".join(regulation["name"].split()),
@@ -224,6 +245,8 @@ def _reference(
         confidence=ref["confidence"],
         url=regulation.get("url"),
         note=LocalText.from_data(ref["note"]) if "note" in ref else None,
+        kind=ref["kind"],
+        provision=LocalText.from_data(ref["provision"]) if "provision" in ref else None,
     )
 
 

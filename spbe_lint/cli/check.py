@@ -30,6 +30,7 @@ from spbe_lint.findings import Severity
 @options.SELECT
 @options.IGNORE
 @options.COLOR
+@options.SHOW
 @options.AS_OF
 @options.DOCUMENTS
 @click.option(
@@ -97,6 +98,7 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     color: str,
+    show: frozenset[str],
     as_of: datetime.datetime | None,
     documents: str,
     waivers_file: Path | None,
@@ -173,7 +175,7 @@ def check(
         from spbe_lint import signing
 
         report = signing.sign(report, key)
-    writing.emit(report, targets, color)
+    writing.emit(report, targets, color, show=show)
     return int(report.exit_status())
 
 

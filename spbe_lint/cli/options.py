@@ -96,6 +96,33 @@ COLOR = click.option(
     show_default=True,
     help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
 )
+# What text output lists beyond failures (reporters.text.SHOWABLE).
+SHOWABLE = ("manual", "na", "passed")
+
+
+def _show(
+    ctx: click.Context, param: click.Parameter, values: Sequence[str]
+) -> frozenset[str]:
+    names = {p.strip().lower() for v in values for p in v.split(",") if p.strip()}
+    if "all" in names:
+        return frozenset(SHOWABLE)
+    unknown = sorted(names - set(SHOWABLE))
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}; choose from {', '.join(SHOWABLE)}, all", ctx, param
+        )
+    return frozenset(names)
+
+
+SHOW = click.option(
+    "--show",
+    multiple=True,
+    metavar="KINDS",
+    callback=_show,
+    help="Text output: also list these results, comma-separated: manual (to check "
+    "by hand), na (not applicable), passed, or all. By default failures, waived "
+    "failures and inconclusive results are listed and the rest counted on one line.",
+)
 AS_OF = click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),

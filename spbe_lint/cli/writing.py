@@ -4,6 +4,7 @@ targets, unreadable inputs to standard error. Click's echo at the edge."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,17 +49,22 @@ def write(
     files.write_text(output, text, replace=replace)
 
 
-def emit(report: Any, targets: Sequence[tuple[str, Path | None]], color: str) -> None:
-    """Render once per target: every report from the same evaluation."""
+def emit(
+    report: Any,
+    targets: Sequence[tuple[str, Path | None]],
+    color: str,
+    *,
+    show: frozenset[str] = frozenset(),
+) -> None:
+    """Render once per target: every report from the same evaluation. Text for
+    the terminal wraps to its width (COLUMNS, else 80 when unknown); in a file, 80."""
     from spbe_lint.reporters import REPORTERS, RenderOptions
 
     for fmt, path in targets:
         use_color = path is None and want_color(color)
-        write(
-            REPORTERS[fmt](report, RenderOptions(color=use_color)),
-            path,
-            color=use_color,
-        )
+        width = shutil.get_terminal_size((80, 24)).columns if path is None else 80
+        options = RenderOptions(color=use_color, width=width, show=show)
+        write(REPORTERS[fmt](report, options), path, color=use_color)
 
 
 def problems(report: Any) -> None:

@@ -12,6 +12,10 @@ from spbe_lint.findings import Report
 @dataclass(frozen=True)
 class RenderOptions:
     color: bool = False
+    # Text output: the terminal's width (None: unknown, taken as 80), and what
+    # --show lists beyond failures (manual, na, passed).
+    width: int | None = None
+    show: frozenset[str] = frozenset()
 
 
 Render = Callable[[Report, RenderOptions], str]

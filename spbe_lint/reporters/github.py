@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from spbe_lint.findings import COUNTED_ONLY, Finding, Report, Severity, Status
-from spbe_lint.reporters import words
+from spbe_lint.reporters import basis, words
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -37,8 +37,7 @@ def render(report: Report, options: RenderOptions) -> str:
         title = f"{finding.rule} {rule.title.get(lang)}" if rule else finding.rule
         if finding.status is not Status.FAIL:
             title += f" ({words.status_word(finding.status.value, lang)})"
-        basis = "; ".join(r.cite(lang) for r in finding.references) or w["no_basis"]
-        message = [finding.message.get(lang), f"{w['basis']}: {basis}"]
+        message = [finding.message.get(lang), *basis.lines(finding.references, lang)]
         if rule is not None and rule.remediation.get(lang):
             message.append(f"{w['fix']}: {rule.remediation.get(lang)}")
         lines.append(

@@ -8,7 +8,9 @@ is in the run's language. ``from_dict`` rebuilds the Report from what
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -39,9 +41,9 @@ from spbe_lint.rule import Rule
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
 
-REPORT_VERSION = "1.3"  # 1.3: probed endpoints
+REPORT_VERSION = "1.4"  # 1.3: probed endpoints; 1.4: kind and provision of references
 # Older minor versions this one reads (a minor version only adds members).
-READS = ("1.1", "1.2", "1.3")
+READS = ("1.1", "1.2", "1.3", "1.4")
 SCHEMA_ID = "https://spbe-lint.jambikota.go.id/schemas/report.schema.json"
 
 
@@ -257,6 +259,8 @@ def _reference(reference: Reference) -> dict[str, Any]:
         "confidence": reference.confidence,
         "url": reference.url,
         "note": reference.note.as_dict() if reference.note else None,
+        "kind": reference.kind,
+        "provision": reference.provision.as_dict() if reference.provision else None,
     }
 
 
@@ -407,14 +411,48 @@ def _read_finding(data: dict[str, Any]) -> Finding:
 
 
 def _read_reference(data: dict[str, Any]) -> Reference:
-    return Reference(
+    reference = Reference(
         regulation=data["regulation"],
         short=data["short"],
         article=data["article"],
         confidence=data["confidence"],
         url=data["url"],
         note=LocalText.from_data(data["note"]) if data["note"] else None,
+        provision=LocalText.from_data(data["provision"])
+        if data.get("provision")
+        else None,
     )
+    if "kind" in data:
+        return dataclasses.replace(reference, kind=data["kind"])
+    return _legacy(reference)
+
+
+def _legacy(reference: Reference) -> Reference:
+    """A reference from a report older than 1.4, which did not give its kind.
+
+    The shipped pack knows its own citations (kind and provision); anything else
+    counts as binding when it names an article (the old report presented it as
+    the legal basis) and as secondary otherwise, so no unread text is promoted."""
+    note = reference.note.get("id") if reference.note else None
+    known = _shipped().get((reference.short, reference.article, note))
+    if known is not None:
+        return dataclasses.replace(
+            reference, kind=known.kind, provision=known.provision
+        )
+    kind = "binding" if reference.article else "secondary"
+    return dataclasses.replace(reference, kind=kind)
+
+
+@functools.cache
+def _shipped() -> dict[tuple[str, str | None, str | None], Reference]:
+    from spbe_lint.rulepack import load_pack
+
+    known: dict[tuple[str, str | None, str | None], Reference] = {}
+    for rule in load_pack().rules:
+        for ref in rule.references:
+            note = ref.note.get("id") if ref.note else None
+            known.setdefault((ref.short, ref.article, note), ref)
+    return known
 
 
 def _date(value: str | None) -> datetime.date | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from spbe_lint.findings import Finding, InputProblem, Report, Status, place
 from spbe_lint.i18n import escape_controls
-from spbe_lint.reporters import words
+from spbe_lint.reporters import basis, words
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -135,10 +135,9 @@ def _explain(finding: Finding, rule: Rule | None, lang: str) -> str:
     span = finding.location.span
     where = place(finding.location.path, *((span.line, span.column) if span else ()))
     pointer = f" ({finding.location.pointer})" if finding.location.pointer else ""
-    basis = "; ".join(r.cite(lang) for r in finding.references) or w["no_basis"]
     lines = [
         f"{where}{pointer}: {finding.message.get(lang)}",
-        f"  {w['basis']}: {basis}",
+        *(f"  {line}" for line in basis.lines(finding.references, lang)),
     ]
     if rule is not None and rule.remediation.get(lang):
         lines.append(f"  {w['fix']}: {rule.remediation.get(lang)}")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from spbe_lint import scoring
 from spbe_lint.findings import Finding, Report, place
-from spbe_lint.reporters import signature, words
+from spbe_lint.reporters import basis, signature, words
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -186,8 +186,7 @@ def _where(finding: Finding) -> str:
 
 
 def _basis(finding: Finding, lang: str) -> str:
-    cited = "; ".join(ref.cite(lang) for ref in finding.references)
-    return cited or words.WORDS[lang]["no_basis"]
+    return basis.basis_text(finding.references, lang)
 
 
 def _footer(report: Report, lang: str) -> str:

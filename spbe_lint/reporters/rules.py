@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Sequence
 
 from spbe_lint.i18n import LocalText
+from spbe_lint.reporters import basis
 from spbe_lint.rule import Example, Rule
 from spbe_lint.rulepack import RulePack
 
@@ -15,6 +16,10 @@ _WORDS = {
     "id": {
         "rationale": "Alasan",
         "basis": "Dasar hukum",
+        "binding": "Dasar hukum (peraturan yang mengikat)",
+        "practice": "Rujukan praktik (tidak mengikat Kota Jambi)",
+        "secondary": "Sumber sekunder dan teks yang belum dibaca (bukan dasar hukum)",
+        "note": "catatan riset",
         "applies": "Berlaku",
         "all_statuses": "semua tahap app.status",
         "statuses": "app.status",
@@ -42,6 +47,10 @@ _WORDS = {
     "en": {
         "rationale": "Why",
         "basis": "Legal basis",
+        "binding": "Legal basis (binding regulations)",
+        "practice": "Practice elsewhere (not binding on Kota Jambi)",
+        "secondary": "Secondary sources and texts not read (not a legal basis)",
+        "note": "research note",
         "applies": "Applies",
         "all_statuses": "every app.status",
         "statuses": "app.status",
@@ -103,6 +112,7 @@ def render_list_json(rules: Sequence[Rule], pack: RulePack) -> str:
                         "regulation": ref.short,
                         "article": ref.article,
                         "confidence": ref.confidence,
+                        "kind": ref.kind,
                     }
                     for ref in r.references
                 ],
@@ -125,28 +135,7 @@ def render_explain(rule: Rule, lang: str) -> str:
         severity += f" ({changed})"
     out = [f"{rule.id} · {rule.domain} · {severity}", rule.title.get(lang), ""]
     out += [words["rationale"], _wrap(rule.rationale.get(lang)), ""]
-    out.append(words["basis"])
-    if rule.references:
-        for ref in rule.references:
-            article = ref.article or words["no_article"]
-            if ref.note:
-                article += f", {ref.note.get(lang)}"
-            out.append(
-                _wrap(
-                    f"- {ref.regulation}, {article} ({words['confidence'][ref.confidence]})"
-                )
-            )
-            if ref.url:
-                out.append(f"    {ref.url}")
-        out.append(
-            _wrap(
-                words["perwal_set"].format(perwal=rule.perwal)
-                if rule.perwal
-                else words["perwal"]
-            )
-        )
-    else:
-        out.append(_wrap(words["no_basis"]))
+    out += _references(rule, words, lang)
     out += ["", words["applies"], *_applies(rule, words, lang)]
     out += ["", words["remediation"], _wrap(rule.remediation.get(lang)), ""]
     if rule.passing:
@@ -154,6 +143,47 @@ def render_explain(rule: Rule, lang: str) -> str:
     if rule.failing:
         out += _example(words["fail"], rule.failing[0], lang)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _references(rule: Rule, words: dict, lang: str) -> list[str]:
+    """Every reference, by kind, with its confidence, research note and link:
+    the binding ones are the legal basis; practice and secondary sources are
+    shown apart so that nobody mistakes them for the law."""
+    if not rule.references:
+        return [words["basis"], _wrap(words["no_basis"])]
+    out: list[str] = []
+    for kind in basis.KINDS:
+        cited = [ref for ref in rule.references if ref.kind == kind]
+        if kind == "binding" and not cited:
+            out += [words["binding"], _wrap(basis.NO_BINDING[lang])]
+        if not cited:
+            continue
+        out.append(words[kind])
+        for ref in cited:
+            where = ref.article or (
+                ref.provision.get(lang) if ref.provision else words["no_article"]
+            )
+            confidence = words["confidence"][ref.confidence]
+            out.append(
+                textwrap.fill(
+                    f"{ref.regulation}, {where} ({confidence})",
+                    width=88,
+                    initial_indent="  - ",
+                    subsequent_indent="    ",
+                )
+            )
+            if ref.note:
+                out.append(_wrap(f"{words['note']}: {ref.note.get(lang)}", 4))
+            if ref.url:
+                out.append(f"    {ref.url}")
+    out.append(
+        _wrap(
+            words["perwal_set"].format(perwal=rule.perwal)
+            if rule.perwal
+            else words["perwal"]
+        )
+    )
+    return out
 
 
 def _applies(rule: Rule, words: dict, lang: str) -> list[str]:
@@ -191,5 +221,6 @@ def _example(title: str, example: Example, lang: str) -> list[str]:
     return [head, body, ""]
 
 
-def _wrap(text: str) -> str:
-    return textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ")
+def _wrap(text: str, indent: int = 2) -> str:
+    pad = " " * indent
+    return textwrap.fill(text, width=88, initial_indent=pad, subsequent_indent=pad)

@@ -29,7 +29,7 @@ from spbe_lint.findings import (
     Waiver,
 )
 from spbe_lint.i18n import LocalText
-from spbe_lint.reporters import words
+from spbe_lint.reporters import basis, words
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -129,15 +129,13 @@ def _rules_in_use(report: Report) -> list[Rule]:
 
 def _rule(rule: Rule, taxonomies: _Taxonomies, lang: str) -> dict[str, Any]:
     w = words.WORDS[lang]
-    basis = [ref.cite(lang) for ref in rule.references] or [w["no_basis"]]
     remediation = rule.remediation.get(lang)
-    help_text = f"{w['fix']}: {remediation}\n{w['basis']}: " + "; ".join(basis)
-    markdown = (
-        f"**{w['fix']}.** {remediation}\n\n**{w['basis']}:**\n\n"
-        + "\n".join(f"- {_markdown_citation(ref, lang)}" for ref in rule.references)
-        if rule.references
-        else f"**{w['fix']}.** {remediation}\n\n**{w['basis']}:** {w['no_basis']}"
+    # What a reader sees is the law and, apart, practice; every reference with
+    # its kind, confidence and note stays in relationships and taxonomies.
+    help_text = f"{w['fix']}: {remediation}\n" + "\n".join(
+        basis.lines(rule.references, lang)
     )
+    markdown = f"**{w['fix']}.** {remediation}\n\n" + _markdown_basis(rule, lang)
     descriptor: dict[str, Any] = {
         "id": rule.id,
         "shortDescription": {"text": _cut(rule.title.get(lang))},
@@ -158,15 +156,32 @@ def _rule(rule: Rule, taxonomies: _Taxonomies, lang: str) -> dict[str, Any]:
             {
                 "target": taxonomies.target(ref),
                 "kinds": ["relevant"],
-                "properties": {"confidence": ref.confidence},
+                "properties": {"confidence": ref.confidence, "kind": ref.kind},
             }
             for ref in rule.references
         ]
     return descriptor
 
 
+def _markdown_basis(rule: Rule, lang: str) -> str:
+    w = words.WORDS[lang]
+    bound = [ref for ref in rule.references if ref.kind == "binding"]
+    if not bound:
+        text = f"**{w['basis']}:** {basis.basis_text(rule.references, lang)}"
+    else:
+        text = f"**{w['basis']}:**\n\n" + "\n".join(
+            f"- {_markdown_citation(ref, lang)}" for ref in bound
+        )
+    seen = [ref for ref in rule.references if ref.kind == "practice"]
+    if seen:
+        text += f"\n\n**{w['practice']}:**\n\n" + "\n".join(
+            f"- {_markdown_citation(ref, lang)}" for ref in seen
+        )
+    return text
+
+
 def _markdown_citation(ref: Reference, lang: str) -> str:
-    text = ref.cite(lang)
+    text = ref.citation(lang)
     return f"[{text}]({ref.url})" if ref.url else text
 
 
@@ -398,7 +413,12 @@ class _Taxonomies:
                         "name": cited.article or NO_ARTICLE,
                         "shortDescription": {"text": cited.cite(self.lang)},
                         "properties": {
-                            "note_i18n": cited.note.as_dict() if cited.note else None
+                            "kind": cited.kind,
+                            "confidence": cited.confidence,
+                            "note_i18n": cited.note.as_dict() if cited.note else None,
+                            "provision_i18n": cited.provision.as_dict()
+                            if cited.provision
+                            else None,
                         },
                     }
                     for taxon, cited in sorted(self._taxa[name].items())
