@@ -111,6 +111,11 @@ def test_the_dashboard_has_a_heat_map_and_links_to_each_report(audits: Path):
     ]
     for link in links:
         assert (audits.parent / link).is_file()
+    # The most common failures cite the law only (reporters.basis).
+    failures = html.unescape(_section(page, "failures"))
+    assert "HOST-004" in failures and "Permenkominfo 4/2024 Pasal 29" in failures
+    for note in ("not read", "secondary source", "analogy"):
+        assert note not in failures, note
 
 
 def test_from_results_links_reports_found_in_the_reports_folder(run, audits: Path):

@@ -94,14 +94,31 @@ def test_html_lists_waivers_review_items_and_evidence(workdir: Path, examples):
 
 def test_html_links_only_web_citations(workdir: Path, examples):
     report = checked(workdir, *examples)
-    evil = Reference("Evil", "Evil 1/2026", None, "low", url="javascript:alert(1)")
+    evil = Reference(
+        "Evil", "Evil 1/2026", "Pasal 1", "low", "javascript:alert(1)", kind="binding"
+    )
     findings = tuple(
         replace(f, references=(evil,)) if f.status is Status.FAIL else f
         for f in report.findings
     )
     html = REPORTERS["html"](replace(report, findings=findings), PLAIN)
     assert "javascript:" not in html
-    assert "Evil 1/2026" in html
+    assert "Evil 1/2026 Pasal 1" in html
+
+
+def test_html_basis_is_the_law_and_practice_stands_apart(run, workdir: Path):
+    """Dasar hukum lists binding instruments with their article only; another
+    region's practice is on its own line; research notes never show."""
+    copy_examples(workdir, ("hosting",))
+    html = run("check", "hosting", "--format", "html").stdout
+    row = html.split('<span class="id">SSO-003</span><br>')[1].split("</tr>")[0]
+    basis = row.split("<strong>Dasar hukum:</strong>")[1].split("</div>")[0]
+    assert "Peraturan BSSN 4/2021, standar teknis keamanan aplikasi" in basis
+    assert "Kudus" not in basis
+    practice = row.split("<strong>Rujukan praktik:</strong>")[1].split("</div>")[0]
+    assert "Panduan SSO Kudus" in practice
+    for note in ("belum dibaca", "tidak dibaca", "sumber sekunder", "analogi"):
+        assert note not in html, note
 
 
 # --- in a real browser ---

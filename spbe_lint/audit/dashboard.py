@@ -88,6 +88,8 @@ WORDS: dict[str, dict[str, str]] = {
         "app_change": "Aplikasi yang berubah",
         "no_change": "Tidak ada aplikasi yang berubah.",
         "report": "laporan",
+        "practice": "Rujukan praktik",
+        "no_binding": "tidak ada pasal peraturan yang mengikat",
     },
     "en": {
         "heading": "City-wide SPBE application audit",
@@ -152,6 +154,8 @@ WORDS: dict[str, dict[str, str]] = {
         "app_change": "Applications that changed",
         "no_change": "No application changed.",
         "report": "report",
+        "practice": "Practice elsewhere",
+        "no_binding": "no binding article",
     },
 }
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from spbe_lint import engine, scoring
 from spbe_lint.findings import Finding, InputProblem, Report, Status
+from spbe_lint.reporters import basis
 from spbe_lint.rule import Rule
 
 FORMAT = "spbe-lint-audit/1"
@@ -57,8 +58,16 @@ def _rule_entry(rule: Rule) -> dict[str, Any]:
         "domain": rule.domain,
         "severity": rule.severity.label,
         "title": rule.title.as_dict(),
+        # Every reference with its research note (for tools reading results),
+        # and what a dashboard shows: the binding basis, practice apart.
         "cites": {
             lang: [r.cite(lang) for r in rule.references] for lang in ("id", "en")
+        },
+        "basis": {
+            lang: list(basis.binding(rule.references, lang)) for lang in ("id", "en")
+        },
+        "practice": {
+            lang: list(basis.practice(rule.references, lang)) for lang in ("id", "en")
         },
     }
 

@@ -73,7 +73,8 @@ class Failure:
     severity: str
     domain: str
     title: Mapping[str, str]
-    cites: Mapping[str, list[str]]
+    cites: Mapping[str, list[str]]  # the binding basis (every reference in old runs)
+    practice: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,10 @@ def summarise(
             severity=str((rules.get(rule) or {}).get("severity", "")),
             domain=str((rules.get(rule) or {}).get("domain", "")),
             title=(rules.get(rule) or {}).get("title") or {"id": rule, "en": rule},
-            cites=(rules.get(rule) or {}).get("cites") or {"id": [], "en": []},
+            # The binding basis; a results file from before basis was recorded
+            # has only every reference with its note.
+            cites=_cites(rules.get(rule) or {}),
+            practice=(rules.get(rule) or {}).get("practice") or {},
         )
         for rule, count in sorted(failing.items(), key=lambda kv: (-kv[1], kv[0]))[
             :TOP_FAILURES
@@ -214,6 +218,13 @@ def summarise(
         runs=len(runs),
         probe=any(run.get("probe") for run in runs),
     )
+
+
+def _cites(entry: Mapping[str, Any]) -> Mapping[str, list[str]]:
+    found = entry.get("basis")
+    if found is None:
+        found = entry.get("cites")
+    return found or {"id": [], "en": []}
 
 
 def _reports(value: Any) -> dict[str, str]:

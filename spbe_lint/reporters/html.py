@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from spbe_lint import scoring
 from spbe_lint.findings import DOMAINS, Finding, Report, Status, place
-from spbe_lint.reporters import applications, chart, signature, words
+from spbe_lint.reporters import applications, basis, chart, signature, words
 
 if TYPE_CHECKING:
     import jinja2
@@ -251,6 +251,19 @@ def _percent(value: float | None) -> str:
     return f"{value:g}%" if value is not None else "–"
 
 
+def _binding(references: Any, lang: str) -> list[dict[str, Any]]:
+    """Binding citations, each linked to its source when that is a web page."""
+    seen: dict[str, str | None] = {}
+    for ref in references:
+        if ref.kind != "binding":
+            continue
+        # Only web links: a saved report could carry javascript: URLs.
+        url = ref.url if (ref.url or "").startswith(("https://", "http://")) else None
+        text = ref.citation(lang)
+        seen[text] = seen.get(text) or url
+    return [{"text": text, "url": url} for text, url in seen.items()]
+
+
 def _row(finding: Finding, rules: dict[str, Any], lang: str) -> dict[str, Any]:
     rule = rules.get(finding.rule)
     span = finding.location.span
@@ -269,17 +282,12 @@ def _row(finding: Finding, rules: dict[str, Any], lang: str) -> dict[str, Any]:
         ),
         "pointer": finding.location.pointer,
         "message": finding.message.get(lang),
-        "basis": [
-            {
-                "text": ref.cite(lang),
-                # Only web links: a saved report could carry javascript: URLs.
-                "url": ref.url
-                if (ref.url or "").startswith(("https://", "http://"))
-                else None,
-                "confidence": ref.confidence,
-            }
-            for ref in finding.references
-        ],
+        # Dasar hukum: only the binding instruments with their article; other
+        # regions' practice on its own line; research notes and confidence
+        # stay in rules explain, JSON and SARIF (reporters.basis).
+        "basis": _binding(finding.references, lang),
+        "basis_none": basis.basis_text(finding.references, lang),
+        "practice": basis.practice_text(finding.references, lang),
         "fix": rule.remediation.get(lang) if rule else "",
         "waiver": finding.waiver,
         "evidence": finding.evidence,
