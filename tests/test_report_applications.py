@@ -105,3 +105,18 @@ def test_evidence_and_endpoint_findings_belong_to_their_manifest(workdir: Path):
         f"https://{host}/login": "APP-1571-2024-099",
         "https://elsewhere.example/": applications.OTHER,  # kept, not dropped
     }
+
+
+def test_markdown_lists_each_applications_verdict(run, workdir: Path):
+    submission(workdir / "a")
+    submission(workdir / "b")
+    _first_submission(workdir / "pertama")
+    text = run("check", "a", "b", "pertama", "-f", "markdown", "--lang", "en").stdout
+    assert "> Inventory number APP\\-1571\\-2024\\-017 is in 2 manifests" not in text
+    assert "> Inventory number APP-1571-2024-017 is in 2 manifests" in text
+    assert "### Applications in this report" in text
+    assert (
+        "| Sistem Informasi Pelayanan Perizinan Terpadu | APP-1571-2024-017 | 2 | "
+        "ready for handover | 100% | 0 findings from 0 rules |"
+    ) in text
+    assert "| not ready | 3.6% | 70 findings from 53 rules |" in text

@@ -43,6 +43,55 @@ class Duplicate:
 
 OTHER = ""  # the key of findings that belong to no manifest
 
+# The words human reports use about applications (HTML, Markdown).
+WORDS: dict[str, dict[str, str]] = {
+    "id": {
+        "applications": "Aplikasi dalam laporan ini",
+        "summary": "{apps} aplikasi dari {manifests} manifest: {ready} siap serah "
+        "terima, {not_ready} belum siap",
+        "app": "Aplikasi",
+        "inventory": "Nomor inventaris",
+        "manifests": "Manifest",
+        "counted": "{findings} temuan dari {rules} aturan",
+        "same_id": "Nomor inventaris {app_id} tercantum di {n} manifest ({paths}): "
+        "dinilai sebagai satu aplikasi dengan satu putusan. Periksa apakah salah "
+        "satunya salinan yang tertinggal.",
+        "no_id": "tanpa nomor inventaris",
+        "other": "Temuan yang tidak terkait dengan manifest mana pun",
+    },
+    "en": {
+        "applications": "Applications in this report",
+        "summary": "{apps} application(s) from {manifests} manifest(s): {ready} ready "
+        "for handover, {not_ready} not ready",
+        "app": "Application",
+        "inventory": "Inventory number",
+        "manifests": "Manifests",
+        "counted": "{findings} findings from {rules} rules",
+        "same_id": "Inventory number {app_id} is in {n} manifests ({paths}): judged "
+        "as one application with one verdict. Check whether one of them is a copy "
+        "left behind.",
+        "no_id": "no inventory number",
+        "other": "Findings that belong to no manifest",
+    },
+}
+
+
+def counts(report: Report) -> tuple[int, int]:
+    """Failing findings (not waived) and the rules they come from, each rule
+    counted once per manifest as the score table counts it."""
+    failing = [f for f in report.failures if f.waiver is None]
+    return len(failing), len({(f.location.path, f.rule) for f in failing})
+
+
+def duplicate_lines(applications: Iterable[Application], lang: str) -> list[str]:
+    """The shared-app.id warning of each application, in words."""
+    return [
+        WORDS[lang]["same_id"].format(
+            app_id=d.app_id, n=len(d.manifests), paths=", ".join(d.manifests)
+        )
+        for d in duplicates(applications)
+    ]
+
 
 def group(report: Report) -> tuple[Application, ...]:
     """The applications of *report*, in the order their first manifest comes."""

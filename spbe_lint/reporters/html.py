@@ -31,49 +31,32 @@ if TYPE_CHECKING:
 
 # Labels only this page uses (the shared ones are in reporters.words).
 PAGE: dict[str, dict[str, str]] = {
-    "id": {
-        "counted": "{findings} temuan dari {rules} aturan",
-        "total": "Jumlah",
-        "review_rules": "Ditinjau",
-        "not_applicable": "Tidak berlaku",
-        "rule_counts": "Lulus, gagal, ditinjau, tidak berlaku: jumlah aturan, "
-        "masing-masing dihitung sekali per manifest (daftar temuan di bawah "
-        "menghitung setiap tempat).",
-        "review_count": "{n} temuan",
-        "applications": "Aplikasi dalam laporan ini",
-        "summary": "{apps} aplikasi dari {manifests} manifest: {ready} siap serah "
-        "terima, {not_ready} belum siap",
-        "manifests": "Manifest",
-        "same_id": "Nomor inventaris {app_id} tercantum di {n} manifest ({paths}): "
-        "dinilai sebagai satu aplikasi dengan satu putusan. Periksa apakah salah "
-        "satunya salinan yang tertinggal.",
-        "chart": "Skor per domain; garis putus-putus: ambang siap {ready_at}%",
-        "no_id": "tanpa nomor inventaris",
-        "inventory": "Nomor inventaris",
-        "app": "Aplikasi",
-        "other": "Temuan yang tidak terkait dengan manifest mana pun",
-    },
-    "en": {
-        "counted": "{findings} findings from {rules} rules",
-        "total": "Total",
-        "review_rules": "Review",
-        "not_applicable": "N/A",
-        "rule_counts": "Passed, failed, review, not applicable (N/A): rules, each "
-        "counted once per manifest (the findings below count every place).",
-        "review_count": "{n} finding(s)",
-        "applications": "Applications in this report",
-        "summary": "{apps} application(s) from {manifests} manifest(s): {ready} ready "
-        "for handover, {not_ready} not ready",
-        "manifests": "Manifests",
-        "same_id": "Inventory number {app_id} is in {n} manifests ({paths}): judged "
-        "as one application with one verdict. Check whether one of them is a copy "
-        "left behind.",
-        "chart": "Score by domain; dashed line: ready at {ready_at}%",
-        "no_id": "no inventory number",
-        "inventory": "Inventory number",
-        "app": "Application",
-        "other": "Findings that belong to no manifest",
-    },
+    lang: {
+        **applications.WORDS[lang],
+        **{
+            "id": {
+                "total": "Jumlah",
+                "review_rules": "Ditinjau",
+                "not_applicable": "Tidak berlaku",
+                "rule_counts": "Lulus, gagal, ditinjau, tidak berlaku: jumlah aturan, "
+                "masing-masing dihitung sekali per manifest (daftar temuan di bawah "
+                "menghitung setiap tempat).",
+                "review_count": "{n} temuan",
+                "chart": "Skor per domain; garis putus-putus: ambang siap {ready_at}%",
+            },
+            "en": {
+                "total": "Total",
+                "review_rules": "Review",
+                "not_applicable": "N/A",
+                "rule_counts": "Passed, failed, review, not applicable (N/A): rules, "
+                "each counted once per manifest (the findings below count every "
+                "place).",
+                "review_count": "{n} finding(s)",
+                "chart": "Score by domain; dashed line: ready at {ready_at}%",
+            },
+        }[lang],
+    }
+    for lang in ("id", "en")
 }
 
 
@@ -130,12 +113,7 @@ def context(report: Report) -> dict[str, Any]:
             ready=sum(1 for s in sections if s["ready"]),
             not_ready=sum(1 for s in sections if not s["ready"]),
         ),
-        "duplicates": [
-            page["same_id"].format(
-                app_id=d.app_id, n=len(d.manifests), paths=", ".join(d.manifests)
-            )
-            for d in applications.duplicates(groups)
-        ],
+        "duplicates": applications.duplicate_lines(groups, lang),
         # A signature that was checked and does not hold replaces the verdict;
         # one not checked is said to be so, next to it (reporters.signature).
         "verdict": signature.verdict(report, result.verdict, lang),
@@ -213,8 +191,8 @@ def _section(
             (words.domain_name(domain, lang), rows)
             for domain, rows in by_domain.items()
         ],
-        "failing": len(failing),
-        "failing_rules": len({(f.location.path, f.rule) for f in failing}),
+        "failing": applications.counts(report)[0],
+        "failing_rules": applications.counts(report)[1],
         "waived": [
             _row(f, rules, lang) for f in report.findings if f.waiver is not None
         ],

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from spbe_lint import scoring
 from spbe_lint.findings import Finding, Report, place
-from spbe_lint.reporters import basis, signature, words
+from spbe_lint.reporters import applications, basis, signature, words
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -34,6 +34,7 @@ def render(report: Report, options: RenderOptions) -> str:
     lang = report.lang
     result = scoring.score(report)
     out = _summary(report, result, lang)
+    out += _applications(report, lang)
     out += _domains(result, lang)
     out += _findings(report, lang)
     out += _waivers(report, lang)
@@ -69,6 +70,37 @@ def _summary(report: Report, result: scoring.Score, lang: str) -> list[str]:
         out += ["", f"> {md(w['unreadable_block'].format(n=len(report.problems)))}"]
     if result.awaiting_probe:
         out += ["", f"> {md(w['awaiting_probe'].format(n=result.awaiting_probe))}"]
+    return out
+
+
+def _applications(report: Report, lang: str) -> list[str]:
+    """Several applications in one run: each one's own verdict and score (the
+    scores below are over all of them), and app.ids that manifests share."""
+    groups = applications.group(report)
+    a = applications.WORDS[lang]
+    w = words.HUMAN[lang]
+    out = [f"> {md(line)}" for line in applications.duplicate_lines(groups, lang)]
+    out = [line for text in out for line in ("", text)]
+    if len(groups) < 2:
+        return out
+    out += ["", f"### {a['applications']}", ""]
+    out += [
+        f"| {a['app']} | {a['inventory']} | {a['manifests']} | {w['verdict']} | "
+        f"{w['score']} | {w['findings']} |",
+        "|---|---|---:|---|---:|---:|",
+    ]
+    for group in groups:
+        result = scoring.score(group.report)
+        overall = result.overall.percent
+        failing, rules = applications.counts(group.report)
+        name = group.title or (a["other"] if group.key == applications.OTHER else "")
+        shown = signature.verdict(group.report, result.verdict, lang)
+        out.append(
+            f"| {md(name or group.key)} | {md(group.app_id or a['no_id'])} | "
+            f"{len(group.manifests)} | {md(shown)} | "
+            f"{f'{overall:g}%' if overall is not None else '–'} | "
+            f"{md(a['counted'].format(findings=failing, rules=rules))} |"
+        )
     return out
 
 
