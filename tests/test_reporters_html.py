@@ -129,6 +129,7 @@ CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
+    "--disable-quic",
     "--no-first-run",
     "--no-default-browser-check",
     "--disable-background-networking",
