@@ -131,7 +131,9 @@ def group(report: Report) -> tuple[Application, ...]:
                 ),
             )
         )
-    return tuple(g for g in groups if g.key != OTHER or g.report.findings)
+    kept = tuple(g for g in groups if g.key != OTHER or g.report.findings)
+    # Nothing to group (no manifest was found): the report is one whole.
+    return kept or (Application(OTHER, None, None, (), report),)
 
 
 def duplicates(applications: Iterable[Application]) -> tuple[Duplicate, ...]:

@@ -163,6 +163,7 @@ def _section(
         for domain, tally in result.domains
     ]
     total = sum((t for _, t in result.domains), start=scoring.Tally())
+    failing_count, failing_rules = applications.counts(report)
     return {
         "key": group.key,
         "app_id": group.app_id,
@@ -191,8 +192,8 @@ def _section(
             (words.domain_name(domain, lang), rows)
             for domain, rows in by_domain.items()
         ],
-        "failing": applications.counts(report)[0],
-        "failing_rules": applications.counts(report)[1],
+        "failing": failing_count,
+        "failing_rules": failing_rules,
         "waived": [
             _row(f, rules, lang) for f in report.findings if f.waiver is not None
         ],
