@@ -24,6 +24,7 @@ from collections.abc import Iterator, MutableMapping, Sequence
 import click
 
 from spbe_lint import __version__
+from spbe_lint.cli import helptext
 from spbe_lint.cli.options import FORMATS
 from spbe_lint.errors import SpbeError
 from spbe_lint.findings import ExitStatus
@@ -61,7 +62,9 @@ class _Commands(MutableMapping[str, click.Command]):
             module, attribute = _REGISTRY[name]  # KeyError: no such command
             found = importlib.import_module(f"{__name__}.{module}")
             self._loaded[name] = getattr(found, attribute)
-        return self._loaded[name]
+        command = self._loaded[name]
+        helptext.localise(command, helptext.LANGUAGE[0])
+        return command
 
     def __setitem__(self, name: str, command: click.Command) -> None:
         self._loaded[name] = command
@@ -113,6 +116,9 @@ def _language(argv: Sequence[str]) -> str:
 def main(argv: Sequence[str] | None = None, prog_name: str = "spbe-lint") -> None:
     """Entry point: the one place where errors become exit statuses."""
     args = list(sys.argv[1:] if argv is None else argv)
+    helptext.LANGUAGE[0] = "en" if _language(args) == "en" else "id"
+    helptext.use_language(helptext.LANGUAGE[0])
+    helptext.localise(cli, helptext.LANGUAGE[0])
     if "--debug" in args:  # accepted anywhere, as the crash message suggests
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:

@@ -23,7 +23,12 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format.",
 )
 @options.LANG
 @options.CONFIG
@@ -59,7 +64,12 @@ def rules_list(
 
 @rules.command("coverage")
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format.",
 )
 @options.LANG
 @options.CONFIG
