@@ -84,7 +84,14 @@ class _Commands(MutableMapping[str, click.Command]):
 )
 @click.version_option(__version__, "-V", "--version", prog_name="spbe-lint")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
-def cli(debug: bool) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    help="Language for the command that follows (its own --lang wins): messages, "
+    "--help and usage errors. Default: the configuration, then SPBE_LINT_LANG, then id.",
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, lang: str | None) -> None:
     """Check SPBE application manifests (spbe.yaml) against the Kota Jambi rule pack.
 
     Every finding names its place (file:line:column), the regulation behind it
@@ -98,6 +105,17 @@ def cli(debug: bool) -> None:
       spbe-lint rules explain HOST-004 --lang en
       spbe-lint audit pengajuan/ --dashboard audit.html  # every application
     """
+    if lang:  # the default of every command's --lang, subcommands included
+        ctx.default_map = _lang_defaults(lang)
+
+
+def _lang_defaults(lang: str) -> dict[str, object]:
+    """click default_map giving each command (and each of a group's commands,
+    such as rules list) the language chosen before the command."""
+    nested = {
+        name: {"lang": lang} for name in ("list", "explain", "coverage", "create")
+    }
+    return {name: {"lang": lang, **nested} for name in _REGISTRY}
 
 
 cli.commands = _Commands()

@@ -22,6 +22,11 @@ LANGUAGE = ["id"]
 
 OPTIONS: dict[str, str] = {
     "Show the version and exit.": "Tampilkan versi lalu keluar.",
+    "Language for the command that follows (its own --lang wins): messages, --help "
+    "and usage errors. Default: the configuration, then SPBE_LINT_LANG, then id.": "Bahasa "
+    "untuk perintah berikutnya (--lang milik perintah itu lebih diutamakan): pesan, "
+    "--help dan kesalahan penggunaan. Bawaan: konfigurasi, lalu SPBE_LINT_LANG, "
+    "lalu id.",
     "Show a traceback for internal errors.": "Tampilkan traceback untuk kesalahan "
     "internal.",
     "The results file: one JSON line per application, written as each one "
@@ -329,6 +334,8 @@ _CLICK_MODULES = (
 
 def localise(command: click.Command, lang: str) -> None:
     """Put *lang*'s help texts on *command*'s options (and its subcommands')."""
+    if getattr(command, "_help_option", None) is not None:
+        command._help_option = None  # click 8.2+ keeps it: made again in *lang*
     for param in command.params:
         if isinstance(param, click.Option) and param.help:
             english = getattr(param, "english_help", param.help)

@@ -198,3 +198,8 @@ def _is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def refusal_id(reason: str) -> str:
+    """An SSRF refusal reason (English, from addresses) in Bahasa Indonesia."""
+    return _reason_id(reason)

@@ -121,7 +121,7 @@ def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
     return "\n".join(lines)
 
 
-_LISTED = {Status.PASS: "passed", Status.NOT_APPLICABLE: "not-applicable"}
+_LISTED = {Status.PASS: "pass", Status.NOT_APPLICABLE: "not_applicable"}
 
 # What --show can add to the default listing (failures, waived, inconclusive).
 SHOWABLE = ("manual", "na", "passed")
