@@ -12,8 +12,21 @@ from __future__ import annotations
 
 import re
 
-from spbe_lint.probes.preflight import refusal_id
-
+_REASONS_ID = {
+    "loopback": "loopback (mesin ini sendiri)",
+    "unspecified": "alamat tak tertentu",
+    "link-local": "link-local",
+    "multicast": "multicast",
+    "reserved": "rentang yang dicadangkan",
+    "shared (CGNAT)": "rentang bersama (CGNAT)",
+    "documentation": "rentang dokumentasi",
+    "cloud metadata address": "alamat metadata cloud",
+    "private address outside the data-centre ranges": "alamat privat di luar "
+    "rentang pusat data (profile.datacentre_ranges)",
+    "scoped IPv6 address": "alamat IPv6 ber-scope",
+    "not an IP address": "bukan alamat IP",
+}
+_EMBEDDED = re.compile(r"^(?P<reason>.*) \((?P<address>[^ ]+) embedded\)$")
 # Whole reasons, and what follows a known prefix.
 _PHRASES = {
     "no response": "tidak ada respons",
@@ -69,6 +82,15 @@ _PATTERNS = (
         "verifikasi sertifikat gagal: {0}",
     ),
 )
+
+
+def refusal_id(reason: str) -> str:
+    """An SSRF refusal reason (English, from probes.addresses) in Bahasa Indonesia."""
+    embedded = _EMBEDDED.match(reason)
+    if embedded:
+        inner = _REASONS_ID.get(embedded["reason"], embedded["reason"])
+        return f"{inner} ({embedded['address']} tertanam)"
+    return _REASONS_ID.get(reason, reason)
 
 
 def indonesian(reason: str) -> str:

@@ -118,7 +118,7 @@ def _findings(report: Report, lang: str) -> list[str]:
         out.append(
             f"| {words.WORDS[lang][finding.severity.label]} | `{finding.rule}` | "
             f"{md(_where(finding))} | {md(finding.message.get(lang))} | "
-            f"{md(_basis(finding, lang))} |"
+            f"{_basis(finding, lang)} |"
         )
     fixes = [
         f"- `{rule_id}` {md(rules[rule_id].remediation.get(lang))}"
@@ -199,7 +199,13 @@ def _where(finding: Finding) -> str:
 
 
 def _basis(finding: Finding, lang: str) -> str:
-    return basis.basis_text(finding.references, lang)
+    """The binding citations; another region's practice on a line of its own,
+    marked as such (escaped: both come from the rule pack)."""
+    cited = md(basis.basis_text(finding.references, lang))
+    seen = basis.practice_text(finding.references, lang)
+    if seen:
+        cited += f"<br>_{md(words.WORDS[lang]['practice'])}: {md(seen)}_"
+    return cited
 
 
 def _footer(report: Report, lang: str) -> str:

@@ -69,7 +69,7 @@ _WORDS = {
         "accepted": "{n} secret(s) accepted by {baseline}",
         "probed": "{n} endpoint(s) probed",
         "failed": "{n} failed",
-        "failed_rules": "{n} findings failed from {rules} rule(s)",
+        "failed_rules": "{n} failed findings from {rules} rule(s)",
         "per_manifest": " (counted per manifest)",
         "hidden": "Not listed above: {counts} (list them with --show {show}).",
         "passed": "{n} passed",
