@@ -296,6 +296,23 @@ def test_every_option_of_every_command_has_an_indonesian_text():
     assert stale == set(), "texts no option has any more"
 
 
+def test_every_command_has_an_indonesian_line_in_the_command_lists(run, workdir):
+    names = set()
+
+    def walk(command: click.Command) -> None:
+        if isinstance(command, click.Group):
+            context = click.Context(command)
+            for name in command.list_commands(context):
+                names.add(name)
+                walk(command.get_command(context, name))
+
+    walk(cli)
+    assert names == set(helptext.COMMANDS)
+    listing = run("--help").stdout
+    assert "Daftar dan penjelasan aturan dalam paket aturan." in listing
+    assert "List and explain the rules" in run("--lang", "en", "--help").stdout
+
+
 @pytest.mark.parametrize(
     "command", [["check"], ["audit"], ["rules", "explain"], ["init"], ["scan"]]
 )

@@ -273,6 +273,39 @@ OPTIONS: dict[str, str] = {
     "Output format.": "Format keluaran.",
 }
 
+# Each command's one-line description in a command list (``spbe-lint --help``,
+# ``spbe-lint rules --help``), by command name.
+COMMANDS: dict[str, str] = {
+    "audit": "Audit sekumpulan aplikasi: INVENTORY adalah folder dengan satu "
+    "subfolder per aplikasi, atau berkas CSV (id, opd, manifest, url).",
+    "baseline": "Catat kegagalan yang sudah diketahui, agar check --baseline hanya "
+    "menampilkan yang baru.",
+    "create": "Tulis sidik jari kegagalan hari ini (aturan, manifest, JSON Pointer "
+    "atau endpoint; tanpa nomor baris).",
+    "check": "Periksa manifest: PATHS berupa berkas atau folder (dicari spbe.yaml dan "
+    ".spbe.yaml); tanpa PATHS, manifest di folder kerja.",
+    "diff": "Bandingkan dua laporan JSON tersimpan dari aplikasi yang sama: kegagalan "
+    "baru, yang diperbaiki dan yang tetap, deklarasi dan pengecualian yang berubah.",
+    "init": "Tulis spbe.yaml baru yang diberi komentar: isian yang diberikan terisi, "
+    "isian lain sebagai baris komentar untuk dilengkapi.",
+    "keygen": "Buat pasangan kunci Ed25519 untuk menandatangani laporan (check --sign).",
+    "probe": "Periksa aplikasi yang berjalan: URLS, atau tanpa URLS endpoint yang "
+    "dinyatakan manifest di folder ini (sama dengan check --probe).",
+    "report": "Tampilkan laporan JSON tersimpan dalam format apa pun, tanpa memeriksa "
+    "ulang.",
+    "rules": "Daftar dan penjelasan aturan dalam paket aturan.",
+    "coverage": "Tampilkan per domain persyaratan katalog yang diperiksa paket "
+    "(statis, dokumen bukti, atau probe) dan pasal yang dikutip.",
+    "explain": "Jelaskan satu aturan: alasannya, dasar hukumnya, cara memperbaiki "
+    "kegagalan, dan contoh lulus serta gagal.",
+    "list": "Daftar semua aturan: id, domain, tingkat dan judul.",
+    "scan": "Pindai FILES untuk rahasia yang terkomit (SEC-012) dengan "
+    "detect-secrets; tanpa FILES, berkas yang dilacak repositori di folder kerja.",
+    "schema": "Cetak JSON Schema manifest (Draft 2020-12), untuk editor dan alat lain.",
+    "verify": "Verifikasi laporan JSON tersimpan: tanda tangannya (--key) dan "
+    "kecocokannya dengan manifest yang diserahkan (--inputs).",
+}
+
 # Click's own words (through gettext), as click 8 writes them.
 CLICK: dict[str, str] = {
     "Usage:": "Penggunaan:",
@@ -334,6 +367,10 @@ _CLICK_MODULES = (
 
 def localise(command: click.Command, lang: str) -> None:
     """Put *lang*'s help texts on *command*'s options (and its subcommands')."""
+    if command.name in COMMANDS:  # its line in the parent's command list
+        english_short = getattr(command, "english_short_help", command.short_help)
+        command.english_short_help = english_short  # type: ignore[attr-defined]
+        command.short_help = COMMANDS[command.name] if lang == "id" else english_short
     if getattr(command, "_help_option", None) is not None:
         command._help_option = None  # click 8.2+ keeps it: made again in *lang*
     for param in command.params:

@@ -175,7 +175,8 @@ def render(report: Report, options: RenderOptions) -> str:
     lines.extend(_summary(report, words, options))
     warning = signature.warning(report, report.lang)
     if warning:  # a saved report re-rendered: its signature was not shown to hold
-        lines.append(_style(warning, options, fg="red", bold=True))
+        wrapped = "\n".join(_fill(warning, options.width or 80, "", "  "))
+        lines.append(_style(wrapped, options, fg="red", bold=True))
     return "\n".join(lines) + "\n"
 
 
@@ -252,7 +253,9 @@ def _summary(
                 words["unreadable"].format(n=len(report.problems)), options, fg="red"
             )
         )
-    lines.extend(review.summary(report, report.lang))
+    for line in review.summary(report, report.lang):  # waivers, baseline
+        pad = line[: len(line) - len(line.lstrip())]
+        lines += _fill(line.strip(), options.width or 80, pad, pad + "  ")
     if failures:
         lines.append(words["summary"] + ":")
         by_domain: dict[str, Counter[Severity]] = {}
