@@ -92,3 +92,15 @@ def escape_controls(text: str) -> str:
     return _CONTROL.sub(
         lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text
     )
+
+
+_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def format_number(value: float, lang: str, decimals: int = 1) -> str:
+    """A number as a reader of *lang* writes it: "3,6" and "1.250" in Bahasa
+    Indonesia, "3.6" and "1,250" in English; trailing zeros dropped ("80")."""
+    text = f"{value:,.{decimals}f}"
+    if decimals:
+        text = text.rstrip("0").rstrip(".")
+    return text.translate(_SEPARATORS) if lang == "id" else text

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from spbe_lint.i18n import split_description
+from spbe_lint.reporters import basis
 from spbe_lint.rulepack import RulePack
 
 Path_ = tuple[str, ...]
@@ -150,9 +151,9 @@ class _Writer:
         self.pending += [f"# {line}" for line in _wrap(self.describe(child) + ".")]
         for rule_id in self.rule_ids(child):
             rule = self.rules[rule_id]
-            basis = "; ".join(ref.cite("id") for ref in rule.references)
+            cited = basis.basis_text(rule.references, "id") if rule.references else ""
             text = f"{rule_id} {rule.title.id}" + (
-                f" (dasar: {basis})" if basis else ""
+                f" (dasar: {cited})" if cited else ""
             )
             self.pending += [f"#   {line}" for line in _wrap(text, hang=True)]
 

@@ -33,7 +33,7 @@ from spbe_lint.findings import (
     Severity,
     Status,
 )
-from spbe_lint.i18n import LocalText
+from spbe_lint.i18n import LocalText, format_number
 
 _REVIEW = (Status.INCONCLUSIVE, Status.MANUAL)
 UNSCORED_DOMAINS = ("manifest",)
@@ -132,7 +132,11 @@ FORMULA = LocalText(
 
 def formula(evaluation: Evaluation) -> LocalText:
     weights = ", ".join(f"{name} {weight}" for name, weight in evaluation.weights)
-    return FORMULA.format({"weights": weights, "ready_at": f"{evaluation.ready_at:g}"})
+    ready_at = LocalText(
+        format_number(evaluation.ready_at, "id"),
+        format_number(evaluation.ready_at, "en"),
+    )
+    return FORMULA.format({"weights": weights, "ready_at": ready_at})
 
 
 def evaluation_of(report: Report) -> Evaluation:

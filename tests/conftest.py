@@ -70,6 +70,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SPBE_LINT_LANG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # Text wraps to the terminal: the same 80 columns whatever runs the tests.
+    monkeypatch.setenv("COLUMNS", "80")
     return tmp_path
 
 

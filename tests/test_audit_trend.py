@@ -89,12 +89,12 @@ def test_the_dashboard_shows_what_changed_since_the_earlier_audit(audits: Path):
         r"<tr><td><span class=\"id\">([^<]+)</span>.*?</tr>", changes, re.S
     )
     assert rows == ["APP-B", "APP-A", "APP-NEW", "APP-GONE"]  # regressions first
-    assert re.search(r"APP-B.*Regressed.*ready → not ready.*100\.0%.*▼", changes, re.S)
+    assert re.search(r"APP-B.*Regressed.*ready → not ready.*100%.*▼", changes, re.S)
     assert re.search(r"APP-A.*Improved.*not ready → ready.*▲", changes, re.S)
     # Each OPD's score change: Dinas Kesehatan rose to 100%.
     opd = _section(page, "opd")
     kesehatan = opd.split(f"<td>{KESEHATAN}</td>")[1].split("</tr>")[0]
-    assert "100.0%" in kesehatan and "▲ +" in kesehatan
+    assert "100%" in kesehatan and "▲ +" in kesehatan
 
 
 def test_the_dashboard_has_a_heat_map_and_links_to_each_report(audits: Path):

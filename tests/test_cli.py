@@ -398,10 +398,18 @@ def test_version_and_help(run):
 
 
 def test_usage_errors_exit_2(run, workdir: Path):
-    result = run("check", "--format", "yaml")
+    result = run("check", "--format", "yaml", "--lang", "en")
     assert result.status == 2
     assert "Invalid value for '-f' / '--format'" in result.stderr
+    # the language chosen (Bahasa Indonesia by default) holds for click's errors
+    result = run("check", "--format", "yaml")
+    assert result.status == 2
+    assert "Kesalahan: Nilai tidak sah untuk '-f' / '--format': 'yaml' bukan" in (
+        result.stderr
+    )
+    assert result.stderr.startswith("Penggunaan: spbe-lint check [OPTIONS]")
     assert run("frobnicate").status == 2
+    assert "Tidak ada perintah 'frobnicate'." in run("frobnicate").stderr
 
 
 def test_internal_errors_exit_3_with_a_short_message(run, compliant: Path, monkeypatch):

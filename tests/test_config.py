@@ -37,7 +37,9 @@ def test_config_changes_language_threshold_and_severity(run, compliant: Path):
     write(compliant.parent / ".spbe-lint.yaml", "lang: en\nfail-on: warning\n")
     result = run("check")
     assert result.status == 1
-    assert "staff access must go through the city SSO" in result.stdout
+    assert "staff access must go through the city SSO" in " ".join(
+        result.stdout.split()
+    )
     write(compliant.parent / ".spbe-lint.yaml", "severity:\n  SSO-001: error\n")
     result = run("check", "--format", "concise")
     assert result.status == 1

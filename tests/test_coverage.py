@@ -134,9 +134,15 @@ def test_as_of_moves_effective_dates_and_age_limits(run, compliant: Path):
 
 
 def test_as_of_must_be_a_date(run, compliant: Path):
-    result = run("check", "--as-of", "28-11-2026")
+    result = run("check", "--as-of", "28-11-2026", "--lang", "en")
     assert result.status == 2
     assert "'28-11-2026' does not match the format '%Y-%m-%d'" in result.stderr
+    # in Bahasa Indonesia (the default), click's usage error is too
+    result = run("check", "--as-of", "28-11-2026")
+    assert result.status == 2
+    assert "Kesalahan: Nilai tidak sah untuk '--as-of': '28-11-2026' tidak sesuai" in (
+        result.stderr
+    )
 
 
 def test_documents_mode_is_chosen_on_the_command_line(run, compliant: Path):

@@ -13,6 +13,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from spbe_lint.audit.summary import CERTIFICATE_DAYS, WAIVER_DAYS, Summary
+from spbe_lint.i18n import format_number
 from spbe_lint.reporters import chart
 from spbe_lint.reporters.html import breakable
 from spbe_lint.reporters.words import domain_name
@@ -201,8 +202,8 @@ def context(
         "s": summary,
         "domains": domains,
         "domain_names": {d: domain_name(d, lang) for d in domains},
-        "percent": _percent,
-        "delta": _delta,
+        "percent": lambda value: _percent(value, lang),
+        "delta": lambda value: _delta(value, lang),
         "heat": chart.heat,
         "broken": [r for r in summary.rows if r.problem],
         "trend": trend,
@@ -212,16 +213,17 @@ def context(
     }
 
 
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+def _percent(value: float | None, lang: str) -> str:
+    """A score as its reader writes it: "85,7%" in Bahasa Indonesia."""
+    return "—" if value is None else f"{format_number(value, lang)}%"
 
 
-def _delta(value: float | None) -> str:
-    """A change in points, with its direction: ▲ +3.2, ▼ −1.0, ＝ 0.0."""
+def _delta(value: float | None, lang: str) -> str:
+    """A change in points, with its direction: ▲ +3.2, ▼ −1, = 0."""
     if value is None:
         return "—"
     if value > 0:
-        return f"▲ +{value:.1f}"
+        return f"▲ +{format_number(value, lang)}"
     if value < 0:
-        return f"▼ −{-value:.1f}"
-    return "= 0.0"
+        return f"▼ −{format_number(-value, lang)}"
+    return "= 0"

@@ -24,6 +24,7 @@ from collections.abc import Iterator, MutableMapping, Sequence
 import click
 
 from spbe_lint import __version__
+from spbe_lint.cli import helptext
 from spbe_lint.cli.options import FORMATS
 from spbe_lint.errors import SpbeError
 from spbe_lint.findings import ExitStatus
@@ -61,7 +62,9 @@ class _Commands(MutableMapping[str, click.Command]):
             module, attribute = _REGISTRY[name]  # KeyError: no such command
             found = importlib.import_module(f"{__name__}.{module}")
             self._loaded[name] = getattr(found, attribute)
-        return self._loaded[name]
+        command = self._loaded[name]
+        helptext.localise(command, helptext.LANGUAGE[0])
+        return command
 
     def __setitem__(self, name: str, command: click.Command) -> None:
         self._loaded[name] = command
@@ -81,7 +84,14 @@ class _Commands(MutableMapping[str, click.Command]):
 )
 @click.version_option(__version__, "-V", "--version", prog_name="spbe-lint")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
-def cli(debug: bool) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    help="Language for the command that follows (its own --lang wins): messages, "
+    "--help and usage errors. Default: the configuration, then SPBE_LINT_LANG, then id.",
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, lang: str | None) -> None:
     """Check SPBE application manifests (spbe.yaml) against the Kota Jambi rule pack.
 
     Every finding names its place (file:line:column), the regulation behind it
@@ -95,6 +105,17 @@ def cli(debug: bool) -> None:
       spbe-lint rules explain HOST-004 --lang en
       spbe-lint audit pengajuan/ --dashboard audit.html  # every application
     """
+    if lang:  # the default of every command's --lang, subcommands included
+        ctx.default_map = _lang_defaults(lang)
+
+
+def _lang_defaults(lang: str) -> dict[str, object]:
+    """click default_map giving each command (and each of a group's commands,
+    such as rules list) the language chosen before the command."""
+    nested = {
+        name: {"lang": lang} for name in ("list", "explain", "coverage", "create")
+    }
+    return {name: {"lang": lang, **nested} for name in _REGISTRY}
 
 
 cli.commands = _Commands()
@@ -113,6 +134,9 @@ def _language(argv: Sequence[str]) -> str:
 def main(argv: Sequence[str] | None = None, prog_name: str = "spbe-lint") -> None:
     """Entry point: the one place where errors become exit statuses."""
     args = list(sys.argv[1:] if argv is None else argv)
+    helptext.LANGUAGE[0] = "en" if _language(args) == "en" else "id"
+    helptext.use_language(helptext.LANGUAGE[0])
+    helptext.localise(cli, helptext.LANGUAGE[0])
     if "--debug" in args:  # accepted anywhere, as the crash message suggests
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:

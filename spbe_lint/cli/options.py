@@ -108,8 +108,11 @@ def _show(
         return frozenset(SHOWABLE)
     unknown = sorted(names - set(SHOWABLE))
     if unknown:
+        from spbe_lint.cli import helptext
+
+        choose = "pilih dari" if helptext.LANGUAGE[0] == "id" else "choose from"
         raise click.BadParameter(
-            f"{', '.join(unknown)}; choose from {', '.join(SHOWABLE)}, all", ctx, param
+            f"{', '.join(unknown)}; {choose} {', '.join(SHOWABLE)}, all", ctx, param
         )
     return frozenset(names)
 

@@ -42,6 +42,7 @@ def _report_language(lang: str | None, recorded: str) -> str:
     "as not to be trusted and shows no verdict of its own.",
 )
 @options.COLOR
+@options.SHOW
 @options.LANG
 def report_command(
     report_file: Path,
@@ -49,6 +50,7 @@ def report_command(
     outputs: tuple[str, ...],
     key_file: Path | None,
     color: str,
+    show: frozenset[str],
     lang: str | None,
 ) -> int:
     """Render a saved JSON report (check --format json) in any format, without
@@ -82,7 +84,7 @@ def report_command(
             # The signature covers the recorded language's JSON; another
             # language is another JSON text, which it would not verify.
             shown_report = replace(report, signature=None)
-        writing.emit(shown_report, [target], color)
+        writing.emit(shown_report, [target], color, show=show)
     return int(ExitStatus.FINDINGS if problem is not None else ExitStatus.OK)
 
 

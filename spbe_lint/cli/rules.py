@@ -3,6 +3,7 @@ Click only; the texts come from ``reporters.rules`` and ``reporters.coverage``."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -23,7 +24,12 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format.",
 )
 @options.LANG
 @options.CONFIG
@@ -59,7 +65,12 @@ def rules_list(
 
 @rules.command("coverage")
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format.",
 )
 @options.LANG
 @options.CONFIG
@@ -123,5 +134,6 @@ def rules_explain(
     )
     rule = app.explainable(settings.pack, rule_id)
     (rule,) = rulepack.configure([rule], severity=settings.config.severity)
-    click.echo(docs.render_explain(rule, settings.lang), nl=False)
+    width = shutil.get_terminal_size((80, 24)).columns
+    click.echo(docs.render_explain(rule, settings.lang, width), nl=False)
     return 0

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from spbe_lint.checks.hosts import labels
 from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict, host_of
 from spbe_lint.probes.facts import verdict as _v
+from spbe_lint.probes.reasons import indonesian
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import ProbeFacts
@@ -32,7 +33,7 @@ def final_response(observation: Observation) -> tuple[Exchange | None, Verdict |
             "",
             "inconclusive",
             observation.url,
-            f"tidak ada respons akhir: {why}",
+            f"tidak ada respons akhir: {indonesian(why)}",
             f"no final response: {why}",
             chain.evidence(),
         )
@@ -77,7 +78,7 @@ def judge_https_redirect(facts: ProbeFacts) -> Iterator[Verdict]:
                 "https-redirect",
                 "inconclusive",
                 url,
-                f"http:// tidak dapat diperiksa: {why}",
+                f"http:// tidak dapat diperiksa: {indonesian(why)}",
                 f"http:// could not be checked: {why}",
                 evidence,
             )
@@ -108,7 +109,7 @@ def judge_https_redirect(facts: ProbeFacts) -> Iterator[Verdict]:
                 "https-redirect",
                 "fail",
                 url,
-                f"rantai pengalihan dari http:// bermasalah: {why}",
+                f"rantai pengalihan dari http:// bermasalah: {indonesian(why)}",
                 f"the redirect chain from http:// is broken: {why}",
                 evidence,
             )
@@ -440,7 +441,7 @@ def judge_error_page(facts: ProbeFacts) -> Iterator[Verdict]:
                 "error-page",
                 "inconclusive",
                 url,
-                f"halaman galat tidak dapat diambil: {why}",
+                f"halaman galat tidak dapat diambil: {indonesian(why)}",
                 f"the error page could not be fetched: {why}",
                 evidence,
             )

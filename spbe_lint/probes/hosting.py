@@ -11,6 +11,7 @@ from spbe_lint.checks.hosts import is_below, labels
 from spbe_lint.probes.addresses import city_scope, in_ranges, outside_city
 from spbe_lint.probes.facts import Verdict, host_of
 from spbe_lint.probes.facts import verdict as _v
+from spbe_lint.probes.reasons import indonesian
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import Exchange, ProbeFacts
@@ -43,7 +44,8 @@ def blocked_text(hop: Exchange) -> tuple[str, str]:
     reason = (hop.error or "").split(": ", 1)[-1]
     target = f"{host} [{addresses}]" if addresses else host
     return (
-        f"pengalihan ke {hop.url} ditolak, tidak dihubungi: {target}; {reason}",
+        f"pengalihan ke {hop.url} ditolak, tidak dihubungi: {target}; "
+        f"{indonesian(reason)}",
         f"redirect to {hop.url} refused, not contacted: {target}; {reason}",
     )
 
@@ -118,7 +120,7 @@ def judge_final_host(facts: ProbeFacts) -> Iterator[Verdict]:
                 "final-host",
                 "inconclusive",
                 observation.url,
-                f"tidak ada respons: {why}",
+                f"tidak ada respons: {indonesian(why)}",
                 f"no response: {why}",
                 evidence,
             )

@@ -14,6 +14,7 @@ from spbe_lint.jsonread import JsonProblem
 from spbe_lint.probes.facts import Chain, Exchange, Observation, Verdict, host_of
 from spbe_lint.probes.facts import verdict as _v
 from spbe_lint.probes.hosting import blocked_text
+from spbe_lint.probes.reasons import indonesian
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import ProbeFacts
@@ -311,7 +312,7 @@ def judge_login_redirect(facts: ProbeFacts) -> Iterator[Verdict]:
                 "sso-login-redirect",
                 "inconclusive",
                 url,
-                f"titik otorisasi SSO kota tidak diketahui: {why}",
+                f"titik otorisasi SSO kota tidak diketahui: {indonesian(why)}",
                 f"the city SSO's authorization endpoint is unknown: {why}",
                 evidence,
             )

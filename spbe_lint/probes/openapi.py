@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from spbe_lint.i18n import LocalText
 from spbe_lint.probes.facts import Exchange, Verdict
 from spbe_lint.probes.facts import verdict as _v
+from spbe_lint.probes.reasons import indonesian
 
 if TYPE_CHECKING:
     from spbe_lint.probes.facts import Endpoint, ProbeFacts
@@ -46,20 +47,20 @@ class OpenApiFacts:
     url: str | None = None  # where the document was found
     source: str = ""  # declared | location | file
     document: Any = None
-    problem: str | None = None  # why the found document is not usable
+    problem: LocalText | None = None  # why the found document is not usable
     judgement: Any = None  # evidence.openapi.Judgement of the found document
     protected: bool = False  # the declared URL answered 401/403
     declared: str | None = None  # the manifest's spec value
     # A document was there but broke a reading limit (size, depth, nodes):
     # nothing can be judged about it, which is not the same as "no document".
-    unjudged: str | None = None
+    unjudged: LocalText | None = None
 
     def evidence(self) -> dict[str, Any]:
         data: dict[str, Any] = {"tried": [e.evidence() for e in self.tried][-3:]}
         if self.url:
             data["found"] = self.url
         if self.unjudged:
-            data["unreadable"] = self.unjudged[:1024]
+            data["unreadable"] = self.unjudged.en[:1024]
         return data
 
 
@@ -96,7 +97,7 @@ def collect(
     spec = endpoint.api.get("spec")
     declared = spec if isinstance(spec, str) else None
     protected = False
-    unjudged: str | None = None
+    unjudged: LocalText | None = None
     for index, url in enumerate(candidates(endpoint)):
         exchange = transport.fetch(url, headers=_ACCEPT, limit=apidoc.MAX_BYTES)
         tried.append(replace(exchange, body=b""))  # evidence only: not its body
@@ -112,7 +113,7 @@ def collect(
             document = apidoc.parse(exchange.body, url)
         except apidoc.Unreadable as exc:
             if exc.limit:
-                unjudged = unjudged or f"{url}: {exc.reason.en}"
+                unjudged = unjudged or _at(url, exc.reason)
             continue
         if apidoc.is_description(document):
             source = "declared" if url == declared else "location"
@@ -140,13 +141,19 @@ def collect(
     )
 
 
-def _too_large(url: str) -> str:
+def _too_large(url: str) -> LocalText:
     from spbe_lint.apidoc import MAX_BYTES
     from spbe_lint.jsonread import human_size
 
-    return (
-        f"{url}: larger than {human_size(MAX_BYTES)} (the limit for an API description)"
+    size = human_size(MAX_BYTES)
+    return LocalText(
+        f"{url}: lebih besar dari {size} (batas untuk deskripsi API)",
+        f"{url}: larger than {size} (the limit for an API description)",
     )
+
+
+def _at(where: str, reason: LocalText) -> LocalText:
+    return LocalText(f"{where}: {reason.id}", f"{where}: {reason.en}")
 
 
 def _from_file(
@@ -170,10 +177,10 @@ def _from_file(
         document = apidoc.parse(raw, relative)
     except InputError as exc:
         return OpenApiFacts(
-            tried, declared, "file", None, declared=declared, unjudged=exc.message.en
+            tried, declared, "file", None, declared=declared, unjudged=exc.message
         )
     except apidoc.Unreadable as exc:
-        reason = f"{relative}: {exc.reason.en}"
+        reason = _at(relative, exc.reason)
         if exc.limit:
             return OpenApiFacts(
                 tried, declared, "file", None, declared=declared, unjudged=reason
@@ -190,7 +197,10 @@ def _from_file(
         declared,
         "file",
         None,
-        problem="the submitted file is not an OpenAPI document",
+        problem=LocalText(
+            "berkas yang diserahkan bukan dokumen OpenAPI",
+            "the submitted file is not an OpenAPI document",
+        ),
         declared=declared,
     )
 
@@ -243,7 +253,9 @@ def _fetcher(transport: Fetcher) -> Callable[[str], bytes]:
         exchange = transport.fetch(url, headers=_ACCEPT, limit=apidoc.MAX_BYTES)
         if not exchange.ok:
             why = exchange.error or "no response"
-            raise Unusable(LocalText(f"tidak diambil: {why}", f"not fetched: {why}"))
+            raise Unusable(
+                LocalText(f"tidak diambil: {indonesian(why)}", f"not fetched: {why}")
+            )
         if exchange.status != 200:
             status = exchange.status
             raise Unusable(
@@ -294,8 +306,8 @@ def judge_found(facts: ProbeFacts) -> Iterator[Verdict]:
                 "openapi-found",
                 "inconclusive",
                 url,
-                f"dokumen OpenAPI tidak dapat dinilai: {api.unjudged}",
-                f"the OpenAPI document cannot be judged: {api.unjudged}",
+                f"dokumen OpenAPI tidak dapat dinilai: {api.unjudged.id}",
+                f"the OpenAPI document cannot be judged: {api.unjudged.en}",
                 evidence,
             )
             continue
@@ -305,7 +317,7 @@ def judge_found(facts: ProbeFacts) -> Iterator[Verdict]:
                 "openapi-found",
                 "inconclusive",
                 url,
-                f"API tidak dapat dihubungi: {why}",
+                f"API tidak dapat dihubungi: {indonesian(why)}",
                 f"the API cannot be reached: {why}",
                 evidence,
             )
@@ -313,7 +325,7 @@ def judge_found(facts: ProbeFacts) -> Iterator[Verdict]:
         id_ = "tidak ada dokumen OpenAPI di URL yang dinyatakan maupun lokasi umum"
         en = "no OpenAPI document at the declared URL or the usual locations"
         if api.problem:
-            id_, en = f"{id_} ({api.problem})", f"{en} ({api.problem})"
+            id_, en = f"{id_} ({api.problem.id})", f"{en} ({api.problem.en})"
         declaration = observation.endpoint.declared
         if declaration is not None and api.declared:
             says = declaration.says()

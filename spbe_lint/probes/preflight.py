@@ -24,7 +24,6 @@ mistakes into usage errors before anything is reported.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -37,27 +36,13 @@ from spbe_lint.probes.addresses import (
     city_scope,
     parse_networks,
 )
+from spbe_lint.probes.reasons import refusal_id
 
 if TYPE_CHECKING:
     from spbe_lint.probes.collect import ProbeOptions
     from spbe_lint.probes.transport import GetAddrInfo
 
 # The address policy's reasons (addresses.DENIED and AddressPolicy), in Indonesian.
-_REASONS_ID = {
-    "loopback": "loopback (mesin ini sendiri)",
-    "unspecified": "alamat tak tertentu",
-    "link-local": "link-local",
-    "multicast": "multicast",
-    "reserved": "rentang yang dicadangkan",
-    "shared (CGNAT)": "rentang bersama (CGNAT)",
-    "documentation": "rentang dokumentasi",
-    "cloud metadata address": "alamat metadata cloud",
-    "private address outside the data-centre ranges": "alamat privat di luar "
-    "rentang pusat data (profile.datacentre_ranges)",
-    "scoped IPv6 address": "alamat IPv6 ber-scope",
-    "not an IP address": "bukan alamat IP",
-}
-_EMBEDDED = re.compile(r"^(?P<reason>.*) \((?P<address>[^ ]+) embedded\)$")
 _KINDS_ID = {
     "form": "bukan URL yang dibaca sama oleh setiap pengurai (info pengguna, garis "
     "miring terbalik atau spasi)",
@@ -185,11 +170,7 @@ def _blocked(url: str, host: str, refused: Sequence[tuple[str, str]]) -> UsageEr
 
 
 def _reason_id(reason: str) -> str:
-    embedded = _EMBEDDED.match(reason)
-    if embedded:
-        inner = _REASONS_ID.get(embedded["reason"], embedded["reason"])
-        return f"{inner} ({embedded['address']} tertanam)"
-    return _REASONS_ID.get(reason, reason)
+    return refusal_id(reason)
 
 
 def _is_ip(value: str) -> bool:

@@ -14,6 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from spbe_lint.i18n import format_number
+
 # Geometry in SVG user units; the SVG scales to its box (width: 100%). Each
 # row is the domain's name above its bar, so the chart stays narrow enough to
 # stand beside the score table on A4 portrait.
@@ -24,7 +26,11 @@ FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
 def bars(
-    rows: Sequence[tuple[str, float | None]], *, ready_at: float, caption: str
+    rows: Sequence[tuple[str, float | None]],
+    *,
+    ready_at: float,
+    caption: str,
+    lang: str = "en",
 ) -> Any:
     """Horizontal bars, one per (label, percent); None draws no bar and "–".
     A dashed line marks the ready-at threshold; bars below it are red."""
@@ -48,7 +54,7 @@ def bars(
                 f'width="{BAR * max(0.0, min(percent, 100.0)) / 100:.1f}" '
                 f'height="11" fill="{fill}"/>'
             )
-        shown = "–" if percent is None else f"{percent:g}%"
+        shown = "–" if percent is None else f"{format_number(percent, lang)}%"
         parts.append(f'<text x="{BAR + 4}" y="{y + 25}">{shown}</text>')
     x = BAR * min(max(ready_at, 0.0), 100.0) / 100
     parts.append(

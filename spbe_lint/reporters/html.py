@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from spbe_lint import scoring
 from spbe_lint.findings import DOMAINS, Finding, Report, Status, place
+from spbe_lint.i18n import format_number
 from spbe_lint.reporters import applications, basis, chart, signature, words
 
 if TYPE_CHECKING:
@@ -114,13 +115,11 @@ def context(report: Report) -> dict[str, Any]:
             not_ready=sum(1 for s in sections if not s["ready"]),
         ),
         "duplicates": applications.duplicate_lines(groups, lang),
-        # A signature that was checked and does not hold replaces the verdict;
-        # one not checked is said to be so, next to it (reporters.signature).
-        "verdict": signature.verdict(report, result.verdict, lang),
-        "verdict_class": _verdict_class(report, result.ready),
+        # A signature not known to hold is said so at the top; one checked
+        # that does not hold replaces every verdict (reporters.signature).
         "signature_warning": signature.warning(report, lang),
         "signature_line": signature.line(report, lang),
-        "ready_at": f"{result.ready_at:g}",
+        "ready_at": format_number(result.ready_at, lang),
         "formula": scoring.formula(scoring.evaluation_of(report)).get(lang),
         "evidence": [_row(f, rules, lang) for f in report.findings if f.evidence],
         "tool": words.HUMAN[lang]["tool"].format(
@@ -157,7 +156,7 @@ def _section(
             "key": domain,
             "name": words.domain_name(domain, lang),
             "percent": tally.percent,
-            "shown": _percent(tally.percent),
+            "shown": _percent(tally.percent, lang),
             "tally": tally,
         }
         for domain, tally in result.domains
@@ -176,7 +175,7 @@ def _section(
         "ready": result.ready,
         "verdict": signature.verdict(report, result.verdict, lang),
         "verdict_class": _verdict_class(report, result.ready),
-        "overall": _percent(result.overall.percent),
+        "overall": _percent(result.overall.percent, lang),
         "domains": domains,
         "total": total,
         "chart": chart.bars(
@@ -186,7 +185,10 @@ def _section(
                 if d["key"] not in scoring.UNSCORED_DOMAINS  # not obligations
             ],
             ready_at=result.ready_at,
-            caption=PAGE[lang]["chart"].format(ready_at=f"{result.ready_at:g}"),
+            caption=PAGE[lang]["chart"].format(
+                ready_at=format_number(result.ready_at, lang)
+            ),
+            lang=lang,
         ),
         "groups": [
             (words.domain_name(domain, lang), rows)
@@ -226,8 +228,9 @@ def _section(
     }
 
 
-def _percent(value: float | None) -> str:
-    return f"{value:g}%" if value is not None else "–"
+def _percent(value: float | None, lang: str) -> str:
+    """A score as its reader writes it (decimal comma in Bahasa Indonesia)."""
+    return f"{format_number(value, lang)}%" if value is not None else "–"
 
 
 def _binding(references: Any, lang: str) -> list[dict[str, Any]]:

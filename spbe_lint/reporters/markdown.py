@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from spbe_lint import scoring
 from spbe_lint.findings import Finding, Report, place
+from spbe_lint.i18n import format_number
 from spbe_lint.reporters import applications, basis, signature, words
 
 if TYPE_CHECKING:
@@ -55,8 +56,10 @@ def _summary(report: Report, result: scoring.Score, lang: str) -> list[str]:
     out = [f"## {w['heading']}" + (f": {named}" if named else ""), ""]
     out += _identity(report, lang)
     overall = result.overall.percent
-    score_text = f"**{overall:g}%**" if overall is not None else w["no_score"]
-    ready_at = w["ready_at"].format(ready_at=f"{result.ready_at:g}")
+    score_text = (
+        f"**{format_number(overall, lang)}%**" if overall is not None else w["no_score"]
+    )
+    ready_at = w["ready_at"].format(ready_at=format_number(result.ready_at, lang))
     shown = signature.verdict(report, result.verdict, lang)
     out.append(
         f"**{w['verdict']}: {shown}** · {w['overall']} {score_text} ({md(ready_at)})"
@@ -98,7 +101,7 @@ def _applications(report: Report, lang: str) -> list[str]:
         out.append(
             f"| {md(name or group.key)} | {md(group.app_id or a['no_id'])} | "
             f"{len(group.manifests)} | {md(shown)} | "
-            f"{f'{overall:g}%' if overall is not None else '–'} | "
+            f"{f'{format_number(overall, lang)}%' if overall is not None else '–'} | "
             f"{md(a['counted'].format(findings=failing, rules=rules))} |"
         )
     return out
@@ -113,19 +116,29 @@ def _domains(result: scoring.Score, lang: str) -> list[str]:
     )
     out.append("|---|--:|--:|--:|--:|--:|")
     for domain, tally in result.domains:
-        percent = f"{tally.percent:g}%" if tally.percent is not None else "–"
+        percent = (
+            f"{format_number(tally.percent, lang)}%"
+            if tally.percent is not None
+            else "–"
+        )
         out.append(
             f"| {md(words.domain_name(domain, lang))} | {percent} | {tally.passed} | "
             f"{tally.failed} | {tally.review} | {tally.not_applicable} |"
         )
-    return out
+    return [*out, "", f"<sub>{md(w['counted_rules'])}</sub>"]
 
 
 def _findings(report: Report, lang: str) -> list[str]:
     w = words.HUMAN[lang]
     rules = {rule.id: rule for rule in report.rules}
     failing = [f for f in report.failures if f.waiver is None]
-    out = ["", f"### {w['findings']} ({len(failing)})", ""]
+    rules_failed = len({(f.location.path, f.rule) for f in failing})
+    count = (
+        str(len(failing))
+        if rules_failed == len(failing)
+        else w["findings_of"].format(n=len(failing), rules=rules_failed)
+    )
+    out = ["", f"### {w['findings']} ({count})", ""]
     if not failing:
         return [*out, w["no_findings"]]
     out.append(
@@ -137,7 +150,7 @@ def _findings(report: Report, lang: str) -> list[str]:
         out.append(
             f"| {words.WORDS[lang][finding.severity.label]} | `{finding.rule}` | "
             f"{md(_where(finding))} | {md(finding.message.get(lang))} | "
-            f"{md(_basis(finding, lang))} |"
+            f"{_basis(finding, lang)} |"
         )
     fixes = [
         f"- `{rule_id}` {md(rules[rule_id].remediation.get(lang))}"
@@ -218,7 +231,13 @@ def _where(finding: Finding) -> str:
 
 
 def _basis(finding: Finding, lang: str) -> str:
-    return basis.basis_text(finding.references, lang)
+    """The binding citations; another region's practice on a line of its own,
+    marked as such (escaped: both come from the rule pack)."""
+    cited = md(basis.basis_text(finding.references, lang))
+    seen = basis.practice_text(finding.references, lang)
+    if seen:
+        cited += f"<br>_{md(words.WORDS[lang]['practice'])}: {md(seen)}_"
+    return cited
 
 
 def _footer(report: Report, lang: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import textwrap
 from collections.abc import Sequence
@@ -127,17 +128,19 @@ def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def render_explain(rule: Rule, lang: str) -> str:
+def render_explain(rule: Rule, lang: str, width: int = 80) -> str:
+    """The rule, wrapped to *width* columns (the terminal's, 80 when unknown)."""
     words = _WORDS[lang]
+    wrap = functools.partial(_wrap, width=max(width, 40))
     severity = rule.severity.label
     if rule.default_severity is not None:
         changed = words["severity_changed"].format(default=rule.default_severity.label)
         severity += f" ({changed})"
-    out = [f"{rule.id} · {rule.domain} · {severity}", rule.title.get(lang), ""]
-    out += [words["rationale"], _wrap(rule.rationale.get(lang)), ""]
-    out += _references(rule, words, lang)
-    out += ["", words["applies"], *_applies(rule, words, lang)]
-    out += ["", words["remediation"], _wrap(rule.remediation.get(lang)), ""]
+    out = [f"{rule.id} · {rule.domain} · {severity}", wrap(rule.title.get(lang), 0), ""]
+    out += [words["rationale"], wrap(rule.rationale.get(lang)), ""]
+    out += _references(rule, words, lang, wrap)
+    out += ["", words["applies"], *_applies(rule, words, lang, wrap)]
+    out += ["", words["remediation"], wrap(rule.remediation.get(lang)), ""]
     if rule.passing:
         out += _example(words["pass"], rule.passing[0], lang)
     if rule.failing:
@@ -145,17 +148,19 @@ def render_explain(rule: Rule, lang: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _references(rule: Rule, words: dict, lang: str) -> list[str]:
+def _references(
+    rule: Rule, words: dict, lang: str, wrap: functools.partial[str]
+) -> list[str]:
     """Every reference, by kind, with its confidence, research note and link:
     the binding ones are the legal basis; practice and secondary sources are
     shown apart so that nobody mistakes them for the law."""
     if not rule.references:
-        return [words["basis"], _wrap(words["no_basis"])]
+        return [words["basis"], wrap(words["no_basis"])]
     out: list[str] = []
     for kind in basis.KINDS:
         cited = [ref for ref in rule.references if ref.kind == kind]
         if kind == "binding" and not cited:
-            out += [words["binding"], _wrap(basis.NO_BINDING[lang])]
+            out += [words["binding"], wrap(basis.NO_BINDING[lang])]
         if not cited:
             continue
         out.append(words[kind])
@@ -167,17 +172,18 @@ def _references(rule: Rule, words: dict, lang: str) -> list[str]:
             out.append(
                 textwrap.fill(
                     f"{ref.regulation}, {where} ({confidence})",
-                    width=88,
+                    width=wrap.keywords["width"],
+                    break_long_words=False,
                     initial_indent="  - ",
                     subsequent_indent="    ",
                 )
             )
             if ref.note:
-                out.append(_wrap(f"{words['note']}: {ref.note.get(lang)}", 4))
+                out.append(wrap(f"{words['note']}: {ref.note.get(lang)}", 4))
             if ref.url:
                 out.append(f"    {ref.url}")
     out.append(
-        _wrap(
+        wrap(
             words["perwal_set"].format(perwal=rule.perwal)
             if rule.perwal
             else words["perwal"]
@@ -186,13 +192,15 @@ def _references(rule: Rule, words: dict, lang: str) -> list[str]:
     return out
 
 
-def _applies(rule: Rule, words: dict, lang: str) -> list[str]:
+def _applies(
+    rule: Rule, words: dict, lang: str, wrap: functools.partial[str]
+) -> list[str]:
     """When and how the rule is judged: statuses, conditions, dates, evidence."""
     statuses = ", ".join(rule.lifecycle) if rule.lifecycle else words["all_statuses"]
     out = [f"  {words['statuses']}: {statuses}" if rule.lifecycle else f"  {statuses}"]
     if rule.when and rule.not_applicable_reason:
         hint = _negate_hint(rule.not_applicable_reason, lang)
-        out.append(_wrap(f"{words['condition']}: {hint}"))
+        out.append(wrap(f"{words['condition']}: {hint}"))
     dates = []
     if rule.effective_from:
         dates.append(words["from"].format(date=rule.effective_from.isoformat()))
@@ -201,9 +209,9 @@ def _applies(rule: Rule, words: dict, lang: str) -> list[str]:
     if dates:
         out.append(f"  {' '.join(dates)}")
     if rule.evidence_type == "document":
-        out.append(_wrap(words["documents"]))
+        out.append(wrap(words["documents"]))
     if rule.target == "endpoint":
-        out.append(_wrap(words["probe"].format(facts=", ".join(rule.probe))))
+        out.append(wrap(words["probe"].format(facts=", ".join(rule.probe))))
     return out
 
 
@@ -221,6 +229,13 @@ def _example(title: str, example: Example, lang: str) -> list[str]:
     return [head, body, ""]
 
 
-def _wrap(text: str, indent: int = 2) -> str:
+def _wrap(text: str, indent: int = 2, *, width: int = 80) -> str:
     pad = " " * indent
-    return textwrap.fill(text, width=88, initial_indent=pad, subsequent_indent=pad)
+    return textwrap.fill(
+        text,
+        width=width,
+        initial_indent=pad,
+        subsequent_indent=pad,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

@@ -69,7 +69,7 @@ _WORDS = {
         "accepted": "{n} secret(s) accepted by {baseline}",
         "probed": "{n} endpoint(s) probed",
         "failed": "{n} failed",
-        "failed_rules": "{n} findings failed from {rules} rule(s)",
+        "failed_rules": "{n} failed findings from {rules} rule(s)",
         "per_manifest": " (counted per manifest)",
         "hidden": "Not listed above: {counts} (list them with --show {show}).",
         "passed": "{n} passed",
@@ -121,7 +121,7 @@ def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
     return "\n".join(lines)
 
 
-_LISTED = {Status.PASS: "passed", Status.NOT_APPLICABLE: "not-applicable"}
+_LISTED = {Status.PASS: "pass", Status.NOT_APPLICABLE: "not_applicable"}
 
 # What --show can add to the default listing (failures, waived, inconclusive).
 SHOWABLE = ("manual", "na", "passed")
@@ -175,7 +175,8 @@ def render(report: Report, options: RenderOptions) -> str:
     lines.extend(_summary(report, words, options))
     warning = signature.warning(report, report.lang)
     if warning:  # a saved report re-rendered: its signature was not shown to hold
-        lines.append(_style(warning, options, fg="red", bold=True))
+        wrapped = "\n".join(_fill(warning, options.width or 80, "", "  "))
+        lines.append(_style(wrapped, options, fg="red", bold=True))
     return "\n".join(lines) + "\n"
 
 
@@ -252,7 +253,9 @@ def _summary(
                 words["unreadable"].format(n=len(report.problems)), options, fg="red"
             )
         )
-    lines.extend(review.summary(report, report.lang))
+    for line in review.summary(report, report.lang):  # waivers, baseline
+        pad = line[: len(line) - len(line.lstrip())]
+        lines += _fill(line.strip(), options.width or 80, pad, pad + "  ")
     if failures:
         lines.append(words["summary"] + ":")
         by_domain: dict[str, Counter[Severity]] = {}

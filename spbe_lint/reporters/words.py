@@ -134,7 +134,10 @@ HUMAN: dict[str, dict[str, str]] = {
         "score": "Skor",
         "passed": "Lulus",
         "failed": "Gagal",
-        "review": "Ditinjau",
+        "review": "Perlu ditinjau",
+        "counted_rules": "Kolom jumlah menghitung aturan, sekali per manifest (bukan "
+        "temuan): aturan yang gagal di satu tempat dihitung gagal.",
+        "findings_of": "{n} dari {rules} aturan",
         "not_applicable": "Tidak berlaku",
         "findings": "Temuan",
         "no_findings": "Tidak ada temuan yang gagal.",
@@ -186,7 +189,10 @@ HUMAN: dict[str, dict[str, str]] = {
         "score": "Score",
         "passed": "Passed",
         "failed": "Failed",
-        "review": "For review",
+        "review": "To review",
+        "counted_rules": "The counts are rules, once per manifest (not findings): a "
+        "rule that fails in one place counts as failed.",
+        "findings_of": "{n} from {rules} rules",
         "not_applicable": "Not applicable",
         "findings": "Findings",
         "no_findings": "No failing findings.",
