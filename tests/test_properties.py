@@ -9,7 +9,11 @@ does not know are added. A second property starts from the compliant example,
 with every document it names present (so the evidence judges run on real
 files), and breaks one to three of its nodes.
 
-Each example runs the whole rule pack through the real entry point
+A third property calls every named check the pack uses, the way the engine
+does (the shape it accepts first), on any node: one of any type, or one of the
+shape the check accepts with odd values inside it.
+
+Each manifest example runs the whole rule pack through the real entry point
 (``spbe_lint.cli.main`` in-process, under click's ``CliRunner`` isolation) and
 renders every reporter: ``--format`` drawn from all of them, every other format
 written with ``-o FORMAT=PATH``. Bounded and reproducible for CI: a fixed number
@@ -32,10 +36,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from spbe_lint import resources
+from spbe_lint import engine, resources, rulepack
+from spbe_lint.checks import CHECKS, CheckContext
 from spbe_lint.cli import main
 from spbe_lint.cli.options import FORMATS
-from tests.conftest import COMPLIANT, submission
+from spbe_lint.evidence.settings import EvidenceSettings
+from spbe_lint.findings import Violation
+from tests.conftest import COMPLIANT, referenced_documents, submission
 
 # A failing example with a very long string has a long repr: say it, do not fail on it.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
@@ -338,3 +345,65 @@ def test_the_compliant_example_broken_anywhere_never_crashes(
     folders, data, chosen, lang
 ):
     judge(folders[1], data, chosen, lang)
+
+
+# ---- every named check, on any node ------------------------------------------------
+
+PACK = rulepack.load_pack()
+CHECKED = [(r.id, p) for r in PACK.rules for p in r.predicates if p.check]
+# The documents the example names: a node that fits a check's shape may name a
+# real file, so the evidence judges read it.
+REFERENCES = sorted(set(referenced_documents(COMPLIANT)))
+
+
+def _fitting(contract: Any) -> st.SearchStrategy[Any]:
+    """A node of the shape a check accepts, with odd values inside it."""
+    kind = contract.get("type")
+    if isinstance(kind, list):
+        return st.one_of([_fitting({**contract, "type": k}) for k in kind])
+    if kind == "object":
+        known = {k: _fitting(v) for k, v in contract.get("properties", {}).items()}
+        return st.builds(
+            lambda a, b: {**b, **a},
+            st.fixed_dictionaries({}, optional=known),
+            st.dictionaries(st.sampled_from(["spec", "name", "x-a"]), ODD, max_size=2),
+        )
+    if kind == "array":
+        return st.lists(_fitting(contract.get("items", {})), max_size=3)
+    if kind == "string":
+        return st.one_of(ODD_TEXT, st.sampled_from(REFERENCES))
+    return ODD
+
+
+CHECK_CALLS = st.sampled_from(CHECKED).flatmap(
+    lambda case: st.tuples(
+        st.just(case),
+        st.one_of(ODD, _fitting(CHECKS[case[1].check or ""].accepts)),
+    )
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(call=CHECK_CALLS, manifest=BROKEN_EXAMPLES)
+def test_every_named_check_takes_any_node_without_raising(folders, call, manifest):
+    """What the engine does with a predicate (``engine._apply``: the shape the
+    check accepts, then the check) on any node, in a broken manifest whose
+    documents are there: violations, never an exception."""
+    (rule, predicate), node = call
+    context = CheckContext(
+        profile=PACK.profile,
+        manifest=manifest if isinstance(manifest, dict) else {},
+        folder=folders[1],
+        documents_present=True,
+        manifest_path="app/spbe.yaml",
+        evidence=EvidenceSettings(secrets="skip"),
+    )
+    found = list(engine._apply(predicate, node, context))
+    assert all(isinstance(v, Violation) for v in found), rule
