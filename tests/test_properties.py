@@ -407,3 +407,41 @@ def test_every_named_check_takes_any_node_without_raising(folders, call, manifes
     )
     found = list(engine._apply(predicate, node, context))
     assert all(isinstance(v, Violation) for v in found), rule
+
+
+# ---- init --from-publiccode, broken anywhere -------------------------------------
+
+PUBLICCODE = yaml.safe_load(
+    (COMPLIANT.parent.parent / "tests/data/publiccode/valid.yml").read_text("utf-8")
+)
+BROKEN_PUBLICCODE = st.lists(
+    st.tuples(st.sampled_from([p for p in _paths(PUBLICCODE) if p]), ODD),
+    min_size=1,
+    max_size=3,
+).map(
+    lambda changes: functools.reduce(lambda d, c: _replace(d, *c), changes, PUBLICCODE)
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=BROKEN_PUBLICCODE)
+def test_init_from_any_publiccode_never_crashes_and_writes_a_checkable_manifest(
+    tmp_path_factory, data
+):
+    folder = tmp_path_factory.mktemp("publiccode")
+    source = folder / "publiccode.yml"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    target = folder / "spbe.yaml"
+    args = ["init", "--no-input", "--from-publiccode", str(source), "-o", str(target)]
+    status, out, err = spbe(*args, "--lang", "en")
+    assert status in (0, 2) and "Traceback" not in out + err, (status, err)
+    if status == 0:
+        checked, _, check_err = spbe("check", str(target), "--format", "json")
+        assert checked in (0, 1, 2), check_err
