@@ -395,7 +395,8 @@ def _apply(
     check = CHECKS[predicate.check or ""]
     # A node of another shape than the check is written for is a finding where
     # it is (checks.shapes); the check never sees it.
-    return check.mismatches(node) or check.run(node, predicate.params, context)
+    params = predicate.params
+    return check.mismatches(node, params) or check.run(node, params, context)
 
 
 def _results(

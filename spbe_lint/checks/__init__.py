@@ -84,9 +84,15 @@ class Check:
 
     run: CheckFn
     accepts: Mapping[str, Any] = field(default_factory=dict)
+    # Whether a node is the check's business at all under a rule's params (a
+    # field of another identifier type is another rule's): a node that is not
+    # is not held to the shape either, so one broken value is reported once.
+    concerns: Callable[[Any, Mapping[str, Any]], bool] | None = None
 
-    def mismatches(self, node: Any) -> list[Violation]:
+    def mismatches(self, node: Any, params: Mapping[str, Any]) -> list[Violation]:
         """Where *node* is not of the accepted shape (empty when it is)."""
+        if self.concerns is not None and not self.concerns(node, params):
+            return []
         return shapes.mismatches(self.accepts, node)
 
 
@@ -107,6 +113,7 @@ CHECKS: dict[str, Check] = {
     "identifier-samples": Check(
         identifiers.samples,
         mapping(type=TEXT, validator=TEXT, samples=listing()),
+        identifiers.of_types,
     ),
     "spdx-licence": Check(
         licences.spdx_licence,
