@@ -214,3 +214,25 @@ def test_a_shape_mismatch_names_the_place_the_shape_and_what_was_found(
         (v.path, v.params["expected"].en, v.params["found"].en) for v in found
     ] == expected
     assert all(v.kind == shapes.WRONG_SHAPE for v in found)
+
+
+def test_an_audit_records_odd_values_as_findings_not_internal_errors(
+    run, workdir: Path
+):
+    """The same checks in the audit's workers: an application whose manifest holds
+    an unparseable licence and a scalar for a list is checked, not an error."""
+    odd = submission(workdir / "apps" / "aneh")
+    edit(odd, LICENCE_LINE, '  license: "MIT OR"')
+    edit(odd, 'samples: ["1571015203900001"]', "samples: 1571015203900001")
+    submission(workdir / "apps" / "baik")
+    result = run("audit", "apps", "--lang", "en")
+    assert result.status == 1, result.stderr
+    records = [
+        json.loads(line)
+        for line in (workdir / "spbe-audit.jsonl").read_text("utf-8").splitlines()
+    ]
+    found = {r["app"]: r for r in records if r["kind"] == "application"}
+    assert found["aneh"]["state"] == "checked", found["aneh"]
+    assert found["aneh"]["internal_error"] is None
+    assert found["aneh"]["verdict"] == "not_ready"
+    assert found["baik"]["verdict"] == "ready"
