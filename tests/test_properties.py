@@ -445,3 +445,76 @@ def test_init_from_any_publiccode_never_crashes_and_writes_a_checkable_manifest(
     if status == 0:
         checked, _, check_err = spbe("check", str(target), "--format", "json")
         assert checked in (0, 1, 2), check_err
+
+
+# ---- the bytes of the file itself ------------------------------------------------------
+
+_YAML_BITS = st.sampled_from(
+    [
+        "spbe: 1\n",
+        "app:\n",
+        "  ",
+        "- ",
+        ": ",
+        "&a ",
+        "*a ",
+        "!!binary ",
+        "!!python/object:os.system ",
+        "<<: *a\n",
+        "{",
+        "}",
+        "[",
+        "]",
+        ", ",
+        "'",
+        '"',
+        "\t",
+        "\n",
+        "---\n",
+        "...\n",
+        "%YAML 1.1\n",
+        "? ",
+        "|\n",
+        ">-\n",
+        "#",
+        "\ufeff",
+        "\x00",
+        "\x85",
+        "\u2028",
+        "handover:\n  license: ",
+        "data:\n  fields:\n    - samples: ",
+        "1e400",
+        "0x1F",
+        "2026-02-30",
+        "~",
+        "yes",
+        ".nan",
+        "-.inf",
+        "00123",
+    ]
+)
+RAW = st.one_of(
+    st.binary(max_size=300),
+    st.lists(_YAML_BITS, max_size=40).map("".join).map(lambda t: t.encode("utf-8")),
+    st.lists(_YAML_BITS, max_size=40)
+    .map("".join)
+    .map(lambda t: t.encode("utf-16") if t else b""),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(raw=RAW, chosen=st.sampled_from(FORMATS))
+def test_any_bytes_as_a_manifest_are_a_verdict_or_an_input_error(folders, raw, chosen):
+    manifest = folders[0] / "spbe.yaml"
+    manifest.write_bytes(raw)
+    status, out, err = spbe("check", str(manifest), "--format", chosen, "--isolated")
+    assert status in (0, 1, 2) and "Traceback" not in out + err, (status, err)
+    if status == 2:
+        assert len(err.strip().splitlines()) == 1, err  # one line naming the file
