@@ -51,6 +51,13 @@ def test_a_licence_that_is_no_spdx_expression_is_hand_008_with_the_reason(
     assert "(license-expression: " in found["message_i18n"]["id"]
 
 
+def test_a_licence_left_empty_is_missing_not_a_wrong_shape(run, compliant: Path):
+    edit(compliant, LICENCE_LINE, "  license:")
+    result = run("check", "--format", "json", "--lang", "en")
+    (found,) = [f for f in findings(result, "HAND-008") if f["status"] == "fail"]
+    assert found["kind"] == "missing", found
+
+
 def test_eupl_or_later_is_valid_spdx_and_passes(run, compliant: Path):
     edit(compliant, LICENCE_LINE, "  license: EUPL-1.2+")
     result = run("check", "--format", "json", "--lang", "en")
@@ -199,6 +206,8 @@ def _keywords(node: dict, found: set[str]) -> None:
             [(("a", 1), "text", "null"), (("a", 2), "text", "a mapping (key: value)")],
         ),
         (shapes.mapping(a=shapes.TEXT), {"other": 5}, []),  # only what is read
+        (shapes.mapping(a=shapes.TEXT), {"a": None}, []),  # null: not filled in
+        (shapes.listing(shapes.TEXT), [None], [((0,), "text", "null")]),
         (
             shapes.one_of("string", "array"),
             True,

@@ -4,9 +4,10 @@ A check is written for one shape of node (a text; a mapping whose ``samples``
 is a list). A manifest may hold anything anywhere, so rather than each check
 guarding each read (and one forgotten guard crashing the run), every check
 declares what it reads as a small JSON Schema of types only (``type``,
-``properties``, ``items``), and ``engine._apply`` calls the check only on a node
-that fits. A node that does not fit is a finding at the exact place, "expected
-a list at data.fields[0].samples, got an integer", and the check is not run.
+``properties``, ``items``; walked here, a key whose value is null counting as
+absent), and ``engine._apply`` calls the check only on a node that fits. A
+node that does not fit is a finding at the exact place, "expected a list at
+data.fields[0].samples, got an integer", and the check is not run.
 Where the manifest schema (MAN-005) already reports the type, the engine makes
 that finding inconclusive ("see MAN-005") instead of failing twice.
 
@@ -16,12 +17,11 @@ cannot be read) the check itself turns into a finding.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from spbe_lint.findings import Violation
+from spbe_lint.schema import json_type, type_words
 
 WRONG_SHAPE = "wrong-shape"  # the Violation kind; the engine has its message
 # The words only: a contract is about types, never about values.
@@ -48,27 +48,43 @@ def one_of(*types: str) -> Mapping[str, Any]:
 
 def mismatches(contract: Mapping[str, Any], node: Any) -> list[Violation]:
     """Where *node* does not have the shape *contract* describes (paths relative
-    to the node), in document order; empty when it fits."""
-    if not contract:
-        return []
-    from spbe_lint.schema import json_type, type_words
-
-    found = [
-        Violation(
-            path=tuple(error.absolute_path),
-            params={
-                "expected": type_words(error.validator_value),
-                "found": type_words(json_type(error.instance)),
-            },
-            kind=WRONG_SHAPE,
-        )
-        for error in _validator(json.dumps(contract, sort_keys=True)).iter_errors(node)
-    ]
-    return sorted(found, key=lambda v: [(isinstance(p, str), p) for p in v.path])
+    to the node), in document order; empty when it fits. A key whose value is
+    null counts as absent, as selectors read it (``dpo:`` not filled in)."""
+    found: list[Violation] = []
+    _walk(contract, node, (), found)
+    return found
 
 
-@functools.cache
-def _validator(contract: str) -> Any:
-    from spbe_lint import schema
-
-    return schema.compile_schema(json.loads(contract))
+def _walk(
+    contract: Mapping[str, Any],
+    node: Any,
+    path: tuple[str | int, ...],
+    found: list[Violation],
+) -> None:
+    # Walked by hand, not by a JSON Schema validator: the engine asks this for
+    # every selected node of every rule, and the vocabulary is three words.
+    expected = contract.get("type")
+    if expected is not None:
+        names = [expected] if isinstance(expected, str) else list(expected)
+        if json_type(node) not in names and not (
+            "number" in names and json_type(node) == "integer"
+        ):
+            found.append(
+                Violation(
+                    path=path,
+                    params={
+                        "expected": type_words(names),
+                        "found": type_words(json_type(node)),
+                    },
+                    kind=WRONG_SHAPE,
+                )
+            )
+            return
+    if isinstance(node, dict):
+        for key, child in contract.get("properties", {}).items():
+            if node.get(key) is not None:
+                _walk(child, node[key], (*path, key), found)
+    items = contract.get("items")
+    if items and isinstance(node, list):
+        for index, child in enumerate(node):
+            _walk(items, child, (*path, index), found)
