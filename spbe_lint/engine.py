@@ -33,8 +33,14 @@ from spbe_lint.source import Document
 LIFECYCLE = ("planning", "development", "staging", "production", "retired")
 
 _MISSING = LocalText("{field} tidak dicantumkan", "{field} is missing")
-# Messages for the kinds the document-exists check yields, unless a rule has its own.
+# Messages for the kinds the document-exists check and the check contracts
+# (checks.shapes) yield, unless a rule has its own.
 _DOCUMENT_MESSAGES = {
+    "wrong-shape": LocalText(
+        "{field} harus berupa {expected}, bukan {found}; aturan ini tidak dapat "
+        "dinilai",
+        "expected {expected} at {field}, got {found}; this rule cannot be judged",
+    ),
     "manual": LocalText(
         "{field} = {value}: hanya manifest yang diserahkan; peninjau harus memeriksa "
         "bahwa dokumen ini ada dan isinya memadai",
@@ -387,7 +393,10 @@ def _apply(
     if predicate.validator is not None:
         return schema.violations(predicate.validator, node)
     check = CHECKS[predicate.check or ""]
-    return check(node, predicate.params, context)
+    # A node of another shape than the check is written for is a finding where
+    # it is (checks.shapes); the check never sees it.
+    params = predicate.params
+    return check.mismatches(node, params) or check.run(node, params, context)
 
 
 def _results(

@@ -402,7 +402,7 @@ def machine_name(text: str) -> str:
 def is_spdx(expression: str) -> bool:
     from spbe_lint.checks import licences
 
-    normalised, _ = licences.analyse(expression)
+    normalised, _, _ = licences.analyse(expression)
     return normalised is not None
 
 

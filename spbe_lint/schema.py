@@ -289,15 +289,27 @@ _BOUNDS = {
 }
 
 
-def _describe_type(error: ValidationError) -> LocalText:
-    expected = error.validator_value
+def type_words(expected: str | Sequence[str]) -> LocalText:
+    """JSON types in words: ``["string", "array"]`` is "teks atau daftar" / "text
+    or a list"."""
     names = [expected] if isinstance(expected, str) else list(expected)
-    want_id = " atau ".join(_TYPE_NAMES.get(n, (n, n))[0] for n in names)
-    want_en = " or ".join(_TYPE_NAMES.get(n, (n, n))[1] for n in names)
-    found_id, found_en = _TYPE_NAMES[_json_type(error.instance)]
+    words = [_TYPE_NAMES.get(n, (n, n)) for n in names]
+    return LocalText(
+        " atau ".join(w[0] for w in words), " or ".join(w[1] for w in words)
+    )
+
+
+def _describe_type(error: ValidationError) -> LocalText:
+    want = type_words(error.validator_value)
+    found = type_words(json_type(error.instance))
     text = LocalText(
-        f"harus berupa {want_id}, bukan {found_id}",
-        f"must be {want_en}, not {found_en}",
+        f"harus berupa {want.id}, bukan {found.id}",
+        f"must be {want.en}, not {found.en}",
+    )
+    names = (
+        [error.validator_value]
+        if isinstance(error.validator_value, str)
+        else error.validator_value
     )
     if "string" in names and isinstance(error.instance, (int, float)):
         quoted = show(error.instance)
@@ -308,7 +320,8 @@ def _describe_type(error: ValidationError) -> LocalText:
     return text
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a value read from YAML or JSON."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -3,7 +3,9 @@
 A check receives one selected node, the rule's parameters (profile values
 already filled in) and the run context, and yields Violations: what is wrong
 and where (a path relative to the node). The engine attaches rule id, severity
-and position. Register a check here; rule files refer to it by name.
+and position. Register a check here, with the shape of node it accepts
+(``checks.shapes``): the engine calls it only on a node of that shape, and
+reports any other shape where it is. Rule files refer to a check by name.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spbe_lint.checks import dates, documents, hosts, identifiers, licences, services
+from spbe_lint.checks import (
+    dates,
+    documents,
+    hosts,
+    identifiers,
+    licences,
+    services,
+    shapes,
+)
+from spbe_lint.checks.shapes import TEXT, listing, mapping, one_of
 from spbe_lint.evidence import licence_file, sbom, secrets
 from spbe_lint.evidence.settings import EvidenceSettings
 from spbe_lint.findings import Violation
@@ -65,23 +76,64 @@ def _dataset_evidence(
     return data.dataset_evidence(value, params, context)
 
 
-CHECKS: dict[str, CheckFn] = {
-    "city-subdomain": hosts.city_subdomain,
-    "url-under": hosts.url_under,
-    "redirect-uris": hosts.redirect_uris,
-    "max-age": dates.max_age,
-    "not-expired": dates.not_expired,
-    "nik": identifiers.nik,
-    "nip": identifiers.nip,
-    "npwp": identifiers.npwp,
-    "kode-wilayah": identifiers.kode_wilayah,
-    "identifier-samples": identifiers.samples,
-    "spdx-licence": licences.spdx_licence,
-    "document-exists": documents.document_exists,
-    "aplikasi-umum": services.aplikasi_umum,
-    "dataset-evidence": _dataset_evidence,
-    "committed-secrets": secrets.committed_secrets,
-    "licence-file": licence_file.licence_file,
-    "sbom": sbom.sbom,
-    "openapi-document": _openapi_document,
+@dataclass(frozen=True)
+class Check:
+    """A named check and the shape of node it is written for (a JSON Schema of
+    types only, see ``checks.shapes``): ``accepts`` covers every part of the
+    node the check reads, so no value of another type ever reaches it."""
+
+    run: CheckFn
+    accepts: Mapping[str, Any] = field(default_factory=dict)
+    # Whether a node is the check's business at all under a rule's params (a
+    # field of another identifier type is another rule's): a node that is not
+    # is not held to the shape either, so one broken value is reported once.
+    concerns: Callable[[Any, Mapping[str, Any]], bool] | None = None
+
+    def mismatches(self, node: Any, params: Mapping[str, Any]) -> list[Violation]:
+        """Where *node* is not of the accepted shape (empty when it is)."""
+        if self.concerns is not None and not self.concerns(node, params):
+            return []
+        return shapes.mismatches(self.accepts, node)
+
+
+# What the checks read of the whole manifest (rules that select "").
+_LICENCE = mapping(handover=mapping(license=TEXT))
+_DOCUMENT = one_of("string", "object", "array")  # a group's members come one by one
+
+CHECKS: dict[str, Check] = {
+    "city-subdomain": Check(hosts.city_subdomain, TEXT),
+    "url-under": Check(hosts.url_under, TEXT),
+    "redirect-uris": Check(hosts.redirect_uris, mapping(redirect_uris=listing())),
+    "max-age": Check(dates.max_age, TEXT),
+    "not-expired": Check(dates.not_expired, TEXT),
+    "nik": Check(identifiers.nik, TEXT),
+    "nip": Check(identifiers.nip, TEXT),
+    "npwp": Check(identifiers.npwp, TEXT),
+    "kode-wilayah": Check(identifiers.kode_wilayah, TEXT),
+    "identifier-samples": Check(
+        identifiers.samples,
+        mapping(type=TEXT, validator=TEXT, samples=listing()),
+        identifiers.of_types,
+    ),
+    "spdx-licence": Check(
+        licences.spdx_licence,
+        mapping(
+            handover=mapping(license=TEXT),
+            governance=mapping(closed_source_consideration_ref=TEXT),
+        ),
+    ),
+    "document-exists": Check(documents.document_exists, _DOCUMENT),
+    "aplikasi-umum": Check(
+        services.aplikasi_umum,
+        mapping(
+            app=mapping(functions=listing(TEXT), category=TEXT),
+            interop=mapping(integrations=listing(mapping(system=TEXT))),
+            governance=mapping(similar_app_approval_ref=TEXT),
+        ),
+    ),
+    "dataset-evidence": Check(_dataset_evidence, TEXT),
+    "committed-secrets": Check(secrets.committed_secrets, mapping()),
+    "licence-file": Check(licence_file.licence_file, _LICENCE),
+    "sbom": Check(sbom.sbom, TEXT),
+    "openapi-document": Check(_openapi_document, mapping(spec=TEXT)),
 }

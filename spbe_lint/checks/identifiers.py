@@ -235,6 +235,13 @@ npwp = _identifier("npwp")
 kode_wilayah = _identifier("kode_wilayah")
 
 
+def of_types(field: Any, params: Mapping[str, Any]) -> bool:
+    """Is *field* (``data.fields[]``) of a type ``params["types"]`` names, or
+    can that not be told (its type is not text)?"""
+    kind = field.get("type") if isinstance(field, dict) else None
+    return "types" not in params or not isinstance(kind, str) or kind in params["types"]
+
+
 def samples(
     field: Any, params: Mapping[str, Any], context: CheckContext
 ) -> Iterator[Violation]:

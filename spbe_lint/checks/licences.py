@@ -9,6 +9,7 @@ use, so manifests without a licence never pay for it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +50,7 @@ def _categories() -> dict[str, str]:
 
 
 @functools.cache
-def analyse(expression: str) -> tuple[str | None, list[str]]:
+def analyse(expression: str) -> tuple[str | None, list[str], str]:
     """``_analyse``, remembered: building the licence index and its tokenizer
     costs more than the rest of a pre-commit run, and a repository's licence
     rarely changes. The key names the library's installed index, so an upgrade
@@ -58,12 +59,12 @@ def analyse(expression: str) -> tuple[str | None, list[str]]:
 
     key = _cache_key(expression)
     found = cache.read(key, kind="licence") if key else None
-    if isinstance(found, list) and len(found) == 2:
-        return found[0], list(found[1])
-    normalised, closed = _analyse(expression)
+    if isinstance(found, list) and len(found) == 3:
+        return found[0], list(found[1]), str(found[2])
+    normalised, closed, reason = _analyse(expression)
     if key:
-        cache.write(key, [normalised, closed], kind="licence")
-    return normalised, closed
+        cache.write(key, [normalised, closed, reason], kind="licence")
+    return normalised, closed, reason
 
 
 def _cache_key(expression: str) -> str | None:
@@ -82,26 +83,88 @@ def _cache_key(expression: str) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _analyse(expression: str) -> tuple[str | None, list[str]]:
-    """The normalised expression (None if not valid SPDX) and its closed licences.
+# A licence outside the SPDX list: LicenseRef-<idstring>, maybe in another
+# document (DocumentRef-<idstring>:LicenseRef-<idstring>), SPDX 2.3 Annex D.
+_OWN = re.compile(r"^(?:DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$")
+# SPDX's "or later" operator: a licence id followed by "+" (EUPL-1.2+).
+_OR_LATER = re.compile(r"(?<![A-Za-z0-9.:+-])([A-Za-z0-9][A-Za-z0-9.-]*)\+(?=[\s()]|$)")
+_REASON_LIMIT = 160
+
+
+def _analyse(expression: str) -> tuple[str | None, list[str], str]:
+    """The normalised expression (None if not valid SPDX), its closed licences,
+    and why it is not valid SPDX ("" when it is), in license-expression's words.
 
     ``LicenseRef-...`` identifiers are valid SPDX for licences outside the list
-    (a proprietary licence, say); they are closed source by definition.
+    (a proprietary licence, say); they are closed source by definition. The
+    library raises its own errors for text that is no expression at all ("MIT
+    OR", "Apache License, Version 2.0"): they are the reason, never a crash.
     """
-    info = _licensing().validate(expression)
-    own = [s for s in info.invalid_symbols if str(s).startswith("LicenseRef-")]
-    if info.errors and (len(own) != len(info.invalid_symbols) or not own):
-        return None, []
+    from license_expression import ExpressionError
+
+    licensing = _licensing()
+    text, later = _or_later(expression)
     try:
-        parsed = _licensing().parse(expression, validate=False)
-    except Exception:
-        return None, []
+        parsed = licensing.parse(text, validate=False, strict=True)
+    except ExpressionError as exc:  # ExpressionParseError is one too
+        return None, [], _short(str(exc))
     if parsed is None:
-        return None, []
-    keys = [symbol.key for symbol in _licensing().license_symbols(parsed)]
+        return None, [], "empty expression"
+    unknown = [
+        str(key)
+        for key in licensing.unknown_license_keys(parsed)
+        if not _OWN.match(str(key))
+    ]
+    if unknown:
+        return None, [], _short(f"Unknown license key(s): {', '.join(unknown)}")
+    keys = [symbol.key for symbol in licensing.license_symbols(parsed)]
     categories = _categories()
     closed = [k for k in keys if categories.get(k.lower()) not in OPEN_CATEGORIES]
-    return info.normalized_expression or str(parsed), closed
+    normalised = str(parsed)
+    for key in later:  # the "+" the library does not keep, put back
+        normalised = re.sub(
+            rf"(?<![A-Za-z0-9.:+-]){re.escape(key)}(?![A-Za-z0-9.+-])",
+            lambda match: match.group(0) + "+",
+            normalised,
+            flags=re.IGNORECASE,
+        )
+    return normalised, closed, ""
+
+
+def _or_later(expression: str) -> tuple[str, set[str]]:
+    """*expression* with SPDX's "+" taken off the licence ids it follows, and
+    those ids. license-expression knows "+" only for the few ids that had a
+    deprecated "+" form (GPL-2.0+); "EUPL-1.2+" is as valid (SPDX 2.3 Annex D).
+    An id that is not on the list keeps its "+" and is reported unknown."""
+    later: set[str] = set()
+
+    def take(match: re.Match[str]) -> str:
+        word = match.group(1)
+        if _known(match.group(0)) or not _known(word):
+            return match.group(0)
+        later.add(word)
+        return word
+
+    return _OR_LATER.sub(take, expression), later
+
+
+@functools.cache
+def _known(key: str) -> bool:
+    """Is *key* one licence id (or exception) of the SPDX list?"""
+    from license_expression import ExpressionError
+
+    licensing = _licensing()
+    try:
+        parsed = licensing.parse(key, validate=False, strict=False)
+    except ExpressionError:
+        return False
+    symbols = licensing.license_symbols(parsed) if parsed is not None else []
+    return len(symbols) == 1 and not licensing.unknown_license_keys(parsed)
+
+
+def _short(reason: str) -> str:
+    reason = " ".join(reason.split())
+    return reason if len(reason) <= _REASON_LIMIT else reason[: _REASON_LIMIT - 1] + "…"
 
 
 def spdx_licence(
@@ -117,10 +180,13 @@ def spdx_licence(
     if not isinstance(licence, str) or not licence.strip():
         yield Violation(path=where, kind="missing")
         return
-    normalised, closed = analyse(licence)
+    normalised, closed, reason = analyse(licence)
     if normalised is None:
-        # Not SPDX (e.g. "GPL v3", "proprietary"): kept as written, flagged.
-        yield Violation(path=where, params={"value": licence}, kind="not-spdx")
+        # Not SPDX (e.g. "GPL v3", "MIT OR"): kept as written, flagged, with the
+        # parser's reason.
+        yield Violation(
+            path=where, params={"value": licence, "reason": reason}, kind="not-spdx"
+        )
         return
     governance = manifest.get("governance")
     consideration = (

@@ -150,7 +150,8 @@ def _declared_identifiers(data: Mapping[str, Any]) -> dict[str, str]:
     for item in fields if isinstance(fields, list) else ():
         if (
             isinstance(item, dict)
-            and item.get("type") in IDENTIFIER_KINDS
+            and isinstance(item.get("type"), str)  # a list cannot be looked up
+            and item["type"] in IDENTIFIER_KINDS
             and isinstance(item.get("name"), str)
         ):
             found[item["name"]] = item["type"]

@@ -88,7 +88,7 @@ def _declared(manifest: Any) -> tuple[str, tuple[str, ...]] | None:
         return None
     from spbe_lint.checks import licences  # the declared licence, analysed once
 
-    normalised, _ = licences.analyse(value)
+    normalised, _, _ = licences.analyse(value)
     if normalised is None:
         return None
     return value, keys_of(normalised)
