@@ -48,10 +48,13 @@ from tests.conftest import COMPLIANT, referenced_documents, submission
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 SCHEMA = resources.schema("manifest")
-# Bounded: each example is one full check with eight reports (about 0.3-1 s on a
-# loaded 2-core machine), so the two properties stay well under a minute together.
+# Bounded: each example is one full check with eight reports (0.2-0.4 s of CPU),
+# so the two manifest properties take about 25 s together. Derandomized, the
+# examples are the same every run: these counts found both crashes this test was
+# written against (a licence license-expression cannot parse, in the 30 from the
+# schema; an unhashable data.fields[].type, in the 40 broken examples).
 BOUNDED = settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     database=None,
@@ -335,7 +338,7 @@ def test_manifests_from_the_schema_and_beyond_never_crash(folders, data, chosen,
     judge(folders[0], data, chosen, lang)
 
 
-@BOUNDED
+@settings(BOUNDED, max_examples=40)
 @given(
     data=BROKEN_EXAMPLES,
     chosen=st.sampled_from(FORMATS),
