@@ -422,3 +422,35 @@ def test_report_file_names_stay_inside_the_reports_folder(run, workdir: Path):
     written = sorted(p.name for p in (workdir / "laporan").iterdir())
     assert written == ["_.._luar_x.xml", "tersembunyi.xml"]  # no "/", no leading dot
     assert not (workdir.parent / "luar x.xml").exists()
+
+
+def test_the_secret_scan_can_be_skipped_in_an_audit(run, workdir: Path):
+    """audit --secrets scan|skip, as check has it: by default a committed key in a
+    submission fails SEC-012 in its report; skipped, the audit reads no file for it."""
+    from tests.test_secrets import PEM
+
+    folder = workdir / "apps" / "perizinan"
+    submission(folder)
+    (folder / "storage").mkdir()
+    (folder / "storage" / "oauth-private.key").write_text(PEM, "utf-8")
+
+    def secret_failures(secrets: str) -> list[dict]:
+        reports = workdir / f"laporan-{secrets}"
+        result = run(
+            "audit", "apps", "--results", f"{secrets}.jsonl", "--secrets", secrets,
+            "--reports", str(reports), "--report-format", "json", "--lang", "en",
+        )  # fmt: skip
+        assert result.status in (0, 1), result.stderr
+        (report,) = reports.glob("*.json")
+        findings = json.loads(report.read_text("utf-8"))["findings"]
+        return [
+            f
+            for f in findings
+            if f["rule"] == "SEC-012"
+            and f["status"] == "fail"
+            and f["kind"] == "secret"
+        ]
+
+    (found,) = secret_failures("scan")
+    assert "storage/oauth-private.key" in found["location"]["path"]
+    assert secret_failures("skip") == []

@@ -516,6 +516,7 @@ def _run_settings(
     return {
         "as_of": options.as_of,
         "documents": options.documents,
+        "secrets": options.secrets,
         "rules": [(r.id, r.severity.label) for r in settings.rules],
         "pack": settings.pack.info.sha256,
         "profile": settings.pack.info.profile,

@@ -115,6 +115,7 @@ from spbe_lint.i18n import escape_controls
 @options.IGNORE
 @options.AS_OF
 @options.DOCUMENTS
+@options.SECRETS
 @click.option(
     "--waivers",
     "waivers_file",
@@ -158,6 +159,7 @@ def audit(
     ignore: tuple[str, ...],
     as_of: datetime.datetime | None,
     documents: str,
+    secrets: str,
     waivers_file: Path | None,
     probe: bool,
     progress: bool | None,
@@ -242,6 +244,7 @@ def audit(
                 cwd=Path.cwd(),
                 as_of=options.day(as_of),
                 documents=documents,
+                secrets=secrets,
                 waivers_file=waivers_file,
                 probe=probe_request,
             ),

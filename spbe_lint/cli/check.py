@@ -33,16 +33,7 @@ from spbe_lint.findings import Severity
 @options.SHOW
 @options.AS_OF
 @options.DOCUMENTS
-@click.option(
-    "--secrets",
-    type=click.Choice(["scan", "skip"]),
-    default="scan",
-    show_default=True,
-    help="Committed secrets (SEC-012): scan the repository's files (the tracked "
-    "ones in a git repository, every file of a submission folder) with "
-    "detect-secrets, or skip the scan (the manifest's pre-commit hook; the "
-    "spbe-lint-secrets hook scans the files being committed).",
-)
+@options.SECRETS
 @click.option(
     "--waivers",
     "waivers_file",

@@ -145,6 +145,17 @@ DOCUMENTS = click.option(
     "any referenced document.",
 )
 
+SECRETS = click.option(
+    "--secrets",
+    type=click.Choice(["scan", "skip"]),
+    default="scan",
+    show_default=True,
+    help="Committed secrets (SEC-012): scan the repository's files (the tracked "
+    "ones in a git repository, every file of a submission folder) with "
+    "detect-secrets, or skip the scan (the manifest's pre-commit hook; the "
+    "spbe-lint-secrets hook scans the files being committed).",
+)
+
 # The probe's option names, in the order probe_request reads them.
 _PROBE_KEYS = (
     "resolve",
