@@ -127,7 +127,7 @@ def _names(folder: Path) -> frozenset[str] | None:
     """The folder's entries, case-folded (None if it cannot be listed): when only
     the manifest was submitted, no reference needs resolving one by one."""
     try:
-        return frozenset(name.casefold() for name in os.listdir(folder))
+        return frozenset(entry.name.casefold() for entry in folder.iterdir())
     except OSError:
         return None
 
