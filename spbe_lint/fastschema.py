@@ -77,7 +77,9 @@ class FastValidator:
 
     *python* builds the jsonschema validator (on first need: a run where every
     value is valid never imports jsonschema); *retrieve* gives the contents of a
-    ``$ref``'d schema by URI (never the network).
+    ``$ref``'d schema by URI (never the network); *draft* names the
+    jsonschema_rs class of the draft *python* follows; *formats* False when
+    *python* checks no format (``format`` is then an annotation for both).
     """
 
     def __init__(
@@ -85,8 +87,13 @@ class FastValidator:
         schema: Mapping[str, Any],
         python: Callable[[], Any],
         retrieve: Callable[[str], Any],
+        *,
+        draft: str = "Draft202012Validator",
+        formats: bool = True,
     ) -> None:
         self.schema = schema
+        self._draft = draft  # a jsonschema_rs class: the draft *python* follows
+        self._formats = formats  # False where *python* has no format checker
         self._python_factory = python
         self._retrieve = retrieve
         self._python: Any = None
@@ -104,10 +111,10 @@ class FastValidator:
             try:
                 import jsonschema_rs
 
-                self._fast = jsonschema_rs.Draft202012Validator(
+                self._fast = getattr(jsonschema_rs, self._draft)(
                     dict(self.schema),
-                    formats=FORMATS,
-                    validate_formats=True,
+                    formats=FORMATS if self._formats else None,
+                    validate_formats=self._formats,
                     keywords={"pattern": _Pattern},
                     retriever=self._retrieve,
                 )
