@@ -7,14 +7,16 @@ the answer is no is jsonschema asked for its errors, which carry what the
 messages and positions need (keyword, schema, path, ``context``). So the fast
 path can never change a verdict's details, only skip work when there is none.
 
-The two must agree on *valid*. Where JSON Schema leaves room (``pattern`` is an
-ECMA 262 regex in jsonschema-rs and a Python ``re`` in jsonschema; the formats
-are implementation-defined), jsonschema-rs is given Python's own semantics:
-``pattern`` is a custom keyword matching with :func:`re.search`, and the three
-formats the shipped schemas use are checked as jsonschema checks them
-(tests/test_fastschema.py compares both on the same values). A value jsonschema-rs
-cannot take (a date object, a non-string key, a huge integer) or a schema it
-cannot compile falls back to jsonschema: slower, never wrong.
+Only jsonschema-rs's *valid* is believed; "invalid" sends the value to
+jsonschema, which has the last word. So the two must agree on *valid*. Where
+JSON Schema leaves room (``pattern`` is an ECMA 262 regex in jsonschema-rs and
+a Python ``re`` in jsonschema; the formats are implementation-defined),
+jsonschema-rs is given Python's own semantics: ``pattern`` is a custom keyword
+matching with :func:`re.search`, and the formats the shipped schemas use are
+checked as jsonschema checks them (tests/test_fastschema.py compares both on
+the same values). A value jsonschema-rs cannot take (a date object, a huge
+integer) or a schema it cannot compile falls back to jsonschema: slower, never
+wrong.
 """
 
 from __future__ import annotations
@@ -133,8 +135,9 @@ class FastValidator:
             return None  # a value outside JSON (a date, a non-string key, ...)
 
     def is_valid(self, instance: Any) -> bool:
-        verdict = self.quick(instance)
-        return self.python.is_valid(instance) if verdict is None else verdict
+        # Only "valid" is taken from jsonschema-rs: where the two could still
+        # part (NaN against a minimum is valid to jsonschema), jsonschema decides.
+        return self.quick(instance) is True or self.python.is_valid(instance)
 
     def iter_errors(self, instance: Any) -> Iterator[Any]:
         if self.quick(instance) is True:
