@@ -128,6 +128,7 @@ def static(folder: Path, repeat: int) -> dict[str, Any]:
         "audit.csv",
         "--dashboard",
         "audit.html",
+        "--force",  # each round starts again on the results file
     ]
     cjs = [str(BIN / "check-jsonschema"), "--schemafile", str(SCHEMA), *manifests]
     result = interleaved(
