@@ -7,9 +7,10 @@ the answer is no is jsonschema asked for its errors, which carry what the
 messages and positions need (keyword, schema, path, ``context``). So the fast
 path can never change a verdict's details, only skip work when there is none.
 
-Only jsonschema-rs's *valid* is believed; "invalid" sends the value to
-jsonschema, which has the last word. So the two must agree on *valid*. Where
-JSON Schema leaves room (``pattern`` is an ECMA 262 regex in jsonschema-rs and
+jsonschema-rs's "invalid" is believed for yes/no questions (a rule's
+condition) only where the two cannot part: no NaN or infinity in the value, no
+``multipleOf`` in the schema; otherwise jsonschema has the last word. So the
+two must agree; where JSON Schema leaves room (``pattern`` is an ECMA 262 regex in jsonschema-rs and
 a Python ``re`` in jsonschema; the formats are implementation-defined),
 jsonschema-rs is given Python's own semantics: ``pattern`` is a custom keyword
 matching with :func:`re.search`, and the formats the shipped schemas use are
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -74,6 +77,18 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in *value* (where jsonschema's comparisons
+    and jsonschema-rs's differ)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
 class FastValidator:
     """``is_valid`` and ``iter_errors`` as jsonschema's validator has them.
 
@@ -100,6 +115,7 @@ class FastValidator:
         self._retrieve = retrieve
         self._python: Any = None
         self._fast: Any = None  # None: not built yet; False: cannot be built
+        self._multiple: bool | None = None  # does the schema use multipleOf?
 
     @property
     def python(self) -> Any:
@@ -135,9 +151,20 @@ class FastValidator:
             return None  # a value outside JSON (a date, a non-string key, ...)
 
     def is_valid(self, instance: Any) -> bool:
-        # Only "valid" is taken from jsonschema-rs: where the two could still
-        # part (NaN against a minimum is valid to jsonschema), jsonschema decides.
-        return self.quick(instance) is True or self.python.is_valid(instance)
+        verdict = self.quick(instance)
+        if verdict is True:
+            return True
+        if verdict is False and not self._uneven() and _finite(instance):
+            return False
+        # Where the two could still part, jsonschema decides: NaN or infinity
+        # (NaN against a minimum is valid to jsonschema), or multipleOf (float
+        # division differs).
+        return self.python.is_valid(instance)
+
+    def _uneven(self) -> bool:
+        if self._multiple is None:
+            self._multiple = '"multipleOf"' in json.dumps(self.schema, default=str)
+        return self._multiple
 
     def iter_errors(self, instance: Any) -> Iterator[Any]:
         if self.quick(instance) is True:
