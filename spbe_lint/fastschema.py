@@ -10,14 +10,14 @@ path can never change a verdict's details, only skip work when there is none.
 jsonschema-rs's "invalid" is believed for yes/no questions (a rule's
 condition) only where the two cannot part: no NaN or infinity in the value, no
 ``multipleOf`` in the schema; otherwise jsonschema has the last word. So the
-two must agree; where JSON Schema leaves room (``pattern`` is an ECMA 262 regex in jsonschema-rs and
-a Python ``re`` in jsonschema; the formats are implementation-defined),
-jsonschema-rs is given Python's own semantics: ``pattern`` is a custom keyword
-matching with :func:`re.search`, and the formats the shipped schemas use are
-checked as jsonschema checks them (tests/test_fastschema.py compares both on
-the same values). A value jsonschema-rs cannot take (a date object, a huge
-integer) or a schema it cannot compile falls back to jsonschema: slower, never
-wrong.
+two must agree. Where JSON Schema leaves room (``pattern`` is an ECMA 262
+regex in jsonschema-rs and a Python ``re`` in jsonschema; the formats are
+implementation-defined), jsonschema-rs is given Python's own semantics:
+``pattern`` is a custom keyword matching with :func:`re.search`, and the
+formats the shipped schemas use are checked as jsonschema checks them
+(tests/test_fastschema.py compares both on the same values). A value
+jsonschema-rs cannot take (a date object, a huge integer) or a schema it
+cannot compile falls back to jsonschema: slower, never wrong.
 """
 
 from __future__ import annotations
