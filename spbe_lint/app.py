@@ -127,15 +127,19 @@ def each_manifest(
     plan: review.Plan,
     as_of: datetime.date,
     probed: list[str],
+    displays: list[str] | None = None,
 ) -> Iterator[tuple[InputFile | InputProblem, list[Finding]]]:
     """Each manifest the options name, checked one at a time (and probed when the
     run probes; the URLs go to *probed*): what the report says about the file and
     its findings, or the problem that kept it from being read. Nothing is kept
     here between manifests, so a caller may write results as they come
-    (spbe_lint.streaming)."""
+    (spbe_lint.streaming); *displays* is given every manifest's display path,
+    in order, before the first is checked."""
     if options.probe is not None:
         preflight(settings, probe_options(options, settings))
     targets, problems = discovery.find(options.paths, options.cwd)
+    if displays is not None:
+        displays.extend(t.display for t in targets)
     for problem in problems:
         yield problem, []
     for target in targets:
