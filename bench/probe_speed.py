@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -41,8 +42,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchlib import probe_fixtures
 
 
 def serve(
@@ -50,7 +50,7 @@ def serve(
 ) -> None:  # in the child process
     import trustme
 
-    from tests.probe_servers import GOOD_HEADERS, Reply, Server, json_reply, tls_context
+    GOOD_HEADERS, Reply, Server, json_reply, tls_context = probe_fixtures()
 
     ca = trustme.CA()
     ca.cert_pem.write_to_path(ca_pem)
@@ -290,7 +290,13 @@ def main() -> None:
         "(the default); fixture: tests.probe_servers.Server as it is",
     )
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="spbe-probe-bench-")
+    if importlib.util.find_spec("trustme") is None:
+        sys.exit("trustme is not installed (the test CA): pip install '.[bench]'")
+    with tempfile.TemporaryDirectory(prefix="spbe-probe-bench-") as folder:
+        run_bench(args, folder)
+
+
+def run_bench(args: argparse.Namespace, folder: str) -> None:
     ca_pem = str(Path(folder) / "ca.pem")
     context = multiprocessing.get_context("fork")
     queue = context.Queue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -106,29 +106,56 @@ def check(options: RunOptions) -> Report:
     settings = resolve(options)
     as_of = options.as_of or today()
     plan = review_plan(options, settings)
+    inputs: list[InputFile] = []
+    findings: list[Finding] = []
+    problems: list[InputProblem] = []
+    probed: list[str] = []
+    for outcome, found in each_manifest(options, settings, plan, as_of, probed):
+        if isinstance(outcome, InputProblem):
+            problems.append(outcome)
+        else:
+            inputs.append(outcome)
+            findings.extend(found)
+    return assemble(
+        settings, options, plan, as_of, inputs, findings, problems, tuple(probed)
+    )
+
+
+def each_manifest(
+    options: RunOptions,
+    settings: Settings,
+    plan: review.Plan,
+    as_of: datetime.date,
+    probed: list[str],
+    displays: list[str] | None = None,
+) -> Iterator[tuple[InputFile | InputProblem, list[Finding]]]:
+    """Each manifest the options name, checked one at a time (and probed when the
+    run probes; the URLs go to *probed*): what the report says about the file and
+    its findings, or the problem that kept it from being read. Nothing is kept
+    here between manifests, so a caller may write results as they come
+    (spbe_lint.streaming); *displays* is given every manifest's display path,
+    in order, before the first is checked."""
     if options.probe is not None:
         preflight(settings, probe_options(options, settings))
     targets, problems = discovery.find(options.paths, options.cwd)
-    inputs: list[InputFile] = []
-    findings = []
-    probed: list[str] = []
+    if displays is not None:
+        displays.extend(t.display for t in targets)
+    for problem in problems:
+        yield problem, []
     for target in targets:
         loaded = load_manifest(target.path, target.display)
         if isinstance(loaded, InputProblem):
-            problems.append(loaded)
+            yield loaded, []
             continue
         document, info = loaded
-        inputs.append(info)
-        findings.extend(
-            evaluate_manifest(document, settings, options, plan, as_of, target.path)
+        findings = evaluate_manifest(
+            document, settings, options, plan, as_of, target.path
         )
         if options.probe is not None:
             findings.extend(
                 _probe_manifest(document, settings, options, probed, target.path.parent)
             )
-    return assemble(
-        settings, options, plan, as_of, inputs, findings, problems, tuple(probed)
-    )
+        yield info, findings
 
 
 def review_plan(options: RunOptions, settings: Settings) -> review.Plan:

@@ -1,11 +1,20 @@
-"""A cache of validated rule packs, so that each run does not re-validate them
-(and of licence expressions analysed, ``checks.licences``).
+"""Results remembered between runs, keyed by everything that produced them.
 
-Validating every rule file against ``schemas/rule.schema.json`` costs far more
-than reading it (about 2 ms a rule). The result depends only on the files'
-bytes, the schemas and the spbe-lint version, so it is remembered under a key
-made of all three: a changed file, schema or version is simply a miss. The
-cache is an optimisation only: an unreadable or unwritable cache is ignored.
+Validating rule packs, analysing licence expressions and texts, judging API
+descriptions and datasets, scanning files for secrets: each costs far more than
+reading back its result. A result depends on its inputs (the caller's key: the
+files' bytes, what the manifest declares) and on what computed it: this
+spbe-lint version, the source of the modules that compute it and the versions
+of the libraries they use. ``PRODUCERS`` names those per kind of entry, and
+every entry's file name is a hash of the caller's key *and* that fingerprint:
+an upgrade, a changed classification or an edited check is simply a miss,
+never an old verdict read back.
+
+The folder is bounded: past ``MAX_BYTES`` (``SPBE_LINT_CACHE_MAX_MB``, default
+256) or ``MAX_ENTRIES`` files, the least recently used entries are removed
+(checked once per process, at its first write; a read refreshes an entry's
+time). The cache is an optimisation only: an unreadable or unwritable cache is
+ignored, and a damaged entry is a miss.
 
 Location: ``$SPBE_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/spbe-lint``, else
 ``~/.cache/spbe-lint``. ``SPBE_LINT_NO_CACHE=1`` turns it off.
@@ -13,11 +22,67 @@ Location: ``$SPBE_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/spbe-lint``, else
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from spbe_lint import __version__
+
+# Kind of entry -> (spbe_lint modules whose code computes it, distributions it
+# uses). A module is named relative to spbe_lint ("evidence.data"); a
+# distribution by its name on PyPI. Add a kind here before using it.
+PRODUCERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "pack": (
+        ("rulepack", "rulefile", "schema", "resources"),
+        ("jsonschema", "PyYAML"),
+    ),
+    "licence": (("checks.licences",), ("license-expression",)),
+    "licence-text": (("evidence.licence_file",), ("identify", "ukkonen")),
+    "openapi": (
+        (
+            "apidoc",
+            "references",
+            "evidence.openapi",
+            "evidence.apiaspects",
+            "evidence.apiresult",
+            "evidence.apicache",
+        ),
+        ("openapi-spec-validator", "jsonschema-path", "jsonschema", "jsonschema-rs"),
+    ),
+    "secrets": (
+        (
+            "evidence.secrets",
+            "evidence.detection",
+            "evidence.detectors",
+            "evidence.secrets_baseline",
+        ),
+        ("detect-secrets",),
+    ),
+    "data": (
+        (
+            "evidence.data",
+            "evidence.datacache",
+            "evidence.datafile",
+            "evidence.judgement",
+            "evidence.metadata",
+            "evidence.regions",
+            "evidence.samples",
+            "evidence.tables",
+            "checks.identifiers",
+            "schema",
+            "fastschema",
+        ),
+        ("frictionless", "python-stdnum", "jsonschema", "jsonschema-rs", "PyYAML"),
+    ),
+}
+
+MAX_ENTRIES = 20_000
+_DEFAULT_MAX_MB = 256
 
 
 def _folder() -> Path | None:
@@ -30,17 +95,26 @@ def _folder() -> Path | None:
     return Path(base) / "spbe-lint"
 
 
+def _entry(folder: Path, key: str, kind: str) -> Path:
+    digest = hashlib.sha256(f"{fingerprint(kind)}\0{key}".encode()).hexdigest()
+    return folder / f"{kind}-{digest[:40]}.json"
+
+
 def read(key: str, kind: str = "pack") -> Any | None:
     folder = _folder()
     if folder is None:
         return None
+    path = _entry(folder, key, kind)
     try:
-        return json.loads((folder / f"{kind}-{key}.json").read_text("utf-8"))
+        value = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError, RecursionError):
         # A cache entry we did not write whole (or someone else's) is a miss.
         # Not the bounded reader (spbe_lint.jsonread): these are our own files,
         # keyed by content, and this is the pre-commit path (4x the parse time).
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: pruned last
+    return value
 
 
 def write(key: str, value: Any, kind: str = "pack") -> None:
@@ -54,6 +128,115 @@ def write(key: str, value: Any, kind: str = "pack") -> None:
             "w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False
         ) as stream:
             json.dump(value, stream, ensure_ascii=False)
-        Path(stream.name).replace(folder / f"{kind}-{key}.json")
+        Path(stream.name).replace(_entry(folder, key, kind))
     except OSError:
-        pass
+        return
+    _prune_once(folder)
+
+
+@functools.cache
+def fingerprint(kind: str) -> str:
+    """What computed an entry of *kind*: spbe-lint's version, its producing
+    modules' source and the installed versions of the libraries they use."""
+    modules, distributions = PRODUCERS[kind]  # KeyError: register the kind first
+    digest = hashlib.sha256(f"{__version__}\0{kind}\0".encode())
+    package = Path(__file__).parent
+    for module in modules:
+        digest.update(module.encode() + b"\0" + _source(package, module) + b"\0")
+    for name in distributions:
+        digest.update(f"{name}={_installed(name)}\0".encode())
+    return digest.hexdigest()
+
+
+def _source(package: Path, module: str) -> bytes:
+    base = package.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        try:
+            return path.read_bytes()
+        except OSError:
+            continue
+    return b"(missing)"
+
+
+def _installed(distribution: str) -> str:
+    """The distribution's installed version, from its ``.dist-info`` folder name
+    (importlib.metadata would import the email package on the hook path)."""
+    wanted = _normalise(distribution)
+    for folder, names in _distributions():
+        for name in names:
+            stem = name.removesuffix(".dist-info")
+            project, _, version = stem.partition("-")
+            if _normalise(project) == wanted:
+                return f"{version}@{folder}"
+    return "(not installed)"
+
+
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+@functools.cache
+def _distributions() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    import sys
+
+    found = []
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as listing:
+                names = tuple(e.name for e in listing if e.name.endswith(".dist-info"))
+        except OSError:
+            continue
+        if names:
+            found.append((entry, names))
+    return tuple(found)
+
+
+_pruned: set[Path] = set()
+
+
+def _prune_once(folder: Path) -> None:
+    if folder in _pruned:
+        return
+    _pruned.add(folder)
+    prune(folder)
+
+
+def prune(
+    folder: Path, max_bytes: int | None = None, max_entries: int | None = None
+) -> int:
+    """Remove the least recently used entries past the bounds; how many went."""
+    if max_bytes is None:
+        try:
+            megabytes = float(os.environ.get("SPBE_LINT_CACHE_MAX_MB", _DEFAULT_MAX_MB))
+        except ValueError:
+            megabytes = _DEFAULT_MAX_MB
+        max_bytes = int(megabytes * 1024 * 1024)
+    if max_entries is None:
+        max_entries = MAX_ENTRIES
+    entries = []
+    try:
+        with os.scandir(folder) as found:
+            for item in found:
+                if item.name.endswith((".json", ".tmp")) and item.is_file():
+                    info = item.stat()
+                    entries.append((info.st_mtime_ns, info.st_size, item.path))
+    except OSError:
+        return 0
+    total = sum(size for _, size, _ in entries)
+    if total <= max_bytes and len(entries) <= max_entries:
+        return 0
+    entries.sort()  # oldest first
+    # Down to 80% of the bounds, so that the next run does not prune again.
+    removed = 0
+    count = len(entries)
+    for _, size, path in entries:
+        if total <= max_bytes * 0.8 and count <= max_entries * 0.8:
+            break
+        try:
+            Path(path).unlink()
+        except OSError:
+            continue
+        total -= size
+        count -= 1
+        removed += 1
+    return removed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Mapping
@@ -76,10 +77,41 @@ _FORMATTER = _LenientFormatter()
 
 
 def fill(template: str, params: Mapping[str, Any]) -> str:
+    if "{" not in template and "}" not in template:
+        return template
     try:
-        return _FORMATTER.vformat(template, (), params)
+        parts = _parsed(template)
+        return _fill_simple(parts, params) or _FORMATTER.vformat(template, (), params)
     except ValueError:  # a malformed template (rule packs check theirs when loading)
         return template
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str, str | None], ...]:
+    return tuple(_FORMATTER.parse(template))  # type: ignore[arg-type]
+
+
+def _fill_simple(
+    parts: tuple[tuple[str, str | None, str, str | None], ...],
+    params: Mapping[str, Any],
+) -> str | None:
+    """What ``_FORMATTER.vformat`` gives when every field is a plain name present
+    in *params* (most messages), without the Formatter's per-call machinery;
+    None for anything else (attributes, conversions, gaps), left to it."""
+    out: list[str] = []
+    for literal, name, spec, conversion in parts:
+        out.append(literal)
+        if name is None:
+            continue
+        if conversion or "{" in spec or not name.isidentifier() or name not in params:
+            return None
+        value = params[name]
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif value is None:
+            value = "null"
+        out.append(format(value, spec))
+    return "".join(out)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")

@@ -277,8 +277,8 @@ def _predicate(
 
 def _compile(
     doc: source.Document, where: tuple[Any, ...], raw: Any, profile: Namespace
-) -> schema.Validator:
-    return schema.compile_schema(_fill(doc, where, raw, profile, is_schema=True))
+) -> schema.FastValidator:
+    return schema.compile_fast(_fill(doc, where, raw, profile, is_schema=True))
 
 
 _REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")

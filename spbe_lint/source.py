@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,6 +33,12 @@ class Document:
     data: Any  # None when the file is not a usable mapping (see issues)
     root: Node | None
     issues: tuple[Violation, ...]  # codes yaml-syntax, duplicate-key, structure
+    # Each mapping node's keys, indexed on first use (keyed by the node itself,
+    # so a pickled Document keeps a consistent index): a manifest's findings
+    # locate hundreds of paths sharing the same few prefixes.
+    _keys: dict[Node, dict[Any, tuple[Node, Node]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def error(
         self,
@@ -58,7 +64,7 @@ class Document:
         node: Node = self.root
         entry = yamltree.span(node)
         for index, part in enumerate(parts):
-            found = yamltree.child(node, part)
+            found = self._child(node, part)
             if found is None:
                 return entry
             key_node, child = found
@@ -78,6 +84,14 @@ class Document:
             else:
                 entry = yamltree.span(node)
         return entry
+
+    def _child(self, node: Node, part: str | int) -> tuple[Node | None, Node] | None:
+        if not isinstance(node, MappingNode):
+            return yamltree.child(node, part)
+        keys = self._keys.get(node)
+        if keys is None:
+            keys = self._keys[node] = yamltree.keys(node)
+        return keys.get(part)
 
 
 def load(path: Path, display: str, *, allow_empty: bool = False) -> Document:

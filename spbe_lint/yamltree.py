@@ -123,6 +123,17 @@ def child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
     return None
 
 
+def keys(node: MappingNode) -> dict[Any, tuple[Node, Node]]:
+    """A mapping node's scalar keys and their (key, value) nodes, as ``child``
+    finds them (merged keys included, the last duplicate winning): built once,
+    a lookup per part instead of a walk."""
+    found: dict[Any, tuple[Node, Node]] = {}
+    for key_node, value_node in _pairs(node):
+        if isinstance(key_node, ScalarNode):
+            found[key_node.value] = (key_node, value_node)
+    return found
+
+
 def _pairs(node: MappingNode, seen: frozenset[int] = frozenset()) -> Iterator[Any]:
     """Key/value node pairs, merge keys (``<<: *base``) expanded first."""
     if id(node) in seen:

@@ -114,12 +114,34 @@ def present(folder: Path | None, references: list[str]) -> bool:
             return True
     except OSError:
         pass
+    names = _names(folder)
     for reference in references:
-        if is_url(reference):
+        if is_url(reference) or not _may_exist(reference, names):
             continue
         if examine(folder, reference).kind in ("file", "empty", "unreadable"):
             return True
     return False
+
+
+def _names(folder: Path) -> frozenset[str] | None:
+    """The folder's entries, case-folded (None if it cannot be listed): when only
+    the manifest was submitted, no reference needs resolving one by one."""
+    try:
+        return frozenset(entry.name.casefold() for entry in folder.iterdir())
+    except OSError:
+        return None
+
+
+def _may_exist(reference: str, names: frozenset[str] | None) -> bool:
+    """False only when *reference* cannot name anything in the folder: its first
+    part is not an entry there (case-folded, so a case-insensitive file system
+    is never wrongly judged). Anything unusual is examined as before."""
+    if names is None:
+        return True
+    parts = [part for part in reference.split("/") if part not in ("", ".")]
+    if not parts or parts[0] == ".." or "\\" in reference:
+        return True
+    return parts[0].casefold() in names
 
 
 def document_exists(

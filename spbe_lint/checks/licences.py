@@ -67,6 +67,30 @@ def analyse(expression: str) -> tuple[str | None, list[str], str]:
     return normalised, closed, reason
 
 
+@functools.cache
+def symbols(expression: str) -> tuple[str, ...]:
+    """The licence keys of an SPDX *expression* (``LicenseRef-`` ones included),
+    remembered like ``analyse`` (parsing needs the whole licence index)."""
+    from spbe_lint import cache
+
+    key = _cache_key("symbols\0" + expression)
+    found = cache.read(key, kind="licence") if key else None
+    if isinstance(found, list) and all(isinstance(k, str) for k in found):
+        return tuple(found)
+    try:
+        parsed = _licensing().parse(expression, validate=False)
+    except Exception:  # license-expression raises its own types for bad input
+        return ()
+    keys = (
+        ()
+        if parsed is None
+        else tuple(str(s.key) for s in _licensing().license_symbols(parsed))
+    )
+    if key:
+        cache.write(key, list(keys), kind="licence")
+    return keys
+
+
 def _cache_key(expression: str) -> str | None:
     import hashlib
     import importlib.util

@@ -158,6 +158,12 @@ def check(
         probe=options.probe_request(probe_args, on=probe or bool(urls)),
         urls=urls,
     )
+    from spbe_lint import streaming
+
+    if streaming.eligible(run, [fmt for fmt, _ in targets], signed=key is not None):
+        status = writing.stream(run, targets, color)  # memory that does not grow
+        if status is not None:
+            return status
     report = app.probe_urls(run) if urls else app.check(run)
     writing.problems(report)
     if any(fmt == "html" for fmt, _ in targets):  # the report that groups them

@@ -95,3 +95,52 @@ def shared_ids(report: Any) -> None:
                 "aplikasi"
             )
         click.echo(escape_controls(line), err=True)
+
+
+class _Streamed:
+    """One target of a streamed run (spbe_lint.streaming): standard output, or a
+    file opened on the first write and committed whole when the run ends
+    (``writing.atomic``), so a run that falls back to the full report, or fails,
+    leaves no file behind."""
+
+    def __init__(self, fmt: str, path: Path | None, color: str, stack: Any) -> None:
+        from spbe_lint.reporters import REPORTERS, RenderOptions
+
+        self.render = REPORTERS[fmt]
+        self.color = path is None and want_color(color)
+        self.options = RenderOptions(color=self.color)
+        self.path = path
+        self.stack = stack
+        self.stream: Any = None
+
+    def __call__(self, report: Any) -> None:
+        text = self.render(report, self.options)
+        if self.path is None:
+            if text:
+                click.echo(text, nl=False, color=self.color)
+            return
+        if self.stream is None:
+            from spbe_lint import writing as files
+
+            self.stream = self.stack.enter_context(files.atomic(self.path))
+        self.stream.write(text)
+
+
+def stream(
+    run: Any, found: Sequence[tuple[str, Path | None]], color: str
+) -> int | None:
+    """Check and write manifest by manifest (spbe_lint.streaming); the exit
+    status, or None when the run needs the whole report after all."""
+    import contextlib
+
+    from spbe_lint import streaming
+
+    def problem(item: Any, lang: str) -> None:
+        where = place(item.path, item.line, item.column)
+        line = f"{where}: error: {item.message.get(lang)}"
+        click.echo(escape_controls(line), err=True)
+
+    with contextlib.ExitStack() as stack:
+        writers = [_Streamed(fmt, path, color, stack) for fmt, path in found]
+        status = streaming.check(run, writers, problem)
+    return None if status is None else int(status)

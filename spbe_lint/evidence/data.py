@@ -63,7 +63,9 @@ def judge(context: Context) -> Judgement:
     cached = _CACHE.get(id(context))
     if cached is not None and cached[0] is context:
         return cached[1]
-    result = _judge(context)
+    from spbe_lint.evidence import datacache
+
+    result = datacache.judged(context, _judge)
     if len(_CACHE) >= 8:  # an audit checks many manifests: keep the last few
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[id(context)] = (context, result)

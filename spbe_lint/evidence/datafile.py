@@ -51,10 +51,17 @@ class Raw:
             ) from None
 
 
+# While a judgement is being remembered (evidence.datacache), every read is
+# noted here: (reference, limit), so that a stored judgement names its files.
+READS: list[tuple[str, int]] | None = None
+
+
 def read(folder: Path, reference: str, display: str, limit: int) -> Raw:
     """The bytes of *reference* inside *folder*, or Unreadable saying why: the
     shared confinement (``checks.documents.admit``, links included) and bounded
     reader (``reading.read_bytes``: regular files only, at most *limit* bytes)."""
+    if READS is not None:
+        READS.append((reference, limit))
     from spbe_lint import reading
     from spbe_lint.checks.documents import admit
     from spbe_lint.confine import Refused

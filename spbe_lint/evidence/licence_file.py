@@ -96,15 +96,9 @@ def _declared(manifest: Any) -> tuple[str, tuple[str, ...]] | None:
 
 def keys_of(expression: str) -> tuple[str, ...]:
     """The licence keys of an SPDX expression (``LicenseRef-`` ones included)."""
-    from spbe_lint.checks import licences  # the declared licence, analysed once
+    from spbe_lint.checks import licences  # remembered in the cache, like analyse
 
-    try:
-        parsed = licences._licensing().parse(expression, validate=False)
-    except Exception:  # license-expression raises its own types for bad input
-        return ()
-    if parsed is None:
-        return ()
-    return tuple(str(s.key) for s in licences._licensing().license_symbols(parsed))
+    return licences.symbols(expression)
 
 
 def family(key: str) -> str:

@@ -134,11 +134,13 @@ def _format(data: Any) -> tuple[str | None, str | None]:
 def _schema_errors(
     kind: str, version: str, data: Any
 ) -> list[tuple[tuple[str | int, ...], LocalText]]:
+    validator = _validator(kind, version)
+    if validator.quick(data) is True:
+        return []  # valid: jsonschema is not even imported (spbe_lint.fastschema)
     from jsonschema.exceptions import relevance
 
     from spbe_lint import schema
 
-    validator = _validator(kind, version)
     errors = sorted(validator.iter_errors(data), key=relevance)
     errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
     found = []
@@ -169,8 +171,29 @@ def _short(text: str, limit: int = 200) -> str:
 
 @functools.cache
 def _validator(kind: str, version: str) -> Any:
-    """The official schema's validator; its references resolve among the shipped
-    files only (a ``$ref`` elsewhere is an error, never a download)."""
+    """The official schema's validator (jsonschema-rs's verdict first, then
+    jsonschema's errors: spbe_lint.fastschema); its references resolve among the
+    shipped files only (a ``$ref`` elsewhere is an error, never a download)."""
+    from spbe_lint.fastschema import FastValidator
+
+    name = f"cyclonedx-bom-{version}" if kind == "CycloneDX" else version.lower()
+    shipped = {_schema(other).get("$id"): other for other in _RESOURCES}
+
+    def retrieve(uri: str) -> Any:
+        if uri.split("#", maxsplit=1)[0] not in shipped:
+            raise LookupError(uri)  # never the network
+        return _schema(shipped[uri.split("#", maxsplit=1)[0]])
+
+    return FastValidator(
+        _schema(name),
+        functools.partial(_python_validator, kind, version),
+        retrieve,
+        draft="Draft7Validator",  # what validator_for defaults to below, and $schema
+        formats=False,  # no format checker below: format is an annotation
+    )
+
+
+def _python_validator(kind: str, version: str) -> Any:
     import jsonschema
     import referencing
     import referencing.jsonschema
