@@ -37,6 +37,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = "1795824000"  # 2026-11-28T00:00:00Z
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # The run's private cache goes with the run (a folder per run piled up in /tmp).
+    folder = Path(os.environ.get("SPBE_LINT_CACHE_DIR", ""))
+    if folder.name.startswith("spbe-lint-cache-"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass(frozen=True)
 class Result:
     status: int

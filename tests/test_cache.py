@@ -85,15 +85,15 @@ def test_a_licence_verdict_from_an_older_version_is_not_read_back(
     # The case: MIT classified differently by an older spbe-lint (here a
     # doctored entry) must not survive an upgrade.
     licences.analyse.cache_clear()
-    assert licences.analyse("MIT") == ("MIT", [])
+    assert licences.analyse("MIT") == ("MIT", [], "")
     (entry,) = folder.glob("licence-*.json")
-    entry.write_text('["MIT", ["MIT"]]', "utf-8")  # what the old code concluded
+    entry.write_text('["MIT", ["MIT"], ""]', "utf-8")  # what the old code concluded
     licences.analyse.cache_clear()
-    assert licences.analyse("MIT") == ("MIT", ["MIT"])  # the entry is used...
+    assert licences.analyse("MIT") == ("MIT", ["MIT"], "")  # the entry is used...
     monkeypatch.setattr(cache, "__version__", "99.0")
     cache.fingerprint.cache_clear()
     licences.analyse.cache_clear()
-    assert licences.analyse("MIT") == ("MIT", [])  # ...and not after an upgrade
+    assert licences.analyse("MIT") == ("MIT", [], "")  # ...and not after an upgrade
     licences.analyse.cache_clear()
 
 
