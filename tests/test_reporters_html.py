@@ -14,6 +14,7 @@ import pytest
 
 from spbe_lint.findings import Reference, Status
 from spbe_lint.reporters import REPORTERS, RenderOptions
+from tests import browser
 from tests.reports import checked, copy_examples, with_extras
 from tests.standards import assert_golden, program
 
@@ -123,27 +124,9 @@ def test_html_basis_is_the_law_and_practice_stands_apart(run, workdir: Path):
 
 # --- in a real browser ---
 
-# Chromium is kept off the network: nothing but file:// is loaded, every host
-# name resolves to nothing, and the background services are switched off.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-default-apps",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-breakpad",
-    "--disable-domain-reliability",
-    "--disable-client-side-phishing-detection",
-    "--metrics-recording-only",
-    "--mute-audio",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-)
+# The page tests' flags (tests/browser.py: kept off the network), without the
+# DevTools pipe: these runs print and screenshot from the command line.
+CHROMIUM_FLAGS = tuple(f for f in browser.FLAGS if f != "--remote-debugging-pipe")
 
 
 def _chromium(tmp: Path, *args: str) -> None:
