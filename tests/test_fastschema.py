@@ -102,8 +102,10 @@ def test_the_manifest_schema_agrees_with_jsonschema_on_tricky_values():
     python = schema.compile_schema(fast.schema)
     assert fast.quick(manifest) is True
     compared = undecided = 0
-    for path in _places(manifest):
-        for value in TRICKY:
+    # Each place gets every third tricky value, the three interleaved over the
+    # places, so every value meets some sixty places (all 6,000 pairs took 40 s).
+    for number, path in enumerate(_places(manifest)):
+        for value in TRICKY[number % 3 :: 3]:
             instance = _put(manifest, path, value)
             verdict = fast.quick(instance)
             expected = python.is_valid(instance)
