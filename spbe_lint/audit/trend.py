@@ -21,6 +21,13 @@ KINDS = ("regressed", "improved", "new", "gone", "unchanged")  # as listed
 _RANK = {"ready": 2, "not_ready": 1}  # anything else (broken, error): 0
 
 
+def _delta(before: float | None, after: float | None) -> float | None:
+    """A score's change in points, None where either audit has no score."""
+    if before is None or after is None:
+        return None
+    return round(after - before, 1)
+
+
 @dataclass(frozen=True)
 class Change:
     app: str
@@ -34,9 +41,7 @@ class Change:
 
     @property
     def delta(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return round(self.after - self.before, 1)
+        return _delta(self.before, self.after)
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,7 @@ class OpdChange:
 
     @property
     def delta(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return round(self.after - self.before, 1)
+        return _delta(self.before, self.after)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ def rules() -> None:
     """
 
 
-@rules.command("list")
-@click.option(
+# rules list and rules coverage print the same two ways.
+_TEXT_OR_JSON = click.option(
     "-f",
     "--format",
     "fmt",
@@ -31,6 +31,10 @@ def rules() -> None:
     default="text",
     help="Output format.",
 )
+
+
+@rules.command("list")
+@_TEXT_OR_JSON
 @options.LANG
 @options.CONFIG
 @options.ISOLATED
@@ -64,14 +68,7 @@ def rules_list(
 
 
 @rules.command("coverage")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="Output format.",
-)
+@_TEXT_OR_JSON
 @options.LANG
 @options.CONFIG
 @options.ISOLATED
