@@ -27,7 +27,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,28 @@ PRODUCERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pack": (
         ("rulepack", "rulefile", "schema", "resources"),
         ("jsonschema", "PyYAML"),
+    ),
+    # The built rule pack, as Python objects: every module that defines one of
+    # its classes or builds it (a changed class is a miss, never a stale object).
+    "pack-built": (
+        (
+            "rulepack",
+            "rulefile",
+            "schema",
+            "fastschema",
+            "resources",
+            "rule",
+            "i18n",
+            "scoring",
+            "evaluation",
+            "findings",
+            "checks",
+        ),
+        ("jsonschema", "PyYAML"),
+    ),
+    "sbom": (
+        ("evidence.sbom", "jsonread", "fastschema", "findings", "i18n", "pointers"),
+        ("jsonschema", "jsonschema-rs"),
     ),
     "licence": (("checks.licences",), ("license-expression",)),
     "licence-text": (("evidence.licence_file",), ("identify", "ukkonen")),
@@ -95,9 +116,9 @@ def _folder() -> Path | None:
     return Path(base) / "spbe-lint"
 
 
-def _entry(folder: Path, key: str, kind: str) -> Path:
+def _entry(folder: Path, key: str, kind: str, suffix: str = ".json") -> Path:
     digest = hashlib.sha256(f"{fingerprint(kind)}\0{key}".encode()).hexdigest()
-    return folder / f"{kind}-{digest[:40]}.json"
+    return folder / f"{kind}-{digest[:40]}{suffix}"
 
 
 def read(key: str, kind: str = "pack") -> Any | None:
@@ -121,14 +142,56 @@ def write(key: str, value: Any, kind: str = "pack") -> None:
     folder = _folder()
     if folder is None:
         return
+    data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    _replace(folder, _entry(folder, key, kind), data)
+
+
+def read_object(key: str, kind: str) -> Any | None:
+    """A Python object written by :func:`write_object`, or None.
+
+    Unlike the JSON entries these are pickles, read only from the user's own
+    cache folder (the trust of a ``__pycache__`` folder): for values that cost
+    more to rebuild from JSON than to unpickle, such as the built rule pack."""
+    folder = _folder()
+    if folder is None:
+        return None
+    path = _entry(folder, key, kind, suffix=".pickle")
+    try:
+        with path.open("rb") as stream:
+            import pickle
+
+            value = pickle.load(stream)
+    except Exception:  # any damage, any stale class: a miss
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return value
+
+
+def write_object(key: str, value: Any, kind: str) -> None:
+    folder = _folder()
+    if folder is None:
+        return
+    import pickle
+
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return
+    _replace(folder, _entry(folder, key, kind, suffix=".pickle"), data)
+
+
+def _replace(folder: Path, target: Path, data: bytes) -> None:
+    """Write then rename, so that a concurrent run never reads half a file."""
+    import tempfile
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so that a concurrent run never reads half a file.
         with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False
+            "wb", dir=folder, suffix=".tmp", delete=False
         ) as stream:
-            json.dump(value, stream, ensure_ascii=False)
-        Path(stream.name).replace(_entry(folder, key, kind))
+            stream.write(data)
+        Path(stream.name).replace(target)
     except OSError:
         return
     _prune_once(folder)
@@ -217,7 +280,10 @@ def prune(
     try:
         with os.scandir(folder) as found:
             for item in found:
-                if item.name.endswith((".json", ".tmp")) and item.is_file():
+                if (
+                    item.name.endswith((".json", ".pickle", ".tmp", ".marshal"))
+                    and item.is_file()
+                ):
                     info = item.stat()
                     entries.append((info.st_mtime_ns, info.st_size, item.path))
     except OSError:

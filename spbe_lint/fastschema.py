@@ -117,6 +117,11 @@ class FastValidator:
         self._fast: Any = None  # None: not built yet; False: cannot be built
         self._multiple: bool | None = None  # does the schema use multipleOf?
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Compiled validators do not pickle (the built rule pack is cached as a
+        # pickle, spbe_lint.cache.read_object): they are built again on first use.
+        return {**self.__dict__, "_python": None, "_fast": None}
+
     @property
     def python(self) -> Any:
         """The jsonschema validator (for errors with their details)."""

@@ -11,9 +11,8 @@ import hashlib
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spbe_lint import (
     __version__,
@@ -29,6 +28,9 @@ from spbe_lint.findings import InputFile, PackInfo, Severity
 from spbe_lint.i18n import LocalText
 from spbe_lint.rule import Namespace, Rule
 from spbe_lint.scoring import Evaluation
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,9 @@ def load_pack(
     profile_overrides: Mapping[str, Any] | None = None,
 ) -> RulePack:
     """Load and validate a pack: the shipped one, or the folder *root*."""
+    # The shipped pack is named as it ships, wherever it is installed.
+    display = _display_root(root) if root is not None else "spbe_lint/rules"
     root = root if root is not None else resources.default_pack()
-    display = _display_root(root)
     pack_file = root.joinpath("pack.yaml")
     if not pack_file.is_file():
         raise RulePackError(
@@ -95,17 +98,30 @@ def load_pack(
     for name, raw in files.items():
         digest.update(name.encode() + b"\0" + raw + b"\0")
     key = _cache_key(digest.hexdigest())
-    pack = _from_cache(cache.read(key), files, display, profile_overrides, digest)
-    if pack is None:
-        parsed = {
-            name: _load_yaml(raw, f"{display}/{name}") for name, raw in files.items()
-        }
-        for name, doc in parsed.items():
-            _validate(doc, "pack" if name == "pack.yaml" else "rule")
-        pack = _build(parsed, profile_overrides, digest.hexdigest())
-        cache.write(key, {name: doc.data for name, doc in parsed.items()})
+    # The built pack itself (about a fifth of the time it takes to build it from
+    # the validated files): keyed by the files, the overrides and the name shown.
+    built_key = f"{key}\0{display}\0{_overrides_key(profile_overrides)}"
+    pack = cache.read_object(built_key, kind="pack-built")
+    if not isinstance(pack, RulePack):
+        pack = _from_cache(cache.read(key), files, display, profile_overrides, digest)
+        if pack is None:
+            parsed = {
+                name: _load_yaml(raw, f"{display}/{name}")
+                for name, raw in files.items()
+            }
+            for name, doc in parsed.items():
+                _validate(doc, "pack" if name == "pack.yaml" else "rule")
+            pack = _build(parsed, profile_overrides, digest.hexdigest())
+            cache.write(key, {name: doc.data for name, doc in parsed.items()})
+        cache.write_object(built_key, pack, kind="pack-built")
     _require_reading_rules(pack.rules, display)
     return pack
+
+
+def _overrides_key(overrides: Mapping[str, Any] | None) -> str:
+    import json
+
+    return json.dumps(overrides or {}, sort_keys=True, default=repr)
 
 
 def _read(file: Traversable, display: str) -> bytes:

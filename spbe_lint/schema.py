@@ -7,7 +7,6 @@ common keywords in both languages and uses the schema's own descriptions.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -234,6 +233,8 @@ def _unknown_keys(error: ValidationError, path: Sequence[str | int]) -> list[Vio
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> LocalText:
+    import difflib
+
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
     if not close:
         return LocalText("", "")
@@ -388,6 +389,8 @@ def check_file(document: Any, schema_name: str, kind: type[SpbeError]) -> None:
     if error.validator == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
         unknown = unknown_keys(error)[0]
+        import difflib
+
         close = difflib.get_close_matches(unknown, known, n=1)
         hint = f" ('{close[0]}'?)" if close else ""
         message = LocalText(

@@ -20,7 +20,6 @@ import errno
 import functools
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -117,6 +116,8 @@ def _temporary(path: Path, display: str) -> tuple[int, str]:
     except OSError as exc:
         raise _failed(display, exc) from None
     try:
+        import tempfile  # only when a file is written: not on the hook path
+
         return tempfile.mkstemp(prefix=f".{path.name[:80]}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _failed(display, exc) from None

@@ -11,6 +11,7 @@ reports any other shape where it is. Rule files refer to a check by name.
 from __future__ import annotations
 
 import datetime
+import importlib
 import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,6 @@ from spbe_lint.checks import (
     shapes,
 )
 from spbe_lint.checks.shapes import TEXT, listing, mapping, one_of
-from spbe_lint.evidence import licence_file, sbom, secrets
 from spbe_lint.evidence.settings import EvidenceSettings
 from spbe_lint.findings import Violation
 
@@ -54,6 +54,33 @@ class CheckContext:
 
 
 CheckFn = Callable[[Any, Mapping[str, Any], CheckContext], Iterator[Violation]]
+
+
+def _deferred(module: str, name: str) -> CheckFn:
+    """A check whose evidence module is imported when it first runs: a manifest
+    that names no SBOM, or a run with ``--secrets skip``, never loads it."""
+
+    def run(
+        value: Any, params: Mapping[str, Any], context: CheckContext
+    ) -> Iterator[Violation]:
+        found = importlib.import_module(f"spbe_lint.evidence.{module}")
+        return getattr(found, name)(value, params, context)
+
+    run.__name__ = run.__qualname__ = name
+    return run
+
+
+_scan_secrets = _deferred("secrets", "committed_secrets")
+
+
+def _committed_secrets(
+    value: Any, params: Mapping[str, Any], context: CheckContext
+) -> Iterator[Violation]:
+    if context.evidence.secrets == "skip":
+        # What the scanner itself answers to a skipped scan, said before it is
+        # imported: the pre-commit hook runs with --secrets skip.
+        return iter((Violation(kind="secrets-skipped", needs_review=True),))
+    return _scan_secrets(value, params, context)
 
 
 def _openapi_document(
@@ -132,8 +159,8 @@ CHECKS: dict[str, Check] = {
         ),
     ),
     "dataset-evidence": Check(_dataset_evidence, TEXT),
-    "committed-secrets": Check(secrets.committed_secrets, mapping()),
-    "licence-file": Check(licence_file.licence_file, _LICENCE),
-    "sbom": Check(sbom.sbom, TEXT),
+    "committed-secrets": Check(_committed_secrets, mapping()),
+    "licence-file": Check(_deferred("licence_file", "licence_file"), _LICENCE),
+    "sbom": Check(_deferred("sbom", "sbom"), TEXT),
     "openapi-document": Check(_openapi_document, mapping(spec=TEXT)),
 }

@@ -18,12 +18,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Iterator, MutableMapping, Sequence
 
 import click
 
-from spbe_lint import __version__
+from spbe_lint import __version__, classcode
 from spbe_lint.cli import helptext
 from spbe_lint.cli.options import FORMATS
 from spbe_lint.errors import SpbeError
@@ -153,6 +152,8 @@ def main(argv: Sequence[str] | None = None, prog_name: str = "spbe-lint") -> Non
         status = ExitStatus.ERROR
     except Exception as exc:  # a bug: say so briefly; the traceback is behind --debug
         if "--debug" in args:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"spbe-lint: internal error ({type(exc).__name__}: {exc}). This is a bug; "
@@ -187,6 +188,7 @@ def entry() -> None:
             sys.stderr.flush()
         except (OSError, ValueError):
             raise exc from None  # a closed pipe: let the interpreter say so
+        classcode.save()  # what atexit would have done
         os._exit(status)
 
 

@@ -4,7 +4,6 @@ targets, unreadable inputs to standard error. Click's echo at the edge."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,9 +61,24 @@ def emit(
 
     for fmt, path in targets:
         use_color = path is None and want_color(color)
-        width = shutil.get_terminal_size((80, 24)).columns if path is None else 80
+        width = terminal_width() if path is None else 80
         options = RenderOptions(color=use_color, width=width, show=show)
         write(REPORTERS[fmt](report, options), path, color=use_color)
+
+
+def terminal_width() -> int:
+    """COLUMNS, else the terminal's width, else 80: what shutil.get_terminal_size
+    answers, without importing shutil (and lzma, bz2) on the pre-commit path."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 def problems(report: Any) -> None:

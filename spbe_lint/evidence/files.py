@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,6 +155,8 @@ _GIT_FAILED = LocalText(
 def _tracked(folder: Path) -> Listing | None:
     """``git ls-files`` in *folder*, or None when it is not a repository after all
     (an empty or broken ``.git``): then it is walked like any folder."""
+    import subprocess  # only where git runs: the hook path without secrets skips it
+
     env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION}
     # Never a repository above the folder: only the folder's own .git counts.
     env["GIT_CEILING_DIRECTORIES"] = str(folder.absolute().parent)

@@ -200,15 +200,21 @@ def _remembered_match(text: str) -> str | None:
     texts (spbe_lint.cache): a repository's LICENSE rarely changes, and matching a GPL
     costs a tenth of a second on every pre-commit run."""
     import hashlib
-
-    from identify.vendor import licenses
+    import importlib.util
 
     from spbe_lint import cache
 
     # The installed texts by their file's size and time (importlib.metadata would
     # import the email package, and with it the socket module, on the hook path).
-    stat = Path(licenses.__file__).stat()
-    known = f"{licenses.__file__}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    # Found, not imported: the module is a third of a megabyte of licence texts,
+    # loaded only when a text is matched.
+    spec = importlib.util.find_spec("identify.vendor.licenses")
+    origin = spec.origin if spec and spec.origin else "(identify not found)"
+    try:
+        stat = Path(origin).stat()
+    except OSError:
+        return match_text(text)  # match_text says what is wrong with identify
+    known = f"{origin}\0{stat.st_size}\0{stat.st_mtime_ns}"
     key = hashlib.sha256(f"{known}\0{text}".encode()).hexdigest()[:32]
     found = cache.read(key, kind="licence-text")
     if isinstance(found, dict) and "spdx" in found:

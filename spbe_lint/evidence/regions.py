@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any
 
 _DOTTED = re.compile(r"^(\d{2})(?:\.(\d{2})(?:\.(\d{2})(?:\.(\d{4}))?)?)?$")
@@ -22,7 +21,10 @@ _UNDOTTED = re.compile(r"^(\d{2})(\d{2})?(\d{2})?(\d{4})?$")
 @functools.cache
 def national() -> Mapping[str, str]:
     """Province and kab/kota codes (``15``, ``15.71``) with their names."""
-    text = files("spbe_lint.evidence").joinpath("kode-wilayah.tsv").read_text("utf-8")
+    from spbe_lint.resources import package_files
+
+    found = package_files("spbe_lint.evidence").joinpath("kode-wilayah.tsv")
+    text = found.read_text("utf-8")
     codes: dict[str, str] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):

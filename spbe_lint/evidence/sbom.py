@@ -57,7 +57,27 @@ def sbom(
     except files.Unreadable as exc:
         yield _at(shown, "sbom-unreadable", {"reason": exc.reason})
         return
-    yield from judge(raw, shown, context.manifest)
+    yield from remembered_judgement(raw, shown, context.manifest)
+
+
+def remembered_judgement(
+    raw: bytes, shown: str, manifest: Mapping[str, Any]
+) -> list[Violation]:
+    """:func:`judge`, remembered by the SBOM's bytes, its name and the names it
+    must carry (spbe_lint.cache): an SBOM changes with a release, not with every
+    commit, and its schema costs more to compile than the rest of the hook."""
+    import hashlib
+
+    from spbe_lint import cache
+
+    digest = hashlib.sha256(raw).hexdigest()
+    key = "\0".join([digest, shown, *_names(manifest)])
+    found = cache.read_object(key, kind="sbom")
+    if isinstance(found, list) and all(isinstance(v, Violation) for v in found):
+        return found
+    judged = list(judge(raw, shown, manifest))
+    cache.write_object(key, judged, kind="sbom")
+    return judged
 
 
 def judge(raw: bytes, shown: str, manifest: Mapping[str, Any]) -> Iterator[Violation]:
@@ -216,7 +236,7 @@ def _python_validator(kind: str, version: str) -> Any:
 
 
 def _schema(name: str) -> dict[str, Any]:
-    from importlib.resources import files as package_files
+    from spbe_lint.resources import package_files
 
     text = package_files("spbe_lint.schemas").joinpath("sbom", f"{name}.schema.json")
     return json.loads(text.read_text("utf-8"))

@@ -12,7 +12,6 @@ is a usage error naming the known formats, never a file called
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -67,6 +66,8 @@ def parse(fmt: str, outputs: Sequence[str], formats: Collection[str]) -> list[Ta
 
 
 def _unknown(name: str, value: str, formats: Collection[str]) -> UsageError:
+    import difflib
+
     close = difflib.get_close_matches(name.lower(), list(formats), n=1)
     hint_id = f" (maksudnya {close[0]}?)" if close else ""
     hint_en = f" (did you mean {close[0]}?)" if close else ""
