@@ -130,6 +130,42 @@ def probe_fixtures() -> tuple[Any, Any, Any, Any, Any]:
     )
 
 
+def instructions(command: Sequence[str], cwd: Path) -> int | None:
+    """Instructions one whole process executes (valgrind's callgrind), or None
+    without valgrind. Unlike seconds, the count does not drift with what else the
+    machine runs: the same binary, inputs and environment give the same count."""
+    import shutil
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = [line for line in done.stderr.splitlines() if "Collected :" in line]
+    return int(found[-1].rsplit(":", 1)[1]) if found else None
+
+
+def counted(
+    label: str, ours: Sequence[str], anchor: Sequence[str], cwd: Path, anchor_name: str
+) -> dict[str, Any] | None:
+    """Print and return the instruction counts of both commands and their ratio."""
+    mine, theirs = instructions(ours, cwd), instructions(anchor, cwd)
+    if mine is None or theirs is None:
+        print(f"{label}: instruction counts skipped (valgrind not installed)")
+        return None
+    ratio = mine / theirs
+    print(
+        f"{label}: {mine / 1e6:.0f}M instructions, {anchor_name} "
+        f"{theirs / 1e6:.0f}M; ratio {ratio:.2f} (callgrind, repeatable)"
+    )
+    return {"spbe_lint": mine, anchor_name: theirs, "ratio": ratio}
+
+
 def timed(
     command: Sequence[str], cwd: Path, allowed: tuple[int, ...] = (0, 1)
 ) -> float:

@@ -157,10 +157,9 @@ def read_object(key: str, kind: str) -> Any | None:
         return None
     path = _entry(folder, key, kind, suffix=".pickle")
     try:
-        with path.open("rb") as stream:
-            import pickle
+        import pickle
 
-            value = pickle.load(stream)
+        value = pickle.loads(path.read_bytes())
     except Exception:  # any damage, any stale class: a miss
         return None
     with contextlib.suppress(OSError):
