@@ -30,6 +30,8 @@ MAX_BYTES = 64 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Baseline:
+    """A baseline file as read: its entries and its hash."""
+
     path: str
     sha256: str
     entries: tuple[BaselineEntry, ...]
@@ -37,6 +39,8 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Outcome:
+    """Findings after a baseline: what is left, what was hidden, what is fixed."""
+
     findings: tuple[Finding, ...]  # what is left to report
     hidden: tuple[str, ...]  # fingerprints hidden
     fixed: tuple[BaselineEntry, ...]  # entries of checked files that no longer fail

@@ -21,6 +21,8 @@ CONFIG_NAME = ".spbe-lint.yaml"
 
 @dataclass(frozen=True)
 class Config:
+    """The settings of a configuration file (or given whole), defaults included."""
+
     path: Path | None = None
     lang: str | None = None
     fail_on: Severity | None = None

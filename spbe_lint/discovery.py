@@ -27,6 +27,8 @@ MAX_DEPTH = 32
 
 @dataclass(frozen=True)
 class Target:
+    """A manifest to check, as found on the command line or under a folder."""
+
     path: Path  # as named (its folder holds the documents it refers to)
     display: str
     root: Root | None = None  # the folder it was found under (confinement)

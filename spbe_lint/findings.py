@@ -75,6 +75,8 @@ class Span:
 
 @dataclass(frozen=True)
 class Location:
+    """Where a finding is: a file, a JSON Pointer into it and its span."""
+
     path: str  # as displayed: relative to the working folder when inside it
     pointer: str = ""  # RFC 6901 JSON Pointer into the manifest ("" is the root)
     span: Span | None = None
@@ -198,6 +200,8 @@ class InputProblem:
 
 @dataclass(frozen=True)
 class InputFile:
+    """A file a report judged, with its hash and what it declares."""
+
     path: str
     sha256: str
     size: int
@@ -211,6 +215,8 @@ class InputFile:
 
 @dataclass(frozen=True)
 class PackInfo:
+    """The rule pack a report was made with, enough to evaluate it again."""
+
     name: str
     version: str
     title: LocalText
@@ -252,6 +258,8 @@ class WaiverEntry:
 
 @dataclass(frozen=True)
 class BaselineEntry:
+    """A known failure a baseline hides, by its fingerprint."""
+
     fingerprint: str
     rule: str
     path: str
@@ -288,6 +296,8 @@ class ScanSummary:
 
 @dataclass(frozen=True)
 class Report:
+    """Everything a run found: every reporter renders one of these."""
+
     tool_version: str
     pack: PackInfo
     lang: str

@@ -29,6 +29,8 @@ _FIELDS = ("rule", "pointer", "reason")
 
 @dataclass(frozen=True)
 class Suppression:
+    """An `x-spbe-waive` entry written in the manifest itself."""
+
     waiver: Waiver
     rule: str
     path: str  # the manifest

@@ -13,12 +13,15 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spbe_lint import baseline, discovery, inline, waiverfile, waivers
+from spbe_lint import discovery, inline, waiverfile, waivers
 from spbe_lint.findings import Finding, InputFile, Review
 from spbe_lint.rule import Rule
 from spbe_lint.source import Document
+
+if TYPE_CHECKING:  # read only when a baseline is given (not on the hook path)
+    from spbe_lint import baseline
 
 
 @dataclass
@@ -74,11 +77,12 @@ def prepare(
         if path is not None
         else None
     )
-    known_baseline = (
-        baseline.load(baseline_file, discovery.display_path(baseline_file, cwd))
-        if baseline_file is not None
-        else None
-    )
+    known_baseline = None
+    if baseline_file is not None:
+        from spbe_lint import baseline as baselines
+
+        display = discovery.display_path(baseline_file, cwd)
+        known_baseline = baselines.load(baseline_file, display)
     return Plan(reviewer, loaded, known_baseline, known)
 
 
@@ -143,8 +147,10 @@ def finish(
     hidden: tuple[str, ...] = ()
     fixed: tuple[Any, ...] = ()
     if plan.baseline is not None:
+        from spbe_lint import baseline as baselines
+
         checked = {i.path for i in inputs} | set(unreadable)
-        outcome = baseline.apply(result, plan.baseline, checked)
+        outcome = baselines.apply(result, plan.baseline, checked)
         result, hidden, fixed = outcome.findings, outcome.hidden, outcome.fixed
     review = Review(
         reviewer=plan.reviewer,

@@ -79,6 +79,8 @@ class Namespace(dict[str, Any]):
 
 @dataclass(frozen=True)
 class Predicate:
+    """One test a rule makes: a builtin, a schema on a selected node, or a named check."""
+
     builtin: str | None = None
     select: str = ""
     missing: str = "fail"
@@ -89,6 +91,8 @@ class Predicate:
 
 @dataclass(frozen=True)
 class Condition:
+    """A rule's `when`: the rule applies only where the selected node matches."""
+
     select: str
     validator: Validator
     missing: str = "skip"  # or "apply": an undeclared value does not excuse the rule
@@ -96,6 +100,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class Example:
+    """A manifest (and files) a rule must pass or fail on: tested with the pack."""
+
     manifest: str
     description: LocalText | None = None
     expect: tuple[Mapping[str, Any], ...] = ()
@@ -106,6 +112,8 @@ class Example:
 
 @dataclass(frozen=True)
 class Rule:
+    """One requirement of the pack, built from its rule file, with its legal basis."""
+
     id: str
     domain: str
     severity: Severity

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RulePack:
+    """The rules of a pack, its profile (the city's facts) and its scoring."""
+
     name: str
     version: str
     title: LocalText

@@ -72,6 +72,8 @@ class Tally:
 
 @dataclass(frozen=True)
 class IndicatorResult:
+    """An SPBE indicator and the rules behind it that passed or failed."""
+
     indicator: Indicator
     rules: tuple[str, ...]  # rules in force mapped to it
     passed: tuple[str, ...]
@@ -87,6 +89,8 @@ class IndicatorResult:
 
 @dataclass(frozen=True)
 class Score:
+    """The verdict of a report: per domain, overall, and what blocks it."""
+
     domains: tuple[tuple[str, Tally], ...]  # in DOMAINS order, only those with results
     overall: Tally
     ready: bool

@@ -53,6 +53,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class WaiverFile:
+    """Diskominfo's waiver file as read: entries, hash and the longest term."""
+
     path: str  # as displayed
     sha256: str
     max_months: int

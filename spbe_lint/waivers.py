@@ -92,6 +92,8 @@ RULES = (EXPIRED, UNUSED, UNUSABLE)
 
 @dataclass(frozen=True)
 class Applied:
+    """Findings after waivers: waived ones marked, WAIVE-* findings added."""
+
     findings: tuple[Finding, ...]  # every finding, waived ones marked, plus WAIVE-*
     entries: tuple[WaiverEntry, ...]
     rules: tuple[Rule, ...]  # the WAIVE rules that gave findings

@@ -44,6 +44,8 @@ class Api:
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem of an API description at a place in it."""
+
     aspect: str
     path: Path
     detail: LocalText

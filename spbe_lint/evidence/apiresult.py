@@ -24,6 +24,8 @@ class Placed:
 
 @dataclass(frozen=True)
 class Judgement:
+    """An API description's judgement: its placed problems, cacheable."""
+
     name: str  # the document as reports name it (a path or a URL)
     placed: tuple[Placed, ...]
     described: bool  # False: unreadable, or not an OpenAPI description at all

@@ -33,6 +33,8 @@ class Unreadable(Exception):
 
 @dataclass(frozen=True)
 class Raw:
+    """A submitted data file's bytes, read once within the limits."""
+
     path: Path
     display: str
     data: bytes

@@ -35,6 +35,8 @@ _ROWS_SUFFIXES = (".json", ".yaml", ".yml")
 
 @dataclass
 class Sample:
+    """A dataset's sample file, read once, with what locates its rows."""
+
     reference: str
     display: str
     header: list[str]

@@ -11,6 +11,8 @@ from spbe_lint.findings import Report
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How a report is rendered: colour, width and what text lists."""
+
     color: bool = False
     # Text output: the terminal's width (None: unknown, taken as 80), and what
     # --show lists beyond failures (manual, na, passed).

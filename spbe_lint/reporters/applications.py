@@ -28,6 +28,8 @@ from spbe_lint.findings import InputFile, Report
 
 @dataclass(frozen=True)
 class Application:
+    """One application of a report (by app.id) with its own findings."""
+
     key: str  # the app.id, or the manifest's path when it has none
     app_id: str | None
     title: str | None
@@ -37,6 +39,8 @@ class Application:
 
 @dataclass(frozen=True)
 class Duplicate:
+    """An app.id claimed by more than one manifest."""
+
     app_id: str
     manifests: tuple[str, ...]
 
