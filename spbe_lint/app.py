@@ -18,6 +18,7 @@ from spbe_lint import (
     review,
     rulepack,
     source,
+    startup,
 )
 from spbe_lint.errors import InputError, SpbeError, UsageError
 from spbe_lint.evidence.settings import EvidenceSettings
@@ -155,7 +156,11 @@ def each_manifest(
             findings.extend(
                 _probe_manifest(document, settings, options, probed, target.path.parent)
             )
+        # The first manifest has imported what judging needs: from here on the
+        # collector runs as usual (a no-op unless spbe_lint.startup held it).
+        startup.release()
         yield info, findings
+    startup.release()  # no manifest at all
 
 
 def review_plan(options: RunOptions, settings: Settings) -> review.Plan:

@@ -274,3 +274,44 @@ def test_a_changed_sbom_is_judged_again(tmp_path: Path):
 
     assert verdict(good) == "pass"
     assert verdict(bad) == "fail"
+
+
+_GC_PROBE = """
+import gc, json, sys
+sys.argv = [sys.argv[1], *sys.argv[2:]]
+import spbe_lint
+after_import = gc.isenabled()
+from spbe_lint.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps({"after_import": after_import, "after_run": gc.isenabled(),
+                  "frozen": gc.get_freeze_count()}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("program", "args", "held"),
+    [
+        ("/venv/bin/spbe-lint", ("check", "--secrets", "skip", str(EXAMPLE)), True),
+        ("/venv/bin/spbe-lint", ("rules", "list"), False),
+        ("/usr/bin/python3", ("check", "--secrets", "skip", str(EXAMPLE)), False),
+    ],
+)
+def test_the_collector_is_held_only_while_spbe_lint_check_starts(
+    tmp_path: Path, program: str, args: tuple[str, ...], held: bool
+):
+    env = {**os.environ, "SPBE_LINT_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", _GC_PROBE, program, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    state = json.loads(done.stdout.strip().splitlines()[-1])
+    assert state["after_import"] is not held
+    assert state["after_run"] is True  # a long run collects as usual
+    assert (state["frozen"] > 0) is held  # start-up objects frozen, once judged
