@@ -30,7 +30,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import __version__
+from spbe_lint import __version__, cachedir
 
 # Kind of entry -> (spbe_lint modules whose code computes it, distributions it
 # uses). A module is named relative to spbe_lint ("evidence.data"); a
@@ -106,14 +106,7 @@ MAX_ENTRIES = 20_000
 _DEFAULT_MAX_MB = 256
 
 
-def _folder() -> Path | None:
-    if os.environ.get("SPBE_LINT_NO_CACHE"):
-        return None
-    explicit = os.environ.get("SPBE_LINT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "spbe-lint"
+_folder = cachedir.folder  # one rule for every cache of spbe-lint
 
 
 def _entry(folder: Path, key: str, kind: str, suffix: str = ".json") -> Path:

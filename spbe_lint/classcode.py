@@ -31,26 +31,14 @@ from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
 
+from spbe_lint import cachedir
+
 # Past this many entries (versions of the same classes piling up), start afresh.
 MAX_ENTRIES = 4096
 
 _table: dict[str, Any] = {}
 _new: dict[str, Any] = {}
 _path: list[Path] = []  # the table's file, once known
-
-
-def folder() -> Path | None:
-    """The cache folder (spbe_lint.cache uses the same rule), or None if off."""
-    if os.environ.get("SPBE_LINT_NO_CACHE"):
-        return None
-    explicit = os.environ.get("SPBE_LINT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    try:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    except RuntimeError:  # no home folder: no table, every class compiled
-        return None
-    return Path(base) / "spbe-lint"
 
 
 def _exec(source: Any, globals: Any = None, locals: Any = None) -> Any:
@@ -68,7 +56,7 @@ def _exec(source: Any, globals: Any = None, locals: Any = None) -> Any:
 
 def install(version: str) -> None:
     """Serve spbe_lint's dataclass methods from the table (read once)."""
-    where = folder()
+    where = cachedir.folder()
     if where is None or getattr(dataclasses, "exec", None) is _exec:
         return
     _path.append(where / f"classcode-{version}-{MAGIC_NUMBER.hex()}.marshal")

@@ -56,6 +56,20 @@ def _run(tmp_path: Path, cache: Path, *args: str, **env: str) -> dict:
     return result
 
 
+def _python(script: str, cache: Path, *args: str) -> str:
+    """Standard output of *script* in a fresh interpreter with its own cache."""
+    env = {k: v for k, v in os.environ.items() if k != "SPBE_LINT_NO_CACHE"}
+    env["SPBE_LINT_CACHE_DIR"] = str(cache)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+
+
 def test_the_second_run_compiles_no_dataclass_method_and_says_the_same(
     tmp_path: Path,
 ):
@@ -120,21 +134,7 @@ print(json.dumps({
 }))
 classcode.save()
 """
-    env = {**os.environ, "SPBE_LINT_CACHE_DIR": str(tmp_path / "cache")}
-    env.pop("SPBE_LINT_NO_CACHE", None)
-    runs = [
-        json.loads(
-            subprocess.run(
-                [sys.executable, "-c", script],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=60,
-            ).stdout
-        )
-        for _ in range(2)
-    ]
+    runs = [json.loads(_python(script, tmp_path / "cache")) for _ in range(2)]
     assert runs[0]["pending"] > 0 and runs[1]["pending"] == 0
     for run in runs:
         assert run["frozen"] and run["equal"] and run["defaults"]
@@ -154,29 +154,9 @@ class Elsewhere:
 assert Elsewhere(1) == Elsewhere(1)
 print(classcode.pending())
 """
-    env = {**os.environ, "SPBE_LINT_CACHE_DIR": str(tmp_path / "cache")}
-    env.pop("SPBE_LINT_NO_CACHE", None)
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    from_spbe_lint = int(done.stdout)
     # Only spbe_lint's own classes (imported with classcode) are in the table:
     # a class of __main__ adds nothing.
-    baseline = subprocess.run(
-        [sys.executable, "-c", "from spbe_lint import classcode; print(0)"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert baseline.stdout.strip() == "0"
-    assert from_spbe_lint == 0
+    assert _python(script, tmp_path / "cache").strip() == "0"
 
 
 # Modules the hook's run (`check --secrets skip` on a manifest) must not import:
@@ -302,16 +282,8 @@ print(json.dumps({"after_import": after_import, "after_run": gc.isenabled(),
 def test_the_collector_is_held_only_while_spbe_lint_check_starts(
     tmp_path: Path, program: str, args: tuple[str, ...], held: bool
 ):
-    env = {**os.environ, "SPBE_LINT_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run(
-        [sys.executable, "-c", _GC_PROBE, program, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    state = json.loads(done.stdout.strip().splitlines()[-1])
+    output = _python(_GC_PROBE, tmp_path / "cache", program, *args)
+    state = json.loads(output.strip().splitlines()[-1])
     assert state["after_import"] is not held
     assert state["after_run"] is True  # a long run collects as usual
     assert (state["frozen"] > 0) is held  # start-up objects frozen, once judged
