@@ -33,6 +33,8 @@ from typing import Any
 
 from spbe_lint import __version__
 
+ALL = "*"  # in PRODUCERS: every file of the package, or every distribution
+
 # Kind of entry -> (spbe_lint modules whose code computes it, distributions it
 # uses). A module is named relative to spbe_lint ("evidence.data"); a
 # distribution by its name on PyPI. Add a kind here before using it.
@@ -63,6 +65,9 @@ PRODUCERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
         ("detect-secrets",),
     ),
+    # An audit's per-application static result (audit.reuse): everything
+    # judges it, so every file of the package and every installed distribution.
+    "application": ((ALL,), (ALL,)),
     "data": (
         (
             "evidence.data",
@@ -83,6 +88,11 @@ PRODUCERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 MAX_ENTRIES = 20_000
 _DEFAULT_MAX_MB = 256
+
+
+def disabled() -> bool:
+    """Whether the cache is off (``SPBE_LINT_NO_CACHE``)."""
+    return _folder() is None
 
 
 def _folder() -> Path | None:
@@ -142,9 +152,44 @@ def fingerprint(kind: str) -> str:
     digest = hashlib.sha256(f"{__version__}\0{kind}\0".encode())
     package = Path(__file__).parent
     for module in modules:
+        if module == ALL:
+            digest.update(_package_digest(package).encode() + b"\0")
+            continue
         digest.update(module.encode() + b"\0" + _source(package, module) + b"\0")
     for name in distributions:
+        if name == ALL:
+            import sys
+
+            digest.update(f"python={sys.version}\0".encode())
+            for folder, names in _distributions():
+                digest.update(f"{folder}\0{sorted(names)}\0".encode())
+            continue
         digest.update(f"{name}={_installed(name)}\0".encode())
+    return digest.hexdigest()
+
+
+def _package_digest(package: Path) -> str:
+    """Every file of the package but compiled bytecode: code, rules, schemas,
+    templates and tables, by name and content (in a checkout, ``rules/`` and
+    ``schemas/`` sit beside the package: see ``resources``)."""
+    from spbe_lint import resources
+
+    digest = hashlib.sha256()
+    found = [*package.rglob("*")]
+    for data in (resources.default_pack(), resources.schema_folder()):
+        folder = Path(str(data))
+        if not folder.is_relative_to(package):
+            found += [*folder.rglob("*")]
+    for path in sorted(found):
+        if "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
+            continue
+        try:
+            content = path.read_bytes() if path.is_file() else b"(folder)"
+        except OSError:
+            content = b"(unreadable)"
+        name = path.as_posix()
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 

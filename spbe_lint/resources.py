@@ -18,6 +18,10 @@ def default_pack() -> Traversable:
     return files("spbe_lint.rules")
 
 
+def schema_folder() -> Traversable:
+    return files("spbe_lint.schemas")
+
+
 def schema_text(name: str) -> str:
     return files("spbe_lint.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
 

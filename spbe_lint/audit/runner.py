@@ -93,7 +93,14 @@ def audit(options: AuditOptions, progress: Progress | None = None) -> Outcome:
     probing = run_options.probe is not None and any(
         r.target == "endpoint" for r in settings.rules
     )
-    context = _Context(settings, run_options, plan, as_of, probing)
+    context = _Context(
+        settings,
+        run_options,
+        plan,
+        as_of,
+        probing,
+        _reuse_context(settings, run_options, plan, probing),
+    )
     auditor = _Auditor(options, context, journal, key)
     outcome = auditor.outcome
     outcome.lang = settings.lang
@@ -149,6 +156,9 @@ class _Context:
     plan: Any
     as_of: datetime.date
     probing: bool
+    # What keys reused results besides each application's files (audit.reuse);
+    # None: nothing is reused (a run that probes, or the cache is off).
+    reuse: str | None = None
 
 
 _WORKER: dict[str, _Context] = {}  # in a worker process: set by _start_worker
@@ -162,8 +172,26 @@ def _start_worker(run_options: app.RunOptions, probing: bool, parent: int) -> No
     plan = app.review_plan(run_options, settings)
     assert run_options.as_of is not None
     _WORKER["context"] = _Context(
-        settings, run_options, plan, run_options.as_of, probing
+        settings,
+        run_options,
+        plan,
+        run_options.as_of,
+        probing,
+        _reuse_context(settings, run_options, plan, probing),
     )
+
+
+def _reuse_context(
+    settings: app.Settings, run_options: app.RunOptions, plan: Any, probing: bool
+) -> str | None:
+    from spbe_lint import cache
+
+    if probing or run_options.probe is not None or cache.disabled():
+        return None
+    from spbe_lint.audit import reuse
+
+    run_key = record.run_key(_run_settings(settings, run_options, plan))
+    return reuse.context_key(run_options, settings, run_key)
 
 
 def _in_worker(application: inventory.Application, previous: Any) -> Static:
@@ -197,6 +225,9 @@ def static_part(
         return done(
             inputs="missing", problem=InputProblem(application.display, message)
         )
+    reused = _reused(context, application, previous, done)
+    if isinstance(reused, Static):
+        return reused
     loaded = app.load_manifest(application.manifest, application.display)
     if isinstance(loaded, InputProblem):
         inputs = f"sha256:{loaded.sha256}" if loaded.sha256 else "missing"
@@ -220,18 +251,68 @@ def static_part(
         url = application.url
         if url and url not in {e.url for e in endpoints}:
             endpoints.insert(0, Endpoint(url, "app"))
-    return done(
-        inputs=inputs,
-        info=info,
-        findings=tuple(findings),
-        unparsed=record.unparsed(document, findings),
-        suppressions=tuple(plan.suppressions),
-        inline_problems=tuple(plan.problems),
-        endpoints=tuple(endpoints),
-        declared=declared,
-        manifest=data if context.probing else None,
-        where=document.path,
-    )
+    fields = {
+        "inputs": inputs,
+        "info": info,
+        "findings": tuple(findings),
+        "unparsed": record.unparsed(document, findings),
+        "suppressions": tuple(plan.suppressions),
+        "inline_problems": tuple(plan.problems),
+        "endpoints": tuple(endpoints),
+        "declared": declared,
+        "manifest": data if context.probing else None,
+        "where": document.path,
+    }
+    if reused is not None:  # remembered only if nothing changed meanwhile
+        reuse_key_now = _reuse_key(context, application)
+        if reuse_key_now == reused:
+            from spbe_lint.audit import reuse
+
+            reuse.save(reused, fields)
+    return done(**fields)
+
+
+def _reuse_key(context: _Context, application: inventory.Application) -> str | None:
+    if context.reuse is None:
+        return None
+    from spbe_lint.audit import reuse
+
+    return reuse.key(context.reuse, application)
+
+
+def _reused(
+    context: _Context,
+    application: inventory.Application,
+    previous: Any,
+    done: Callable[..., Static],
+) -> Static | str | None:
+    """The remembered static result when nothing that produced it changed (a
+    Static), else the key to remember this one under (None: not remembered)."""
+    entry_key = _reuse_key(context, application)
+    if entry_key is None:
+        return None
+    from spbe_lint.audit import reuse
+
+    fields = reuse.load(entry_key)
+    if fields is None or set(fields) != _REUSED_FIELDS:
+        return entry_key
+    if previous == fields["inputs"]:  # --resume: recorded before, skipped
+        return done(inputs=fields["inputs"], resumed=True)
+    return done(**fields)
+
+
+_REUSED_FIELDS = {
+    "inputs",
+    "info",
+    "findings",
+    "unparsed",
+    "suppressions",
+    "inline_problems",
+    "endpoints",
+    "declared",
+    "manifest",
+    "where",
+}
 
 
 class _Auditor:
