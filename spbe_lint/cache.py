@@ -152,18 +152,8 @@ def fingerprint(kind: str) -> str:
     digest = hashlib.sha256(f"{__version__}\0{kind}\0".encode())
     package = Path(__file__).parent
     for module in modules:
-        if module == ALL:
-            digest.update(_package_digest(package).encode() + b"\0")
-            continue
         digest.update(module.encode() + b"\0" + _source(package, module) + b"\0")
     for name in distributions:
-        if name == ALL:
-            import sys
-
-            digest.update(f"python={sys.version}\0".encode())
-            for folder, names in _distributions():
-                digest.update(f"{folder}\0{sorted(names)}\0".encode())
-            continue
         digest.update(f"{name}={_installed(name)}\0".encode())
     return digest.hexdigest()
 
@@ -194,6 +184,8 @@ def _package_digest(package: Path) -> str:
 
 
 def _source(package: Path, module: str) -> bytes:
+    if module == ALL:
+        return _package_digest(package).encode()
     base = package.joinpath(*module.split("."))
     for path in (base.with_suffix(".py"), base / "__init__.py"):
         try:
@@ -206,6 +198,11 @@ def _source(package: Path, module: str) -> bytes:
 def _installed(distribution: str) -> str:
     """The distribution's installed version, from its ``.dist-info`` folder name
     (importlib.metadata would import the email package on the hook path)."""
+    if distribution == ALL:  # Python's version and every distribution's
+        import sys
+
+        found = [f"{folder}:{sorted(names)}" for folder, names in _distributions()]
+        return f"python {sys.version}; " + "; ".join(found)
     wanted = _normalise(distribution)
     for folder, names in _distributions():
         for name in names:

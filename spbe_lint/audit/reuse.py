@@ -41,7 +41,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-KIND = "application"
+_KIND = "application"
 HASHED_WHOLE = 4 << 20  # as audit.record: bigger files by their start and stat
 _BLOCK = 1 << 20
 
@@ -175,7 +175,7 @@ def load(entry_key: str) -> dict[str, Any] | None:
     that is damaged or not one of ours)."""
     from spbe_lint import cache
 
-    stored = cache.read(entry_key, kind=KIND)
+    stored = cache.read(entry_key, kind=_KIND)
     if not isinstance(stored, dict) or not isinstance(stored.get("static"), str):
         return None
     try:
@@ -191,7 +191,7 @@ def save(entry_key: str, fields: dict[str, Any]) -> None:
 
     raw = pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
     packed = base64.b64encode(zlib.compress(raw, 1)).decode("ascii")
-    cache.write(entry_key, {"static": packed}, kind=KIND)
+    cache.write(entry_key, {"static": packed}, kind=_KIND)
 
 
 class _Restricted(pickle.Unpickler):
