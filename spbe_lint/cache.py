@@ -61,6 +61,7 @@ PRODUCERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "evidence.secrets",
             "evidence.detection",
             "evidence.detectors",
+            "evidence.lines",
             "evidence.secrets_baseline",
         ),
         ("detect-secrets",),
