@@ -38,8 +38,14 @@ import os
 import pickle
 import stat
 import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spbe_lint.findings import Finding
+    from spbe_lint.rule import Rule
 
 _KIND = "application"
 HASHED_WHOLE = 4 << 20  # as audit.record: bigger files by their start and stat
@@ -168,6 +174,95 @@ def _describe(entry: os.DirEntry[str]) -> str:
         f"big:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}:"
         f"{content.hexdigest()}"
     )
+
+
+# The fields of a static result an entry holds (runner.Static's, but the
+# application's own and the time taken).
+FIELDS = frozenset(
+    {
+        "inputs",
+        "info",
+        "findings",
+        "shared",
+        "unparsed",
+        "suppressions",
+        "inline_problems",
+        "endpoints",
+        "declared",
+        "manifest",
+        "where",
+    }
+)
+
+
+def remembered(
+    context: str | None, application: Any, previous: Any, done: Callable[..., Any]
+) -> Any:
+    """The remembered static result when nothing that produced it changed
+    (``done(**fields)``; only "resumed" when ``--resume`` recorded the same
+    inputs as *previous*), else the key to remember this one under (None: not
+    remembered: nothing is reused in this run, or no manifest)."""
+    if context is None or application.manifest is None:
+        return None
+    entry_key, fields = lookup(context, application)
+    if fields is None:
+        return entry_key
+    if previous == fields["inputs"]:  # --resume: recorded before, skipped
+        return done(inputs=fields["inputs"], resumed=True)
+    return done(**fields)
+
+
+def lookup(context: str, application: Any) -> tuple[str | None, dict[str, Any] | None]:
+    """(the entry's key, its fields when remembered): (None, None) when the
+    application's folder cannot be described."""
+    entry_key = key(context, application)
+    if entry_key is None:
+        return None, None
+    fields = load(entry_key)
+    if fields is None or set(fields) != FIELDS:
+        return entry_key, None
+    return entry_key, fields
+
+
+def remember(
+    context: str, application: Any, entry_key: str, fields: dict[str, Any]
+) -> None:
+    """Keep *fields* under *entry_key* if the folder is still as it was when
+    the key was made (a file changed while it was checked: not kept)."""
+    if key(context, application) == entry_key:
+        save(entry_key, fields)
+
+
+def lean(
+    findings: Sequence[Finding], rules: Sequence[Rule]
+) -> tuple[tuple[Finding, ...], tuple[int, ...]]:
+    """The findings with the references of their rule left out (two thirds of
+    their pickled size), and which ones: ``full`` puts them back."""
+    by_rule = {rule.id: rule.references for rule in rules}
+    kept: list[Finding] = []
+    shared: list[int] = []
+    for index, finding in enumerate(findings):
+        own = by_rule.get(finding.rule)
+        if finding.references and own is not None and finding.references == own:
+            kept.append(replace(finding, references=()))
+            shared.append(index)
+        else:
+            kept.append(finding)
+    return tuple(kept), tuple(shared)
+
+
+def full(
+    findings: Sequence[Finding], shared: Sequence[int], rules: Sequence[Rule]
+) -> list[Finding]:
+    """The findings ``lean`` gave, with their rule's references back."""
+    if not shared:
+        return list(findings)
+    by_rule = {rule.id: rule.references for rule in rules}
+    restored = list(findings)
+    for index in shared:
+        finding = restored[index]
+        restored[index] = replace(finding, references=by_rule[finding.rule])
+    return restored
 
 
 def load(entry_key: str) -> dict[str, Any] | None:
