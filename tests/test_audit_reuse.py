@@ -86,14 +86,29 @@ def test_an_unchanged_portfolio_is_reused_with_the_same_records(
     run, workdir: Path, private_cache: Path, checked: Judged
 ):
     apps = portfolio(workdir)
-    first = audit(run, apps, "one.jsonl", "--csv", "one.csv")
+    reports = ("--report-format", "json", "--report-format", "sarif")
+    first = audit(
+        run, apps, "one.jsonl", "--csv", "one.csv", "--reports", "a", *reports
+    )
     assert checked() == ["pajak", "perizinan", "rusak"]  # not "kosong": no manifest
     assert len(list(private_cache.glob("application-*.json"))) == 3
     checked.clear()
-    second = audit(run, apps, "two.jsonl", "--csv", "two.csv")
+    second = audit(
+        run, apps, "two.jsonl", "--csv", "two.csv", "--reports", "b", *reports
+    )
     assert checked() == []  # nothing judged again
-    assert second == first
+
+    def unlike_the_reports_folder(found: list[dict]) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "reports"} for r in found]
+
+    assert unlike_the_reports_folder(second) == unlike_the_reports_folder(first)
     assert Path("one.csv").read_bytes() == Path("two.csv").read_bytes()
+    # Each application's whole report (every finding with its references) too.
+    written = sorted(p.name for p in Path("a").iterdir())
+    assert len(written) == 8 and written == sorted(p.name for p in Path("b").iterdir())
+    for name in written:
+        assert (Path("a") / name).read_bytes() == (Path("b") / name).read_bytes()
+    assert '"references"' in (Path("b") / "perizinan.json").read_text("utf-8")
 
 
 def test_a_file_changed_anywhere_in_the_folder_is_checked_again(
