@@ -8,7 +8,7 @@ example, a few broken; each with its documents), then measures in one run:
     against the manifest schema alone, twice: COLD (an empty cache folder each
     round: everything checked, the secret scan included) and WARM (the cache
     folder an earlier run left, nothing changed: every application's result
-    reused, as in a monthly audit). Target: ratio <= 0.5.
+    reused, as in an audit run again on the same day). Target: ratio <= 0.5.
 (b) memory: the audit's peak RSS for 250 and for 1,000 applications, cold
     (results are streamed, so it should stay flat).
 (c) with probes: the 200 applications listed in a CSV inventory are served by
@@ -164,7 +164,7 @@ def static(folder: Path, repeat: int) -> dict[str, Any]:
             repeat,
             "check-jsonschema",
         ),
-        # The monthly audit of unchanged submissions: the cache the previous
+        # An audit of unchanged submissions run again: the cache the previous
         # run left (the warm-up run fills it), every application reused.
         "warm": interleaved(
             f"static audit, {len(manifests)} applications, WARM (wall)",

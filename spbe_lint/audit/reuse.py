@@ -1,7 +1,8 @@
 """Reuse an application's static result when nothing that produced it changed.
 
-A city audits the same submissions every month, and most of them have not
-changed since. An application's static result (its findings, what ``--resume``
+An audit is often run again on submissions that have not changed (a new
+dashboard, a retried shard, a few submissions fixed). An application's static
+result (its findings, what ``--resume``
 compares, its inline waivers) depends on three things only, and the entry is
 keyed by all three, so that a changed input is a miss, never an old verdict:
 
