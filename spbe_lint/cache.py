@@ -32,6 +32,8 @@ from typing import Any
 
 from spbe_lint import __version__, cachedir
 
+ALL = "*"  # in PRODUCERS: every file of the package, or every distribution
+
 # Kind of entry -> (spbe_lint modules whose code computes it, distributions it
 # uses). A module is named relative to spbe_lint ("evidence.data"); a
 # distribution by its name on PyPI. Add a kind here before using it.
@@ -80,10 +82,14 @@ PRODUCERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "evidence.secrets",
             "evidence.detection",
             "evidence.detectors",
+            "evidence.lines",
             "evidence.secrets_baseline",
         ),
         ("detect-secrets",),
     ),
+    # An audit's per-application static result (audit.reuse): everything
+    # judges it, so every file of the package and every installed distribution.
+    "application": ((ALL,), (ALL,)),
     "data": (
         (
             "evidence.data",
@@ -107,6 +113,11 @@ _DEFAULT_MAX_MB = 256
 
 
 _folder = cachedir.folder  # one rule for every cache of spbe-lint
+
+
+def disabled() -> bool:
+    """Whether the cache is off (``SPBE_LINT_NO_CACHE``)."""
+    return _folder() is None
 
 
 def _entry(folder: Path, key: str, kind: str, suffix: str = ".json") -> Path:
@@ -203,7 +214,34 @@ def fingerprint(kind: str) -> str:
     return digest.hexdigest()
 
 
+def _package_digest(package: Path) -> str:
+    """Every file of the package but compiled bytecode: code, rules, schemas,
+    templates and tables, by name and content (in a checkout, ``rules/`` and
+    ``schemas/`` sit beside the package: see ``resources``)."""
+    from spbe_lint import resources
+
+    digest = hashlib.sha256()
+    found = [*package.rglob("*")]
+    for data in (resources.default_pack(), resources.schema_folder()):
+        folder = Path(str(data))
+        if not folder.is_relative_to(package):
+            found += [*folder.rglob("*")]
+    for path in sorted(found):
+        if "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
+            continue
+        try:
+            content = path.read_bytes() if path.is_file() else b"(folder)"
+        except OSError:
+            content = b"(unreadable)"
+        name = path.as_posix()
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
 def _source(package: Path, module: str) -> bytes:
+    if module == ALL:
+        return _package_digest(package).encode()
     base = package.joinpath(*module.split("."))
     for path in (base.with_suffix(".py"), base / "__init__.py"):
         try:
@@ -216,6 +254,11 @@ def _source(package: Path, module: str) -> bytes:
 def _installed(distribution: str) -> str:
     """The distribution's installed version, from its ``.dist-info`` folder name
     (importlib.metadata would import the email package on the hook path)."""
+    if distribution == ALL:  # Python's version and every distribution's
+        import sys
+
+        found = [f"{folder}:{sorted(names)}" for folder, names in _distributions()]
+        return f"python {sys.version}; " + "; ".join(found)
     wanted = _normalise(distribution)
     for folder, names in _distributions():
         for name in names:

@@ -43,6 +43,10 @@ def default_pack() -> Traversable:
     return package_files("spbe_lint.rules")
 
 
+def schema_folder() -> Traversable:
+    return package_files("spbe_lint.schemas")
+
+
 def schema_text(name: str) -> str:
     folder = package_files("spbe_lint.schemas")
     return folder.joinpath(f"{name}.schema.json").read_text("utf-8")

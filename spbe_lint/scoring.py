@@ -232,12 +232,14 @@ def _indicators(
     report: Report,
 ) -> tuple[IndicatorResult, ...]:
     rule_ids = sorted({r.id for r in report.rules} | {rule for _, rule in outcomes})
+    # Each rule's indicators once, not once per indicator (an audit scores a
+    # thousand reports: 15 x 90 look-ups each were a tenth of its warm run).
+    numbers = {r: evaluation.indicators_for(r) for r in rule_ids}
     results = []
     for indicator in evaluation.indicators:
-        mapped = tuple(
-            r for r in rule_ids if indicator.number in evaluation.indicators_for(r)
-        )
-        statuses = [(r, o[2]) for (_, r), o in outcomes.items() if r in mapped]
+        mapped = tuple(r for r in rule_ids if indicator.number in numbers[r])
+        chosen = set(mapped)
+        statuses = [(r, o[2]) for (_, r), o in outcomes.items() if r in chosen]
         failed = sorted({r for r, s in statuses if s is Status.FAIL})
         passed = sorted({r for r, s in statuses if s is Status.PASS} - set(failed))
         results.append(IndicatorResult(indicator, mapped, tuple(passed), tuple(failed)))

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from spbe_lint import __version__, app, writing
-from spbe_lint.audit import inventory, record
+from spbe_lint.audit import inventory, record, reuse
 from spbe_lint.audit.journal import Journal
 from spbe_lint.errors import SpbeError
 from spbe_lint.findings import Finding, InputFile, InputProblem, Report
@@ -93,7 +93,14 @@ def audit(options: AuditOptions, progress: Progress | None = None) -> Outcome:
     probing = run_options.probe is not None and any(
         r.target == "endpoint" for r in settings.rules
     )
-    context = _Context(settings, run_options, plan, as_of, probing)
+    context = _Context(
+        settings,
+        run_options,
+        plan,
+        as_of,
+        probing,
+        _reuse_context(settings, run_options, plan, probing),
+    )
     auditor = _Auditor(options, context, journal, key)
     outcome = auditor.outcome
     outcome.lang = settings.lang
@@ -128,6 +135,9 @@ class Static:
     resumed: bool = False  # recorded before with the same inputs: skipped
     info: InputFile | None = None
     findings: tuple[Finding, ...] = ()
+    # Findings whose references are their rule's, left out to cross the process
+    # boundary and the cache lighter (``reuse.lean``); ``reuse.full`` restores.
+    shared: tuple[int, ...] = ()
     problem: InputProblem | None = None  # no manifest, or it could not be read
     unparsed: InputProblem | None = None  # read, but a YAML syntax error
     suppressions: tuple[Any, ...] = ()  # its inline x-spbe-waive entries
@@ -149,6 +159,9 @@ class _Context:
     plan: Any
     as_of: datetime.date
     probing: bool
+    # What keys reused results besides each application's files (audit.reuse);
+    # None: nothing is reused (a run that probes, or the cache is off).
+    reuse: str | None = None
 
 
 _WORKER: dict[str, _Context] = {}  # in a worker process: set by _start_worker
@@ -162,20 +175,43 @@ def _start_worker(run_options: app.RunOptions, probing: bool, parent: int) -> No
     plan = app.review_plan(run_options, settings)
     assert run_options.as_of is not None
     _WORKER["context"] = _Context(
-        settings, run_options, plan, run_options.as_of, probing
+        settings,
+        run_options,
+        plan,
+        run_options.as_of,
+        probing,
+        _reuse_context(settings, run_options, plan, probing),
     )
 
 
-def _in_worker(application: inventory.Application, previous: Any) -> Static:
-    return static_part(_WORKER["context"], application, previous)
+def _reuse_context(
+    settings: app.Settings, run_options: app.RunOptions, plan: Any, probing: bool
+) -> str | None:
+    from spbe_lint import cache
+
+    if probing or run_options.probe is not None or cache.disabled():
+        return None
+    run_key = record.run_key(_run_settings(settings, run_options, plan))
+    return reuse.context_key(run_options, settings, run_key)
+
+
+def _in_worker(
+    application: inventory.Application, previous: Any, entry_key: str | None
+) -> Static:
+    # The audit process looked for a remembered result already: none.
+    return static_part(_WORKER["context"], application, previous, (entry_key,))
 
 
 def static_part(
-    context: _Context, application: inventory.Application, previous: Any
+    context: _Context,
+    application: inventory.Application,
+    previous: Any,
+    looked_up: tuple[str | None] | None = None,
 ) -> Static:
     """Read and check one application's manifest. *previous* is the input hash
     the results file recorded for it with this rule-pack version and run key
-    (``--resume``), or None: the same hash now means it is skipped."""
+    (``--resume``), or None: the same hash now means it is skipped.
+    *looked_up*: (the reuse key) when the caller found no remembered result."""
     started = time.perf_counter()
 
     def done(**values: Any) -> Static:
@@ -197,6 +233,13 @@ def static_part(
         return done(
             inputs="missing", problem=InputProblem(application.display, message)
         )
+    reused = (
+        looked_up[0]
+        if looked_up is not None
+        else reuse.remembered(context.reuse, application, previous, done)
+    )
+    if isinstance(reused, Static):
+        return reused
     loaded = app.load_manifest(application.manifest, application.display)
     if isinstance(loaded, InputProblem):
         inputs = f"sha256:{loaded.sha256}" if loaded.sha256 else "missing"
@@ -220,18 +263,23 @@ def static_part(
         url = application.url
         if url and url not in {e.url for e in endpoints}:
             endpoints.insert(0, Endpoint(url, "app"))
-    return done(
-        inputs=inputs,
-        info=info,
-        findings=tuple(findings),
-        unparsed=record.unparsed(document, findings),
-        suppressions=tuple(plan.suppressions),
-        inline_problems=tuple(plan.problems),
-        endpoints=tuple(endpoints),
-        declared=declared,
-        manifest=data if context.probing else None,
-        where=document.path,
-    )
+    lean, shared = reuse.lean(findings, context.settings.rules)
+    fields = {
+        "inputs": inputs,
+        "info": info,
+        "findings": lean,
+        "shared": shared,
+        "unparsed": record.unparsed(document, findings),
+        "suppressions": tuple(plan.suppressions),
+        "inline_problems": tuple(plan.problems),
+        "endpoints": tuple(endpoints),
+        "declared": declared,
+        "manifest": data if context.probing else None,
+        "where": document.path,
+    }
+    if reused is not None and context.reuse is not None:
+        reuse.remember(context.reuse, application, reused, fields)
+    return done(**fields)
 
 
 class _Auditor:
@@ -331,29 +379,35 @@ class _Auditor:
             queue: deque[tuple[inventory.Application, Future[Static]]] = deque()
             upcoming = iter(applications)
             for application in upcoming:
-                queue.append(
-                    (
-                        application,
-                        pool.submit(
-                            _in_worker, application, self._previous(application)
-                        ),
-                    )
-                )
+                queue.append((application, self._submit(pool, application)))
                 if len(queue) >= 8 * jobs:
                     break
             while queue:
                 application, future = queue.popleft()
                 following = next(upcoming, None)
                 if following is not None:
-                    queue.append(
-                        (
-                            following,
-                            pool.submit(
-                                _in_worker, following, self._previous(following)
-                            ),
-                        )
-                    )
+                    queue.append((following, self._submit(pool, following)))
                 yield self._guarded(application, future.result)
+
+    def _submit(self, pool: Any, application: inventory.Application) -> Future[Static]:
+        """A worker's future for *application*, or one already done when its
+        result is remembered (read here: sending it through a worker would
+        cost more than reading it)."""
+        previous = self._previous(application)
+        started = time.perf_counter()
+
+        def done(**values: Any) -> Static:
+            return Static(application, seconds=time.perf_counter() - started, **values)
+
+        try:
+            found = reuse.remembered(self.context.reuse, application, previous, done)
+        except Exception as exc:  # a bug: recorded, reported, and the run goes on
+            found = Static(application, internal_error=_bug(exc))
+        if isinstance(found, Static):
+            future: Future[Static] = Future()
+            future.set_result(found)
+            return future
+        return pool.submit(_in_worker, application, previous, found)
 
     def _previous(self, application: inventory.Application) -> Any:
         if not self.options.resume:
@@ -420,13 +474,14 @@ class _Auditor:
             problems=list(static.inline_problems),
         )
         endpoints = [o.url for o in facts.observations] if facts is not None else []
+        findings = reuse.full(static.findings, static.shared, self.settings.rules)
         report = app.assemble(
             self.settings,
             self.context.run_options,
             plan,
             self.context.as_of,
             [static.info] if static.info is not None else [],
-            [*static.findings, *probed],
+            [*findings, *probed],
             [static.problem] if static.problem is not None else [],
             tuple(endpoints),
         )

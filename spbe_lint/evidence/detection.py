@@ -67,16 +67,18 @@ def detect(path: str, text: str, lines: list[str]) -> list[Secret]:
     Unlike ``scan_file``, the second reading is not skipped when the first found
     something: a Laravel ``.env`` holds both an APP_KEY and a DB_PASSWORD, and
     reporting the second only once the first is fixed helps nobody."""
-    from detect_secrets.core import scan as ds_scan
     from detect_secrets.transformers import get_transformed_file
 
+    from spbe_lint.evidence import lines as line_scan
+
+    scan_lines = line_scan.scanner()
     handle = _Named(text, path)
     first = get_transformed_file(handle) or lines
-    found = list(ds_scan._process_line_based_plugins(list(enumerate(first, 1)), path))
+    found = list(scan_lines(list(enumerate(first, 1)), path))
     handle.seek(0)
     eager = get_transformed_file(handle, use_eager_transformers=True)
     if eager:
-        found += ds_scan._process_line_based_plugins(list(enumerate(eager, 1)), path)
+        found += scan_lines(list(enumerate(eager, 1)), path)
     return _merge(path, found)
 
 
@@ -150,7 +152,11 @@ def settings(plugins: tuple[Any, ...] | None, *, allowlist: bool) -> Iterator[No
             )
         get_filters.cache_clear()
         get_mapping_from_secret_type_to_class.cache_clear()  # load our detector
+        from spbe_lint.evidence import lines
+
+        lines.scanner.cache_clear()  # prepared for these settings, on first use
         try:
             yield
         finally:
             get_mapping_from_secret_type_to_class.cache_clear()
+            lines.scanner.cache_clear()
