@@ -153,18 +153,16 @@ def write(key: str, value: Any, kind: str = "pack") -> None:
 def read_object(key: str, kind: str) -> Any | None:
     """A Python object written by :func:`write_object`, or None.
 
-    Unlike the JSON entries these are pickles, read only from the user's own
-    cache folder (the trust of a ``__pycache__`` folder): for values that cost
-    more to rebuild from JSON than to unpickle, such as the built rule pack."""
+    For values that cost more to rebuild from JSON than to unpickle, such as
+    the built rule pack. Read back with :func:`restricted_loads`: an entry
+    someone else planted is a miss, never code run."""
     folder = _folder()
     if folder is None:
         return None
     path = _entry(folder, key, kind, suffix=".pickle")
     try:
-        import pickle
-
-        value = pickle.loads(path.read_bytes())
-    except Exception:  # any damage, any stale class: a miss
+        value = restricted_loads(path.read_bytes(), kind)
+    except Exception:  # any damage, any stale or foreign class: a miss
         return None
     with contextlib.suppress(OSError):
         os.utime(path)
@@ -182,6 +180,77 @@ def write_object(key: str, value: Any, kind: str) -> None:
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
     _replace(folder, _entry(folder, key, kind, suffix=".pickle"), data)
+
+
+# What an object entry may rebuild besides spbe_lint's own value classes
+# (frozen dataclasses and enumerations): plain values.
+_PLAIN = frozenset(
+    {
+        ("builtins", "frozenset"),
+        ("builtins", "set"),
+        ("builtins", "slice"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("pathlib", "PosixPath"),
+        ("pathlib", "PurePosixPath"),
+        ("pathlib", "WindowsPath"),
+        ("pathlib", "PureWindowsPath"),
+        ("collections", "OrderedDict"),
+    }
+)
+# And what a kind needs beyond them: the built pack holds its rules' schema
+# validators (built lazily from the schema by compile_schema; nothing runs at
+# load) and the profile's mapping.
+_KIND_ALLOWS: dict[str, frozenset[tuple[str, str]]] = {
+    "pack-built": frozenset(
+        {
+            ("functools", "partial"),
+            ("spbe_lint.fastschema", "FastValidator"),
+            ("spbe_lint.rule", "Namespace"),
+            ("spbe_lint.schema", "compile_schema"),
+            ("spbe_lint.schema", "_shipped"),
+        }
+    ),
+}
+
+
+def restricted_loads(data: bytes, kind: str = "") -> Any:
+    """Unpickle *data*, rebuilding only spbe-lint's value objects, plain values
+    and what *kind* allows: no other function, and no class whose constructor
+    could act (a journal, a session). Raises ``pickle.UnpicklingError`` on
+    anything else."""
+    import io
+    import pickle
+
+    allowed = _PLAIN | _KIND_ALLOWS.get(kind, frozenset())
+
+    class Restricted(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if (module, name) in allowed:
+                return super().find_class(module, name)
+            if (module == "spbe_lint" or module.startswith("spbe_lint.")) and (
+                "." not in name and not name.startswith("_")
+            ):
+                found = super().find_class(module, name)
+                if _value_class(found):
+                    return found
+            raise pickle.UnpicklingError(
+                f"not allowed in a cache entry: {module}.{name}"
+            )
+
+    return Restricted(io.BytesIO(data)).load()
+
+
+def _value_class(found: Any) -> bool:
+    import dataclasses
+    import enum
+
+    if not isinstance(found, type):
+        return False
+    if issubclass(found, enum.Enum):
+        return True
+    params = getattr(found, "__dataclass_params__", None)
+    return dataclasses.is_dataclass(found) and bool(getattr(params, "frozen", False))
 
 
 def _replace(folder: Path, target: Path, data: bytes) -> None:

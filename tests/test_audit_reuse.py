@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -277,7 +276,7 @@ def test_an_entry_that_is_not_ours_runs_nothing(
     # Only spbe-lint's value objects and plain values are rebuilt.
     for refused in (Journal, os.system, engine.evaluate, Path.unlink):
         with pytest.raises(pickle.UnpicklingError):
-            reuse._Restricted(io.BytesIO(pickle.dumps(refused))).load()
+            cache.restricted_loads(pickle.dumps(refused))
     finding = Finding(
         rule="SEC-012",
         domain="keamanan",
@@ -287,7 +286,7 @@ def test_an_entry_that_is_not_ours_runs_nothing(
         location=Location("apps/x/.env", "/secret/abc", Span(2, 1, 2, 1)),
     )
     value = {"findings": (finding,), "day": datetime.date(2026, 12, 3)}
-    assert reuse._Restricted(io.BytesIO(pickle.dumps(value))).load() == value
+    assert cache.restricted_loads(pickle.dumps(value)) == value
     cache.write("planted", {"static": "not base64!"}, kind="application")
     assert reuse.load("planted") is None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -202,6 +203,16 @@ def test_the_hook_path_leaves_unused_modules_unimported(tmp_path: Path):
         assert sorted(imported & set(unwanted)) == []
 
 
+class _Planted:
+    """What a hostile cache entry would hold: unpickling it runs a command."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def __reduce__(self) -> tuple:
+        return (os.system, (f"touch {self.target}",))
+
+
 def test_the_built_pack_is_read_back_and_a_damaged_one_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -218,6 +229,12 @@ def test_the_built_pack_is_read_back_and_a_damaged_one_rebuilt(
     entry.write_bytes(b"not a pickle")
     rebuilt = rulepack.load_pack()
     assert [r.id for r in rebuilt.rules] == [r.id for r in fresh.rules]
+    # A planted entry is a miss, never code run (cache.restricted_loads).
+    planted = tmp_path / "planted"
+    entry.write_bytes(pickle.dumps(_Planted(str(planted))))
+    again = rulepack.load_pack()
+    assert not planted.exists()
+    assert [r.id for r in again.rules] == [r.id for r in fresh.rules]
     # A pack with other profile values is another entry, not the same one.
     other = rulepack.load_pack(profile_overrides={"city": {"name": "Kota Lain"}})
     assert other.profile["city"]["name"] == "Kota Lain"

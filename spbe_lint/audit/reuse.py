@@ -25,16 +25,16 @@ turns it off) and hold no more than the results file does (findings carry a
 file, line, kind and tag for a secret, never its value); runs that probe are
 not reused (their static part carries the whole manifest for the probe).
 
-Entries are pickled (frozen findings round-trip exactly) and read back with an
-unpickler that builds spbe-lint's own value classes and nothing else: a cache
-entry someone else wrote is a miss or an error, never code run.
+Entries are pickled (frozen findings round-trip exactly) and read back with the
+cache's restricted unpickler (``cache.restricted_loads``), which builds
+spbe-lint's own value classes and plain values and nothing else: a cache entry
+someone else wrote is a miss or an error, never code run.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import os
 import pickle
 import stat
@@ -51,20 +51,6 @@ if TYPE_CHECKING:
 _KIND = "application"
 HASHED_WHOLE = 4 << 20  # as audit.record: bigger files by their start and stat
 _BLOCK = 1 << 20
-
-# What an entry may rebuild besides spbe_lint's own classes: plain values.
-_ALLOWED = {
-    ("builtins", "frozenset"),
-    ("builtins", "set"),
-    ("builtins", "slice"),
-    ("datetime", "date"),
-    ("datetime", "datetime"),
-    ("pathlib", "PosixPath"),
-    ("pathlib", "PurePosixPath"),
-    ("pathlib", "WindowsPath"),
-    ("pathlib", "PureWindowsPath"),
-    ("collections", "OrderedDict"),
-}
 
 
 def context_key(run: Any, settings: Any, run_key: str) -> str:
@@ -288,7 +274,7 @@ def load(entry_key: str) -> dict[str, Any] | None:
         return None
     try:
         raw = zlib.decompress(base64.b64decode(stored["static"], validate=True))
-        value = _Restricted(io.BytesIO(raw)).load()
+        value = cache.restricted_loads(raw)
     except Exception:  # damaged, or not ours: checked again
         return None
     return value if isinstance(value, dict) else None
@@ -300,32 +286,3 @@ def save(entry_key: str, fields: dict[str, Any]) -> None:
     raw = pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
     packed = base64.b64encode(zlib.compress(raw, 1)).decode("ascii")
     cache.write(entry_key, {"static": packed}, kind=_KIND)
-
-
-class _Restricted(pickle.Unpickler):
-    """Rebuilds spbe-lint's value objects (frozen dataclasses, enumerations)
-    and plain values, nothing else: no function, and no class whose
-    constructor could act (a journal, a session)."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module == "spbe_lint" or module.startswith("spbe_lint.")) and (
-            "." not in name and not name.startswith("_")
-        ):
-            found = super().find_class(module, name)
-            if _value_class(found):
-                return found
-        elif (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"not allowed in a cache entry: {module}.{name}")
-
-
-def _value_class(found: Any) -> bool:
-    import dataclasses
-    import enum
-
-    if not isinstance(found, type):
-        return False
-    if issubclass(found, enum.Enum):
-        return True
-    params = getattr(found, "__dataclass_params__", None)
-    return dataclasses.is_dataclass(found) and bool(getattr(params, "frozen", False))
