@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from spbe_lint import deferred
 from spbe_lint.evidence import regions
 from spbe_lint.findings import Violation
 from spbe_lint.i18n import LocalText
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
     from spbe_lint.checks import CheckContext
 
 NPWP_LEGACY_UNTIL = datetime.date(2023, 12, 31)
+
+# What python-stdnum's module tops import for helpers never called here
+# (pydoc, ssl), and what importlib.resources imports for extracting package
+# data to a temporary file (tempfile, which brings shutil and the compression
+# modules) when stdnum reads its region table from a folder: each imported only
+# if used (spbe_lint.deferred).
+STDNUM_UNUSED = ("pydoc", "ssl", "tempfile", "zipfile")
 
 # What each problem means, for messages: rule texts say "{field} = {value}: {why}".
 WHY = {
@@ -104,6 +112,18 @@ def nik_problem(value: str) -> str | None:
     """Why *value* is not a NIK (a violation kind), or None."""
     if len(value) != 16 or not _DIGITS.match(value):
         return "format"  # stdnum would strip separators; a stored NIK has none
+    with deferred.only_for(STDNUM_UNUSED):
+        verdict = _stdnum_nik(value)
+    if verdict is not None:
+        return verdict
+    if value[2:4] == "00":
+        return "region"
+    if value[12:] == "0000":
+        return "serial"
+    return None
+
+
+def _stdnum_nik(value: str) -> str | None:
     from stdnum.exceptions import InvalidComponent, ValidationError
     from stdnum.id import nik
 
@@ -118,10 +138,6 @@ def nik_problem(value: str) -> str | None:
             return "region"
     except ValidationError:
         return "format"
-    if value[2:4] == "00":
-        return "region"
-    if value[12:] == "0000":
-        return "serial"
     return None
 
 
@@ -153,6 +169,16 @@ def npwp_problem(value: str, as_of: datetime.date) -> str | None:
         return "format"
     if len(digits) == 16 and not digits.startswith("0"):
         return nik_problem(digits)  # a resident individual's NPWP is the NIK
+    with deferred.only_for(STDNUM_UNUSED):
+        verdict = _stdnum_npwp(digits)
+    if verdict is not None:
+        return verdict
+    if len(digits) == 15 and as_of > NPWP_LEGACY_UNTIL:
+        return "legacy"
+    return None
+
+
+def _stdnum_npwp(digits: str) -> str | None:
     from stdnum.exceptions import InvalidChecksum, ValidationError
     from stdnum.id import npwp
 
@@ -162,8 +188,6 @@ def npwp_problem(value: str, as_of: datetime.date) -> str | None:
         return "checksum"
     except ValidationError:
         return "format"
-    if len(digits) == 15 and as_of > NPWP_LEGACY_UNTIL:
-        return "legacy"
     return None
 
 
