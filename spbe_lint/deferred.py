@@ -19,6 +19,7 @@ reads the module's ``__spec__``, which makes a lazy module load at once.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import importlib.util
 import sys
@@ -38,6 +39,11 @@ class StandIn(types.ModuleType):
         return getattr(importlib.import_module(name), attr)
 
 
+@functools.cache
+def _present(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
 @contextlib.contextmanager
 def only_for(names: tuple[str, ...]) -> Iterator[None]:
     """Within the block, each module of *names* not yet imported is a
@@ -45,7 +51,7 @@ def only_for(names: tuple[str, ...]) -> Iterator[None]:
     standins = {}
     for name in names:
         # Only a module that is there: an optional import must still fail.
-        if name not in sys.modules and importlib.util.find_spec(name) is not None:
+        if name not in sys.modules and _present(name):
             standins[name] = sys.modules[name] = StandIn(name)
     try:
         yield

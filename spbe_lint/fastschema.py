@@ -30,6 +30,21 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from spbe_lint import deferred
+
+# jsonschema-rs's module start reads email.utils' parsedate_to_datetime (for
+# its build date); email.utils imports socket, calendar and random at its top
+# for helpers that never run here: imported only if used (spbe_lint.deferred).
+JSONSCHEMA_RS_UNUSED = ("socket", "calendar", "random")
+
+
+@functools.cache
+def _jsonschema_rs() -> Any:
+    with deferred.only_for(JSONSCHEMA_RS_UNUSED):
+        import jsonschema_rs
+    return jsonschema_rs
+
+
 # jsonschema's own checks for the formats the shipped schemas use (jsonschema
 # 4.x, _format.py): a date is YYYY-MM-DD and a real day; an email has an "@";
 # a regex compiles with Python's re.
@@ -132,9 +147,7 @@ class FastValidator:
     def _compiled(self) -> Any:
         if self._fast is None:
             try:
-                import jsonschema_rs
-
-                self._fast = getattr(jsonschema_rs, self._draft)(
+                self._fast = getattr(_jsonschema_rs(), self._draft)(
                     dict(self.schema),
                     formats=FORMATS if self._formats else None,
                     validate_formats=self._formats,

@@ -90,3 +90,19 @@ def test_an_unused_stand_in_is_forgotten_by_sys_modules():
         """
     )
     assert out.splitlines() == ["absent stays absent", "StandIn False", "module"]
+
+
+def test_jsonschema_rs_starts_without_socket_and_email_utils_still_works():
+    out = _python(
+        """
+        import sys
+        from spbe_lint import fastschema
+        rs = fastschema._jsonschema_rs()
+        print(rs.Draft202012Validator({"type": "integer"}).is_valid(3))
+        print(sorted(m for m in ("socket", "calendar", "random") if m in sys.modules))
+        import email.utils, socket
+        print(email.utils.socket.getfqdn is socket.getfqdn, "@" in email.utils.make_msgid())
+        print(email.utils.mktime_tz(email.utils.parsedate_tz("Thu, 01 Jan 1970 00:00:00 +0000")))
+        """
+    )
+    assert out.splitlines() == ["True", "[]", "True True", "0"]

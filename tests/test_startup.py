@@ -184,6 +184,10 @@ NOT_ON_THE_HOOK_PATH = (
     "shutil",
     "zipfile",
     "traceback",
+    # email.utils' (jsonschema-rs reads its parsedate_to_datetime at start)
+    "socket",
+    "calendar",
+    "random",
 )
 # Imported when a NIK or NPWP sample is checked, and by nothing else of ours on
 # the hook path.
