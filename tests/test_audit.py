@@ -190,6 +190,19 @@ def test_resume_skips_what_is_recorded_and_reruns_what_changed(run, workdir: Pat
     (apps / "perizinan" / document).write_text("", "utf-8")  # now empty
     run("audit", str(apps), "--resume")
     assert apps_of(workdir / "spbe-audit.jsonl")["perizinan"]["failures"]  # empty doc
+    # So is any file the checks read, named by the manifest or not: a secret
+    # committed beside it is found on resume (SEC-012), not skipped as recorded.
+    count = len(records(workdir / "spbe-audit.jsonl"))
+    secret = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id's shape
+    (apps / "pajak" / "deploy.env").write_text(f"AWS_ACCESS_KEY_ID={secret}\n", "utf-8")
+    result = run("audit", str(apps), "--resume")
+    assert "3 sudah tercatat" in result.stdout
+    rerun = [r["app"] for r in records(workdir / "spbe-audit.jsonl")[count + 1 :]]
+    assert rerun == ["pajak"]
+    failing = {
+        f["rule"] for f in apps_of(workdir / "spbe-audit.jsonl")["pajak"]["failures"]
+    }
+    assert "SEC-012" in failing
     # Another day judged on is another run: everything is checked again.
     count = len(records(workdir / "spbe-audit.jsonl"))
     result = run("audit", str(apps), "--resume", "--as-of", "2026-12-01")

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from spbe_lint import engine, scoring
+from spbe_lint import scoring
 from spbe_lint.findings import Finding, InputProblem, Report, Status
 from spbe_lint.reporters import basis
 from spbe_lint.rule import Rule
@@ -88,54 +88,20 @@ def run_key(settings: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def inputs_digest(manifest_sha256: str | None, folder: Path | None, data: Any) -> str:
-    """The manifest's bytes and the documents it references (name, size and
-    content), and whether the folder is a repository: everything a static check
-    of this application reads."""
+def inputs_digest(manifest_sha256: str | None, folder: Path | None) -> str:
+    """The manifest's bytes and every file below its *folder* (what a static
+    check of this application can read: documents, OpenAPI and data evidence,
+    the files the secret scan reads, git's tracked-file list), as
+    ``reuse.tree_digest`` describes them. ``--resume`` checks an application
+    again when this differs: a secret committed anywhere in the folder, not
+    only a changed manifest or document."""
+    from spbe_lint.audit import reuse
+
     digest = hashlib.sha256(f"manifest\0{manifest_sha256}\n".encode())
     if folder is not None:
-        from spbe_lint.checks import documents
-
-        try:
-            repository = (folder / ".git").exists()
-        except OSError:
-            repository = False
-        digest.update(f"git\0{repository}\n".encode())
-        for reference in sorted(set(engine.document_references(data))):
-            if documents.is_url(reference):
-                continue
-            found = documents.examine(folder, reference)
-            digest.update(f"doc\0{reference}\0{_file_digest(found)}\n".encode())
+        tree = reuse.tree_digest(folder)
+        digest.update(f"tree\0{tree or 'unlisted'}\n".encode())
     return digest.hexdigest()
-
-
-# A document is hashed whole up to this size. Beyond it only this many bytes
-# from its start are hashed, with its size and modification time: a static
-# check reads nothing of a document but whether it is a non-empty regular file,
-# so the digest only has to notice a change, and a 20 GB document must not take
-# minutes (a change that keeps size, start and mtime goes unnoticed by --resume;
-# a rewrite sets the mtime).
-HASHED_WHOLE = 4 << 20
-
-
-def _file_digest(found: Any) -> str:
-    """A document's digest; its kind when it is not a readable file."""
-    if found.kind not in ("file", "empty"):
-        return found.kind
-    from spbe_lint.reading import open_regular
-
-    content = hashlib.sha256()
-    try:
-        with open_regular(found.real) as stream:  # never a FIFO or a device
-            left = HASHED_WHOLE
-            while left > 0 and (block := stream.read(min(1 << 20, left))):
-                content.update(block)
-                left -= len(block)
-    except OSError as exc:
-        return f"unreadable:{exc.errno}"
-    if found.size <= HASHED_WHOLE:
-        return f"{found.size}:{content.hexdigest()}"
-    return f"{found.size}:{found.mtime_ns}:{content.hexdigest()}"
 
 
 def application_record(

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from spbe_lint.rule import Rule
 
 _KIND = "application"
-HASHED_WHOLE = 4 << 20  # as audit.record: bigger files by their start and stat
+HASHED_WHOLE = 4 << 20  # bigger files: by their start and stat
 _BLOCK = 1 << 20
 
 

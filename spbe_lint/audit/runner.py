@@ -245,7 +245,7 @@ def static_part(
         inputs = f"sha256:{loaded.sha256}" if loaded.sha256 else "missing"
         return done(inputs=inputs, resumed=previous == inputs, problem=loaded)
     document, info = loaded
-    inputs = record.inputs_digest(info.sha256, application.folder, document.data)
+    inputs = record.inputs_digest(info.sha256, application.manifest.parent)
     if previous == inputs:
         return done(inputs=inputs, resumed=True)
     plan = replace(context.plan, suppressions=[], problems=[])
