@@ -26,14 +26,11 @@ from spbe_lint.probes import heap, oidc
 from spbe_lint.probes.addresses import AddressPolicy, Refused, Scope, admit
 from spbe_lint.probes.facts import Declaration, Endpoint, Observation, ProbeFacts
 from spbe_lint.probes.options import ProbeOptions
+from spbe_lint.probes.pinning import GetAddrInfo, Overrides, Pin, Pinner
 from spbe_lint.probes.plan import Plan
 from spbe_lint.probes.scheduler import Scheduler, Submission, Task
 from spbe_lint.probes.transport import (
-    GetAddrInfo,
     Limits,
-    Overrides,
-    Pin,
-    Pinner,
     Remembering,
     Transport,
     client_context,
