@@ -29,12 +29,7 @@ from spbe_lint.probes.options import ProbeOptions
 from spbe_lint.probes.pinning import GetAddrInfo, Overrides, Pin, Pinner
 from spbe_lint.probes.plan import Plan
 from spbe_lint.probes.scheduler import Scheduler, Submission, Task
-from spbe_lint.probes.transport import (
-    Limits,
-    Remembering,
-    Transport,
-    client_context,
-)
+from spbe_lint.probes.transport import Limits, Remembering, Transport, client_context
 
 
 class ProbeSession:
