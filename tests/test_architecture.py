@@ -191,7 +191,21 @@ def test_findings_stand_below_the_rule_engine_and_scoring(graphs):
     assert below <= {"spbe_lint.i18n", "spbe_lint.rule", "spbe_lint.evaluation"}
 
 
-@pytest.mark.parametrize("module", ["facts", "checks", "tls", "redirects", "options"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "facts",
+        "checks",
+        "tls",
+        "redirects",
+        "options",
+        "plan",
+        "scheduler",
+        "transport",
+        "pinning",
+        "lanes",
+    ],
+)
 def test_probe_facts_and_checks_do_not_import_the_session(graphs, module):
     _, every = graphs
     below = reachable(every, f"spbe_lint.probes.{module}")

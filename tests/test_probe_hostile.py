@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from spbe_lint.probes import transport
+from spbe_lint.probes import pinning
 from tests.probe_servers import APP, City, Reply
 from tests.test_probe import findings
 
@@ -23,13 +23,13 @@ pytestmark = [
 @pytest.fixture
 def connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     seen: list[tuple[str, int]] = []
-    real = transport.open_socket
+    real = pinning.open_socket
 
     def recording(address: str, port: int, timeout: float) -> socket.socket:
         seen.append((address, port))
         return real(address, port, timeout)
 
-    monkeypatch.setattr(transport, "open_socket", recording)
+    monkeypatch.setattr(pinning, "open_socket", recording)
     return seen
 
 

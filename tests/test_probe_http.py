@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from spbe_lint.probes.addresses import AddressPolicy, Scope, parse_networks
-from spbe_lint.probes.transport import Limits, Overrides, Pinner, Transport
+from spbe_lint.probes.pinning import Overrides, Pinner
+from spbe_lint.probes.transport import Limits, Transport
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from spbe_lint.probes import transport
+from spbe_lint.probes import pinning
 from tests.conftest import edit, submission
 from tests.probe_servers import APP, City
 from tests.test_probe import findings
@@ -34,13 +34,13 @@ HOST_004_BASIS = [  # rules/HOST-004.yaml, which PRB-001 serves
 def connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     """Every connection the probe opens (none, for a refused target)."""
     seen: list[tuple[str, int]] = []
-    real = transport.open_socket
+    real = pinning.open_socket
 
     def recording(address: str, port: int, timeout: float) -> socket.socket:
         seen.append((address, port))
         return real(address, port, timeout)
 
-    monkeypatch.setattr(transport, "open_socket", recording)
+    monkeypatch.setattr(pinning, "open_socket", recording)
     return seen
 
 

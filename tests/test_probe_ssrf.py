@@ -9,7 +9,7 @@ import ssl
 import pytest
 import trustme
 
-from spbe_lint.probes import transport
+from spbe_lint.probes import pinning
 from spbe_lint.probes.addresses import (
     AddressPolicy,
     Refused,
@@ -17,14 +17,8 @@ from spbe_lint.probes.addresses import (
     admit,
     parse_networks,
 )
-from spbe_lint.probes.transport import (
-    BlockedAddress,
-    Limits,
-    Overrides,
-    Pinner,
-    Transport,
-    client_context,
-)
+from spbe_lint.probes.pinning import BlockedAddress, Overrides, Pinner
+from spbe_lint.probes.transport import Limits, Transport, client_context
 from tests.probe_servers import Reply, Server, tls_context
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
@@ -148,13 +142,13 @@ def test_admission_accepts_city_hosts_and_the_sso_host():
 def connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     """Every address the probe connects to, recorded at the connect call."""
     seen: list[tuple[str, int]] = []
-    real = transport.open_socket
+    real = pinning.open_socket
 
     def recording(address: str, port: int, timeout: float) -> socket.socket:
         seen.append((address, port))
         return real(address, port, timeout)
 
-    monkeypatch.setattr(transport, "open_socket", recording)
+    monkeypatch.setattr(pinning, "open_socket", recording)
     return seen
 
 

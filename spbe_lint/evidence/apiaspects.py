@@ -7,378 +7,33 @@ places each problem (line, column, JSON Pointer) and gives them to whoever asked
 ``check`` (the submitted file) or ``probe`` (the published one). A document can be
 anything a vendor wrote, so every value is type-checked before it is read: a
 wrong type is no problem of this module (the validator reports it), never a crash.
+
+``ASPECTS`` is the registry. Servers are judged in ``apihosts``, security and
+auth in ``apiauth``; versioning, error responses, contact and media formats
+here. What they share (``Api``, ``Problem``, the readers) is ``apiproblem``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from spbe_lint.i18n import LocalText
-
-Path = tuple[str | int, ...]
-# Follows a $ref (inside the document or through the shared resolver): the
-# object it names, or None when it cannot be followed (the validator says why).
-Deref = Callable[[Any], Any]
-
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-@dataclass(frozen=True)
-class Api:
-    """What the manifest (and the city's profile) say about one API."""
-
-    public: bool = False
-    auth: str | None = None  # none | oidc | oauth2 | api_key | mtls
-    owner: str | None = None
-    formats: tuple[str, ...] | None = None
-    gateway: str | None = None  # the API's address on the SPLP/SPLPD gateway
-    domain: str = ""  # the city domain (profile.domain)
-    issuer: str = ""  # the city SSO issuer (profile.sso.issuer)
-    declared: bool = True  # False: URLs given to the probe, no manifest
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of an API description at a place in it."""
-
-    aspect: str
-    path: Path
-    detail: LocalText
-
-
-def shown(path: Path) -> str:
-    """A place in the document as people write it: ``paths./izin.get.responses``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "(root)"
-
-
-def _problem(aspect: str, path: Path, id_: str, en: str) -> Problem:
-    where = shown(path)
-    return Problem(aspect, path, LocalText(f"{where}: {id_}", f"{where}: {en}"))
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def is_swagger(doc: Mapping[str, Any]) -> bool:
-    return "swagger" in doc
-
-
-def operations(doc: Mapping[str, Any]) -> Iterator[tuple[Path, Mapping[str, Any]]]:
-    for name, item in _mapping(doc.get("paths")).items():
-        for method, operation in _mapping(item).items():
-            if method in METHODS and isinstance(operation, dict):
-                yield ("paths", name, method), operation
-
-
-# ---- servers: HTTPS, public, the city's domain or the declared SPLP gateway ----
-
-
-def servers(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]:
-    if is_swagger(doc):
-        yield from _swagger_servers(doc, api)
-        return
-    places: list[tuple[Path, Any]] = [(("servers",), doc.get("servers"))]
-    for name, written in _mapping(doc.get("paths")).items():
-        item = _mapping(written)
-        places.append((("paths", name, "servers"), item.get("servers")))
-        for method in METHODS:
-            operation = _mapping(item.get(method))
-            places.append(
-                (("paths", name, method, "servers"), operation.get("servers"))
-            )
-    for base, listed in places:
-        if not isinstance(listed, list):
-            continue
-        for index, written in enumerate(listed):
-            server = _mapping(written)
-            url = _text(server.get("url"))
-            if url:
-                yield from _judge_url((*base, index, "url"), expand(server), url, api)
-
-
-def expand(server: Mapping[str, Any]) -> str:
-    """A server URL with each ``{variable}`` replaced by its default."""
-    url = _text(server.get("url"))
-    variables = _mapping(server.get("variables"))
-
-    def value(match: re.Match[str]) -> str:
-        default = _mapping(variables.get(match.group(1))).get("default")
-        return default if isinstance(default, str) else match.group(0)
-
-    return re.sub(r"\{([^{}]*)\}", value, url)
-
-
-def _judge_url(path: Path, url: str, written: str, api: Api) -> Iterator[Problem]:
-    parts = urlsplit(url)
-    if not parts.scheme and not parts.netloc:
-        return  # relative to where the description is served: judged there
-    shown_url = written if written == url else f"{written} ({url})"
-    if parts.scheme.lower() != "https":
-        yield _problem(
-            "servers",
-            path,
-            f"{shown_url} tidak memakai HTTPS; alamat API harus https:// agar token "
-            "dan data warga tidak dapat disadap",
-            f"{shown_url} is not HTTPS; the API's address must be https:// so that "
-            "tokens and residents' data cannot be read in transit",
-        )
-    host = (parts.hostname or "").lower()
-    if host and "{" not in host:
-        yield from _judge_host(path, shown_url, host, api)
-
-
-def _judge_host(path: Path, url: str, host: str, api: Api) -> Iterator[Problem]:
-    kind = host_kind(host)
-    if kind == "localhost":
-        yield _problem(
-            "servers",
-            path,
-            f"{url} menunjuk ke komputer pengembang (localhost), bukan alamat API "
-            "yang berjalan; tulis alamat https pada subdomain kota",
-            f"{url} points at the developer's own machine (localhost), not the "
-            "running API; give its https address on the city's subdomain",
-        )
-    elif kind in ("private", "ip"):
-        private = kind == "private"
-        yield _problem(
-            "servers",
-            path,
-            f"{url} memakai alamat IP"
-            + (" privat" if private else "")
-            + " sebagai host; API diakses melalui nama host pada domain kota, "
-            "bukan IP",
-            f"{url} uses "
-            + ("a private IP address" if private else "a bare IP address")
-            + " as its host; the API is reached by a host name under the city's "
-            "domain, not an IP",
-        )
-    elif api.domain and not under(host, api.domain) and host != _host(api.gateway):
-        gateway = f" atau gateway SPLP {api.gateway}" if api.gateway else ""
-        gateway_en = f" or the SPLP gateway {api.gateway}" if api.gateway else ""
-        yield _problem(
-            "servers",
-            path,
-            f"host {host} bukan subdomain {api.domain}{gateway}; layanan "
-            "elektronik Pemerintah Kota memakai domain kota (atau gateway SPLP yang "
-            "dinyatakan di interop.apis[].gateway)",
-            f"host {host} is not under {api.domain}{gateway_en}; the city's "
-            "electronic services use the city domain (or the SPLP gateway declared "
-            "in interop.apis[].gateway)",
-        )
-
-
-def host_kind(host: str) -> str:
-    """localhost, private (an IP in a private or special range), ip, or name."""
-    bare = host.strip("[]")
-    if bare == "localhost" or bare.endswith(".localhost"):
-        return "localhost"
-    try:
-        address = ipaddress.ip_address(bare)
-    except ValueError:
-        return "name"
-    if address.is_loopback or address.is_unspecified:
-        return "localhost"
-    if address.is_private or address.is_link_local or address.is_reserved:
-        return "private"
-    return "ip"
-
-
-def under(host: str, domain: str) -> bool:
-    domain = domain.lower().strip(".")
-    return host == domain or host.endswith("." + domain)
-
-
-def _host(url: str | None) -> str | None:
-    return (urlsplit(url).hostname or "").lower() or None if url else None
-
-
-def _swagger_servers(doc: Mapping[str, Any], api: Api) -> Iterator[Problem]:
-    schemes = doc.get("schemes")
-    host = _text(doc.get("host")).lower()
-    if isinstance(schemes, list):
-        for index, scheme in enumerate(schemes):
-            if isinstance(scheme, str) and scheme.lower() in ("http", "ws"):
-                yield _problem(
-                    "servers",
-                    ("schemes", index),
-                    f"skema {scheme} ditawarkan; API hanya boleh melalui https",
-                    f"scheme {scheme} is offered; the API must be reachable over "
-                    "https only",
-                )
-    if host:
-        name = urlsplit(f"//{host}").hostname or host
-        yield from _judge_host(("host",), host, name.lower(), api)
-
-
-# ---- security: non-public APIs define schemes and apply them everywhere ----
-
-
-def schemes(doc: Mapping[str, Any], deref: Deref) -> tuple[Path, dict[str, Any]]:
-    if is_swagger(doc):
-        path: Path = ("securityDefinitions",)
-        found = _mapping(doc.get("securityDefinitions"))
-    else:
-        path = ("components", "securitySchemes")
-        found = _mapping(_mapping(doc.get("components")).get("securitySchemes"))
-    return path, {k: _mapping(deref(v)) for k, v in found.items()}
-
-
-def security(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]:
-    if api.public or not api.declared:
-        return  # a public API (the manifest says so) needs no credentials
-    where, defined = schemes(doc, deref)
-    if not defined:
-        yield _problem(
-            "security",
-            where[:1] if is_swagger(doc) else ("components",),
-            "tidak ada security scheme, padahal API tidak dinyatakan publik; "
-            "definisikan skema SSO kota (openIdConnect/oauth2) dan terapkan pada "
-            "setiap operasi",
-            "no security scheme is defined, yet the API is not declared public; "
-            "define the city SSO's scheme (openIdConnect/oauth2) and apply it to "
-            "every operation",
-        )
-        return
-    top = doc.get("security")
-    uncovered: list[Path] = []
-    for path, operation in operations(doc):
-        required = operation.get("security", top)
-        place = (*path, "security") if "security" in operation else ("security",)
-        if not _requires(required):
-            uncovered.append(path)
-            continue
-        for index, requirement in enumerate(required):
-            for name in _mapping(requirement):
-                if name not in defined:
-                    yield _problem(
-                        "security",
-                        (*place, index, name),
-                        f"skema {name} tidak didefinisikan di {shown(where)}",
-                        f"scheme {name} is not defined in {shown(where)}",
-                    )
-    total = sum(1 for _ in operations(doc))
-    if uncovered and len(uncovered) == total:
-        yield _problem(
-            "security",
-            ("security",) if "security" in doc else ("paths",),
-            "tidak ada operasi yang mewajibkan security scheme; terapkan skema "
-            "secara global (security di tingkat teratas) atau pada setiap operasi",
-            "no operation requires a security scheme; apply one globally "
-            "(top-level security) or on every operation",
-        )
-        return
-    for path in uncovered:
-        yield _problem(
-            "security",
-            path,
-            "operasi ini tidak mewajibkan security scheme (security kosong atau "
-            "memuat persyaratan kosong); API yang tidak publik tidak boleh dapat "
-            "dipanggil tanpa kredensial",
-            "this operation requires no security scheme (security is empty or "
-            "holds an empty requirement); an API that is not public must not be "
-            "callable without credentials",
-        )
-
-
-def _requires(required: Any) -> bool:
-    """A security requirement list that demands credentials: not empty, and no
-    alternative that is empty (an empty one makes authentication optional)."""
-    if not isinstance(required, list) or not required:
-        return False
-    return all(isinstance(r, dict) and r for r in required)
-
-
-# ---- auth: the declared mechanism is what the document defines ----
-
-
-def auth(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]:
-    where, defined = schemes(doc, deref)
-    for name, scheme in defined.items():
-        if scheme.get("type") == "apiKey" and scheme.get("in") == "query":
-            yield _problem(
-                "auth",
-                (*where, name, "in"),
-                "kunci API dikirim di query string; URL tercatat di log server, "
-                "proxy dan riwayat peramban, jadi kirim kunci di header",
-                "the API key travels in the query string; URLs are kept in "
-                "server, proxy and browser logs, so send the key in a header",
-            )
-    declared = api.auth
-    if declared in (None, "none", "mtls") or not api.declared or not defined:
-        return  # no scheme at all: the security aspect says so
-    types = {name: scheme.get("type") for name, scheme in defined.items()}
-    if declared == "oidc" and not any(_at_city_sso(s, api) for s in defined.values()):
-        discovery = _discovery(api.issuer)
-        yield _problem(
-            "auth",
-            where,
-            "manifest menyatakan auth: oidc, tetapi tidak ada skema openIdConnect "
-            f"dengan openIdConnectUrl {discovery} maupun alur OAuth2 di SSO kota "
-            f"({_listed(types)})",
-            "the manifest declares auth: oidc, but no openIdConnect scheme has "
-            f"openIdConnectUrl {discovery} and no OAuth2 flow is at the city SSO "
-            f"({_listed(types)})",
-        )
-    elif declared == "oauth2" and not any(
-        t in ("oauth2", "openIdConnect") for t in types.values()
-    ):
-        yield _problem(
-            "auth",
-            where,
-            "manifest menyatakan auth: oauth2, tetapi dokumen tidak mendefinisikan "
-            f"skema oauth2 ({_listed(types)})",
-            "the manifest declares auth: oauth2, but the document defines no "
-            f"oauth2 scheme ({_listed(types)})",
-        )
-    elif declared == "api_key" and "apiKey" not in types.values():
-        yield _problem(
-            "auth",
-            where,
-            "manifest menyatakan auth: api_key, tetapi dokumen tidak mendefinisikan "
-            f"skema apiKey ({_listed(types)})",
-            "the manifest declares auth: api_key, but the document defines no "
-            f"apiKey scheme ({_listed(types)})",
-        )
-
-
-def _discovery(issuer: str) -> str:
-    return issuer.rstrip("/") + "/.well-known/openid-configuration"
-
-
-def _at_city_sso(scheme: Mapping[str, Any], api: Api) -> bool:
-    if not api.issuer:
-        return scheme.get("type") in ("openIdConnect", "oauth2")
-    issuer = api.issuer.rstrip("/")
-    if scheme.get("type") == "openIdConnect":
-        return _text(scheme.get("openIdConnectUrl")).rstrip("/") == _discovery(issuer)
-    if scheme.get("type") != "oauth2":
-        return False
-    urls = [scheme.get("authorizationUrl"), scheme.get("tokenUrl")]  # 2.0
-    for written in _mapping(scheme.get("flows")).values():
-        flow = _mapping(written)
-        urls += [flow.get("authorizationUrl"), flow.get("tokenUrl")]
-    found = [u for u in urls if isinstance(u, str) and u]
-    return bool(found) and all(u.startswith(issuer + "/") for u in found)
-
-
-def _listed(types: Mapping[str, Any]) -> str:
-    if not types:
-        return "no scheme"
-    return ", ".join(f"{name}: {kind}" for name, kind in sorted(types.items()))
-
+from spbe_lint.evidence.apiauth import auth, security
+from spbe_lint.evidence.apihosts import expand, servers
+from spbe_lint.evidence.apiproblem import (
+    Api,
+    Deref,
+    Path,
+    Problem,
+    as_mapping,
+    as_text,
+    is_swagger,
+    operations,
+    problem,
+    shown,
+)
 
 # ---- versioned: a major version in the URL path, agreeing with info.version ----
 
@@ -404,12 +59,12 @@ def major_in(path: str) -> tuple[str, int] | None:
 
 def versioned(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]:
     if is_swagger(doc):
-        base = _text(doc.get("basePath"))
+        base = as_text(doc.get("basePath"))
         bases: list[tuple[Path, str]] = [(("basePath",), base)] if base else []
     else:
         listed = doc.get("servers")
         bases = [
-            (("servers", i, "url"), urlsplit(expand(_mapping(s))).path)
+            (("servers", i, "url"), urlsplit(expand(as_mapping(s))).path)
             for i, s in enumerate(listed if isinstance(listed, list) else [])
         ]
     from_servers = [(p, major_in(b)) for p, b in bases]
@@ -417,13 +72,13 @@ def versioned(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Proble
     if from_servers and all(m for _, m in from_servers):
         found = [(p, m[1]) for p, m in from_servers if m]
     else:
-        paths = list(_mapping(doc.get("paths")))
+        paths = list(as_mapping(doc.get("paths")))
         majors = [major_in(p) if isinstance(p, str) else None for p in paths]
         prefixes = {m[0] for m in majors if m}
         if not paths or not all(majors) or len(prefixes) != 1:
             place: Path = bases[0][0] if bases else ("paths",)
             seen = ", ".join(b or "/" for _, b in bases[:2]) or "(no servers)"
-            yield _problem(
+            yield problem(
                 "versioned",
                 place,
                 f"tidak ada segmen versi mayor (mis. /v1) pada path URL server ({seen}) "
@@ -442,7 +97,7 @@ def _agrees(doc: Mapping[str, Any], found: list[tuple[Path, int]]) -> Iterator[P
     majors = sorted({m for _, m in found})
     if len(majors) > 1:
         listed = ", ".join(f"v{m}" for m in majors)
-        yield _problem(
+        yield problem(
             "versioned",
             found[0][0],
             f"beberapa versi mayor dalam satu dokumen ({listed}); terbitkan satu "
@@ -451,10 +106,10 @@ def _agrees(doc: Mapping[str, Any], found: list[tuple[Path, int]]) -> Iterator[P
             "description per major version",
         )
         return
-    version = _mapping(doc.get("info")).get("version")
+    version = as_mapping(doc.get("info")).get("version")
     match = _INFO_MAJOR.match(version) if isinstance(version, str) else None
     if match is None:
-        yield _problem(
+        yield problem(
             "versioned",
             ("info", "version"),
             f"info.version {version!r} bukan nomor versi (MAYOR.MINOR.PATCH)",
@@ -463,7 +118,7 @@ def _agrees(doc: Mapping[str, Any], found: list[tuple[Path, int]]) -> Iterator[P
         return
     major, url = int(match.group(1)), majors[0]
     if major != url and not (major == 0 and url == 1):
-        yield _problem(
+        yield problem(
             "versioned",
             ("info", "version"),
             f"info.version {version} (mayor {major}) tidak sesuai dengan versi di "
@@ -492,21 +147,21 @@ def errors(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]:
     bare: list[Path] = []  # error responses without a documented body
     plain: list[Path] = []  # documented, but not problem+json
     for path, operation in operations(doc):
-        responses = _mapping(deref(operation.get("responses")))
+        responses = as_mapping(deref(operation.get("responses")))
         codes = [c for c in responses if _is_error(c)]
         if not codes:
             silent.append((*path, "responses"))
         for code in codes:
-            response = _mapping(deref(responses[code]))
+            response = as_mapping(deref(responses[code]))
             if swagger:
                 media = operation.get("produces", top_produces)
                 listed = media if isinstance(media, list) else []
                 types = [m for m in listed if isinstance(m, str)]
                 documented = "schema" in response
             else:
-                content = _mapping(response.get("content"))
+                content = as_mapping(response.get("content"))
                 types = list(content)
-                documented = any("schema" in _mapping(v) for v in content.values())
+                documented = any("schema" in as_mapping(v) for v in content.values())
             if not documented:
                 bare.append((*path, "responses", code))
             elif not any(
@@ -514,7 +169,7 @@ def errors(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]:
             ):
                 plain.append((*path, "responses", code))
     if silent:
-        yield _problem(
+        yield problem(
             "errors",
             silent[0],
             "tidak ada respons galat (4xx/5xx) yang didokumentasikan"
@@ -527,7 +182,7 @@ def errors(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]:
             "(application/problem+json, RFC 9457)",
         )
     if bare:
-        yield _problem(
+        yield problem(
             "errors",
             bare[0],
             "respons galat tanpa isi yang didokumentasikan (skema)"
@@ -538,7 +193,7 @@ def errors(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]:
             + "; a client cannot know what it gets when something fails",
         )
     if plain:
-        yield _problem(
+        yield problem(
             "errors",
             plain[0],
             "isi galat bukan application/problem+json"
@@ -573,7 +228,7 @@ def contact(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]
         return  # the validator reports a description without info
     found = info.get("contact")
     if not isinstance(found, dict) or not found:
-        yield _problem(
+        yield problem(
             "contact",
             ("info",),
             "info.contact tidak ada; sebut Perangkat Daerah penanggung jawab API "
@@ -582,9 +237,9 @@ def contact(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]
             "(name) with its email or url",
         )
         return
-    name = _text(found.get("name")).strip()
+    name = as_text(found.get("name")).strip()
     if not name:
-        yield _problem(
+        yield problem(
             "contact",
             ("info", "contact"),
             "info.contact tidak memuat name; sebut Perangkat Daerah penanggung "
@@ -593,7 +248,7 @@ def contact(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]
         )
         return
     if api.owner and not names_owner(name, api.owner):
-        yield _problem(
+        yield problem(
             "contact",
             ("info", "contact", "name"),
             f"{name!r} bukan penanggung jawab yang dinyatakan manifest "
@@ -678,11 +333,11 @@ def media_types(doc: Mapping[str, Any], deref: Deref) -> Iterator[tuple[Path, st
                         yield (*path, key, i), m
         return
     for path, operation in operations(doc):
-        body = _mapping(deref(operation.get("requestBody")))
-        for media in _mapping(body.get("content")):
+        body = as_mapping(deref(operation.get("requestBody")))
+        for media in as_mapping(body.get("content")):
             yield (*path, "requestBody", "content", media), media
-        for code, response in _mapping(deref(operation.get("responses"))).items():
-            for media in _mapping(_mapping(deref(response)).get("content")):
+        for code, response in as_mapping(deref(operation.get("responses"))).items():
+            for media in as_mapping(as_mapping(deref(response)).get("content")):
                 yield (*path, "responses", code, "content", media), media
 
 
@@ -696,7 +351,7 @@ def formats(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]
         seen.add(key)
         found = format_of(media)
         if found is None:
-            yield _problem(
+            yield problem(
                 "formats",
                 path,
                 f"{media} bukan format terbuka yang disepakati (json, xml, csv, "
@@ -706,7 +361,7 @@ def formats(doc: Mapping[str, Any], api: Api, deref: Deref) -> Iterator[Problem]
             )
         elif found and api.formats is not None and found not in declared:
             listed = ", ".join(sorted(declared)) or "-"
-            yield _problem(
+            yield problem(
                 "formats",
                 path,
                 f"{media} ({found}) tidak ada di formats manifest ({listed}); "

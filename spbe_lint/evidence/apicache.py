@@ -22,7 +22,7 @@ from spbe_lint import __version__, cache
 from spbe_lint.evidence.apiresult import Judgement, Placed
 
 if TYPE_CHECKING:
-    from spbe_lint.evidence.apiaspects import Api
+    from spbe_lint.evidence.apiproblem import Api
 
 _KIND = "openapi"
 _FORMAT = 1  # bump when the stored shape or any judgement changes meaning

@@ -11,8 +11,8 @@ each placed in the document (line, column, JSON Pointer), with the same words.
 - validity: openapi-spec-validator through the shared ``$ref`` resolver
   (``references``): relative references inside the submission folder only,
   remote ones only through the probe's pinned transport;
-- the rest: ``apiaspects`` (servers, security, auth, versioning, error
-  responses, contact, formats).
+- the rest: ``apiaspects`` (the registry, and versioning, error responses,
+  contact, formats), ``apihosts`` (servers), ``apiauth`` (security, auth).
 
 Positions: a YAML document keeps its node tree; a JSON one is composed by the
 same YAML reader (JSON is YAML's flow style) only when a problem needs placing,
@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint.evidence.apiaspects import ASPECTS, Api, Problem, shown
+from spbe_lint.evidence.apiaspects import ASPECTS
+from spbe_lint.evidence.apiproblem import Api, Problem, shown
 from spbe_lint.evidence.apiresult import Judgement, Placed
 from spbe_lint.findings import Span, Violation
 from spbe_lint.i18n import LocalText

@@ -19,7 +19,7 @@ from spbe_lint.probes.options import ProbeOptions
 from spbe_lint.probes.redirects import APP_HOPS, HTTP_HOPS, REDIRECTS, follow
 
 if TYPE_CHECKING:
-    from spbe_lint.probes.transport import GetAddrInfo
+    from spbe_lint.probes.pinning import GetAddrInfo
 
 __all__ = [
     "APP_HOPS",

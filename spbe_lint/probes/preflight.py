@@ -40,7 +40,7 @@ from spbe_lint.probes.reasons import refusal_id
 
 if TYPE_CHECKING:
     from spbe_lint.probes.collect import ProbeOptions
-    from spbe_lint.probes.transport import GetAddrInfo
+    from spbe_lint.probes.pinning import GetAddrInfo
 
 # The address policy's reasons (addresses.DENIED and AddressPolicy), in Indonesian.
 _KINDS_ID = {
@@ -79,7 +79,7 @@ def _urls(
     urls: Sequence[str],
     getaddrinfo: GetAddrInfo | None,
 ) -> None:
-    from spbe_lint.probes.transport import (
+    from spbe_lint.probes.pinning import (
         BlockedAddress,
         Overrides,
         Pinner,

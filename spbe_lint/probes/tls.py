@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from spbe_lint.probes.facts import ProbeFacts, TlsFacts, Verdict, verdict
 
 if TYPE_CHECKING:
-    from spbe_lint.probes.transport import Limits, Pinner
+    from spbe_lint.probes.pinning import Pinner
+    from spbe_lint.probes.transport import Limits
 
 LEGACY = ("TLSv1", "TLSv1.1")
 # OpenSSL reasons raised by the client before anything is sent.
@@ -42,11 +43,11 @@ def collect(
     one: the same context and pinned address, so no handshake is repeated."""
     import ssl
 
-    from spbe_lint.probes import transport
+    from spbe_lint.probes import pinning
 
     try:
         pin = pinner.pin(host, port)
-    except (transport.BlockedAddress, transport.ResolveError) as exc:
+    except (pinning.BlockedAddress, pinning.ResolveError) as exc:
         return TlsFacts(host, error=f"not contacted: {exc}")
     facts: dict[str, Any] = {"host": host, "address": pin.shown}
     version, cipher, der = seen
@@ -58,7 +59,7 @@ def collect(
         return TlsFacts(**facts)
     der = None
     try:
-        sock = transport.open_socket(pin.address, pin.connect_port, limits.connect)
+        sock = pinning.open_socket(pin.address, pin.connect_port, limits.connect)
         with context.wrap_socket(sock, server_hostname=host) as tls:
             facts.update(verified=True, version=tls.version())
             name, _, bits = tls.cipher() or (None, None, None)
@@ -91,13 +92,13 @@ def _unverified(pin: Any, host: str, limits: Limits) -> tuple[bytes | None, Any,
     """Metadata only: a handshake without verification; nothing is sent on it."""
     import ssl
 
-    from spbe_lint.probes import transport
+    from spbe_lint.probes import pinning
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        sock = transport.open_socket(pin.address, pin.connect_port, limits.connect)
+        sock = pinning.open_socket(pin.address, pin.connect_port, limits.connect)
         with context.wrap_socket(sock, server_hostname=host) as tls:
             return tls.getpeercert(binary_form=True), tls.version(), tls.cipher()
     except (ssl.SSLError, OSError):
@@ -155,10 +156,10 @@ def _attempt(pin: Any, host: str, limits: Limits, context: Any) -> tuple[str, An
     "refused", or "not tested: ..." when the client could not offer it."""
     import ssl
 
-    from spbe_lint.probes import transport
+    from spbe_lint.probes import pinning
 
     try:
-        sock = transport.open_socket(pin.address, pin.connect_port, limits.connect)
+        sock = pinning.open_socket(pin.address, pin.connect_port, limits.connect)
     except OSError as exc:
         return f"not tested: {_short(exc)}", None
     try:

@@ -1,42 +1,39 @@
-"""The only code that opens sockets: resolve once, pin, connect, read within limits.
+"""Sends the probe's requests: one per call, on a pinned connection, bounded.
 
-Design A of the specification (the Advocate pattern, re-implemented): *every*
-connection, redirect hops included, is opened by ``Pinner.connect``. It
-resolves a (host, port) once per run (or takes the operator's
-``--resolve``/``--connect-to``), refuses every address the policy denies, and
-connects only to a validated address, so there is no gap between checking a
-name and using it (DNS rebinding). SNI, the certificate check and the ``Host``
-header keep the host name.
-
-Requests are GET, HEAD or OPTIONS only, never follow redirects, never use a
-proxy or ``.netrc`` from the environment, never keep cookies, and stop at the
-connect, read and total deadlines and at the body cap (counted after decoding,
-so a gzip bomb stops at the cap). HTTP/1.1 is spoken on the pinned socket by
-``probes.http1``, a thin adapter over h11 (first a requests Session, then
-urllib3 pools: each cost more CPU per request than the probe's whole budget
-for it; h11 parses and frames, the socket stays ours). A host has
-``per_host`` lanes, each holding at most one open connection, kept alive for
-the next request on the same port only when the body was read whole.
+Requests are GET, HEAD or OPTIONS only, to a URL the scope admits
+(``addresses.admit``), never follow redirects, never use a proxy or ``.netrc``
+from the environment, never keep cookies, and stop at the connect, read and
+total deadlines and at the body cap (counted after decoding, so a gzip bomb
+stops at the cap). Every connection is opened by ``Pinner.connect``
+(``probes.pinning``: resolve once, pin, refuse what the policy denies); for
+https it is wrapped here in the run's verifying TLS context, with the host name
+for SNI, the certificate check and the ``Host`` header. HTTP/1.1 is spoken on
+the pinned socket by ``probes.http1``, a thin adapter over h11 (first a requests
+Session, then urllib3 pools: each cost more CPU per request than the probe's
+whole budget for it; h11 parses and frames, the socket stays ours). A host has
+``per_host`` lanes (``probes.lanes``), each holding at most one open
+connection, kept alive for the next request on the same port only when the
+body was read whole.
 """
 
 from __future__ import annotations
 
-import select
-import socket
 import ssl
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from spbe_lint import __version__
 from spbe_lint.probes import http1
-from spbe_lint.probes.addresses import AddressPolicy, Refused, Scope, admit
+from spbe_lint.probes.addresses import Refused, Scope, admit
 from spbe_lint.probes.facts import Exchange
+from spbe_lint.probes.lanes import Lane, Lanes
+from spbe_lint.probes.pinning import BlockedAddress, Pin, Pinner, ResolveError
 
 METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 USER_AGENT = (
@@ -65,259 +62,6 @@ class Limits:
         """``--timeout T``: the total deadline per request; connect and read
         deadlines never exceed it."""
         return cls(connect=min(5.0, timeout), read=min(10.0, timeout), total=timeout)
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """curl's ``--resolve HOST:PORT:ADDR[,ADDR]`` and ``--connect-to
-    HOST:PORT:HOST2:PORT2`` (an empty HOST or PORT matches any)."""
-
-    resolve: Mapping[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
-    connect_to: Mapping[tuple[str, str], tuple[str, int | None]] = field(
-        default_factory=dict
-    )
-
-    def ports(self) -> frozenset[int]:
-        """Ports the operator named: URLs on them are admitted."""
-        named = {port for _, port in self.resolve}
-        named |= {int(port) for _, port in self.connect_to if port}
-        return frozenset(named)
-
-    def route(self, host: str, port: int) -> tuple[str, int]:
-        """Where a connection to *host*:*port* really goes (``--connect-to``)."""
-        for key in ((host, str(port)), (host, ""), ("", str(port)), ("", "")):
-            if key in self.connect_to:
-                host2, port2 = self.connect_to[key]
-                return host2 or host, port2 or port
-        return host, port
-
-
-class BlockedAddress(Exception):
-    """No address of a host may be contacted; the refused ones, with reasons."""
-
-    def __init__(self, host: str, refused: Sequence[tuple[str, str]]) -> None:
-        shown = ", ".join(f"{a} ({r})" for a, r in refused) or "no address"
-        super().__init__(f"{host}: refused {shown}")
-        self.host = host
-        self.refused = tuple(refused)
-
-
-class ResolveError(Exception):
-    """The name does not resolve."""
-
-
-@dataclass(frozen=True)
-class Pin:
-    """The decision for one (host, port): every address the name resolved to, the
-    ones refused and why, and the one connections go to."""
-
-    host: str
-    port: int
-    address: str
-    connect_port: int
-    resolved: tuple[str, ...]
-    refused: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def shown(self) -> str:
-        address = f"[{self.address}]" if ":" in self.address else self.address
-        return f"{address}:{self.connect_port}"
-
-
-GetAddrInfo = Callable[..., list[Any]]
-
-
-def open_socket(address: str, port: int, timeout: float) -> socket.socket:
-    """Connect to a validated address. Every outgoing connection passes here."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.settimeout(timeout)
-        sock.connect((address, port))
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-class Pinner:
-    """Resolve once per (host, port) for the whole run, validate, connect."""
-
-    def __init__(
-        self,
-        policy: AddressPolicy,
-        overrides: Overrides | None = None,
-        getaddrinfo: GetAddrInfo | None = None,
-    ) -> None:
-        self.policy = policy
-        self.overrides = overrides or Overrides()
-        self._getaddrinfo = getaddrinfo or socket.getaddrinfo
-        self._pins: dict[tuple[str, int], Pin | Exception] = {}
-        self._lock = threading.Lock()
-        self._key_locks: dict[tuple[str, int], threading.Lock] = {}
-
-    def pin(self, host: str, port: int) -> Pin:
-        key = (host, port)
-        with self._lock:
-            lock = self._key_locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._pins:
-                try:
-                    self._pins[key] = self._decide(host, port)
-                except (BlockedAddress, ResolveError) as exc:
-                    self._pins[key] = exc
-            found = self._pins[key]
-        if isinstance(found, Exception):
-            raise found
-        return found
-
-    def known(self, host: str, port: int) -> Pin | Exception | None:
-        return self._pins.get((host, port))
-
-    def connect(self, host: str, port: int, timeout: float) -> socket.socket:
-        pin = self.pin(host, port)
-        return open_socket(pin.address, pin.connect_port, timeout)
-
-    def _decide(self, host: str, port: int) -> Pin:
-        target, connect_port = self.overrides.route(host, port)
-        addresses = self.overrides.resolve.get((target, connect_port))
-        if addresses is None:
-            addresses = self._resolve(target, connect_port)
-        refused = []
-        chosen = None
-        for address in addresses:
-            reason = self.policy.refusal(address)
-            if reason:
-                refused.append((address, reason))
-            elif chosen is None:
-                chosen = address
-        if chosen is None:
-            raise BlockedAddress(host, refused)
-        return Pin(host, port, chosen, connect_port, tuple(addresses), tuple(refused))
-
-    def _resolve(self, host: str, port: int) -> tuple[str, ...]:
-        try:
-            infos = self._getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            raise ResolveError(f"{host} does not resolve ({exc})") from None
-        found: list[str] = []
-        for _family, _type, _proto, _canon, sockaddr in infos:
-            address = str(sockaddr[0])
-            if address not in found:
-                found.append(address)
-        return tuple(found)
-
-
-class Lane:
-    """One of a host's ``limits.per_host`` connection slots. A lane holds at most
-    one open connection, kept alive between the requests of the tasks that take
-    the lane in turn, so a host never has more than ``per_host`` connections
-    open, idle ones included."""
-
-    def __init__(self, transport: Transport, host: str) -> None:
-        self.transport = transport
-        self.host = host
-        self.key: tuple[str, int] | None = None  # (scheme, port) of its connection
-        self._connection: _Connection | None = None
-
-    def connection(self, scheme: str, port: int) -> _Connection:
-        """The lane's connection to *scheme*:*port* (opened when first used); a
-        connection the lane holds to another port is closed first."""
-        if self.key != (scheme, port) or self._connection is None:
-            self.close()
-            self._connection = _Connection(self.transport, scheme, self.host, port)
-            self.key = (scheme, port)
-        return self._connection
-
-    def close(self) -> None:
-        """Close the lane's connection (before it is used for something else)."""
-        if self._connection is not None:
-            self._connection.close()
-        self._connection, self.key = None, None
-
-
-class _Connection:
-    """A pinned connection (TLS verified with the run's context for https),
-    opened when the first request needs it and kept for the next one when a
-    response was read whole and the server keeps it open."""
-
-    def __init__(self, transport: Transport, scheme: str, host: str, port: int) -> None:
-        self.transport = transport
-        self.scheme = scheme
-        self.host = host
-        self.port = port
-        default = 443 if scheme == "https" else 80
-        self.host_header = host if port == default else f"{host}:{port}"
-        self.sock: Any = None
-        self.client: http1.Client | None = None
-
-    def ready(self) -> bool:
-        """Open and still usable. A kept-alive connection with something to
-        read before a request was sent was closed by the server (or it sent
-        what nobody asked for): it is not used again."""
-        if self.sock is None or self.client is None or not self.client.idle:
-            return False
-        pending = getattr(self.sock, "pending", None)
-        if self.client.buffered or (pending is not None and pending()):
-            return False
-        if not hasattr(select, "poll"):  # Windows
-            return not select.select([self.sock], [], [], 0)[0]
-        poller = select.poll()  # not select(): a descriptor may be above 1023
-        poller.register(self.sock, select.POLLIN)
-        return not poller.poll(0)
-
-    def open(self) -> None:
-        limits = self.transport.limits
-        sock = self.transport.pinner.connect(self.host, self.port, limits.connect)
-        try:
-            if self.scheme == "https":
-                context = self.transport._context()
-                # the handshake is bounded by the connect deadline (socket timeout)
-                sock = context.wrap_socket(sock, server_hostname=self.host)
-                self.transport._saw_tls(self.host, self.port, sock)
-        except BaseException:
-            sock.close()
-            raise
-        self.sock = sock
-        self.client = http1.Client(sock)
-
-    def close(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
-        self.sock = self.client = None
-
-
-class _Lanes:
-    """A host's lanes; a task takes the free lane best suited to it."""
-
-    def __init__(self, transport: Transport, host: str, size: int) -> None:
-        self.free = [Lane(transport, host) for _ in range(max(1, size))]
-        self.all = tuple(self.free)
-        self.ready = threading.Condition()
-
-    def take(self, key: tuple[str, int] | None) -> Lane:
-        """A free lane already connected to *key*, else an unused one, else
-        the one released longest ago (its connection is then replaced)."""
-        with self.ready:
-            while not self.free:
-                self.ready.wait()
-            lane = next(
-                (lane for lane in self.free if lane.key == key),
-                next((lane for lane in self.free if lane.key is None), self.free[0]),
-            )
-            self.free.remove(lane)
-            return lane
-
-    def close_idle(self) -> None:
-        with self.ready:
-            for lane in self.free:
-                lane.close()
-
-    def give(self, lane: Lane) -> None:
-        with self.ready:
-            self.free.append(lane)
-            self.ready.notify()
 
 
 class Fetcher(Protocol):
@@ -393,7 +137,7 @@ class Transport:
         self.pinner = pinner
         self.limits = limits or Limits()
         self.ssl_context = ssl_context
-        self._lanes: dict[str, _Lanes] = {}
+        self._lanes: dict[str, Lanes] = {}
         self._lock = threading.Lock()
         self._tls_seen: dict[tuple[str, int], tuple[str | None, Any, bytes | None]] = {}
         self.count = 0  # requests sent (for the speed benchmark)
@@ -420,7 +164,9 @@ class Transport:
         with self._lock:
             lanes = self._lanes.get(host)
             if lanes is None:
-                lanes = self._lanes[host] = _Lanes(self, host, self.limits.per_host)
+                lanes = self._lanes[host] = Lanes(
+                    self._connect, host, self.limits.per_host
+                )
         lane = lanes.take(key)
         try:
             yield lane
@@ -550,6 +296,21 @@ class Transport:
         pin = self.pinner.known(host, port)
         address = pin.shown if isinstance(pin, Pin) else None
         return Exchange(method, url, address=address, error=error)
+
+    def _connect(self, scheme: str, host: str, port: int) -> Any:
+        """A lane's connection: a socket to the address pinned for *host*:*port*,
+        for https wrapped in the run's verifying TLS context."""
+        sock = self.pinner.connect(host, port, self.limits.connect)
+        try:
+            if scheme == "https":
+                context = self._context()
+                # the handshake is bounded by the connect deadline (socket timeout)
+                sock = context.wrap_socket(sock, server_hostname=host)
+                self._saw_tls(host, port, sock)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
 
     def _saw_tls(self, host: str, port: int, sock: Any) -> None:
         if (host, port) in self._tls_seen:
