@@ -111,24 +111,19 @@ def shared_ids(report: Any) -> None:
         click.echo(escape_controls(line), err=True)
 
 
-class _Streamed:
-    """One target of a streamed run (spbe_lint.streaming): standard output, or a
-    file opened on the first write and committed whole when the run ends
-    (``writing.atomic``), so a run that falls back to the full report, or fails,
-    leaves no file behind."""
+class _Sink:
+    """Where one target of a streamed run (spbe_lint.streaming) goes: standard
+    output, or a file opened on the first write and committed whole when the
+    run ends (``writing.atomic``), so a run that falls back to the full report,
+    or fails, leaves no file behind."""
 
-    def __init__(self, fmt: str, path: Path | None, color: str, stack: Any) -> None:
-        from spbe_lint.reporters import REPORTERS, RenderOptions
-
-        self.render = REPORTERS[fmt]
-        self.color = path is None and want_color(color)
-        self.options = RenderOptions(color=self.color)
+    def __init__(self, path: Path | None, color: bool, stack: Any) -> None:
         self.path = path
+        self.color = color
         self.stack = stack
         self.stream: Any = None
 
-    def __call__(self, report: Any) -> None:
-        text = self.render(report, self.options)
+    def __call__(self, text: str) -> None:
         if self.path is None:
             if text:
                 click.echo(text, nl=False, color=self.color)
@@ -140,8 +135,28 @@ class _Streamed:
         self.stream.write(text)
 
 
+def _writer(
+    fmt: str, path: Path | None, color: str, show: frozenset[str], stack: Any
+) -> Any:
+    """The streaming.Writer of one target: text with its summary, or a
+    one-line format's reporter applied to each finding."""
+    from spbe_lint import streaming
+    from spbe_lint.reporters import REPORTERS, RenderOptions
+
+    use_color = path is None and want_color(color)
+    sink = _Sink(path, use_color, stack)
+    if fmt == "text":
+        width = terminal_width() if path is None else 80  # as emit wraps it
+        options = RenderOptions(color=use_color, width=width, show=show)
+        return streaming.Text(options, sink)
+    return streaming.Lines(REPORTERS[fmt], RenderOptions(color=use_color), sink)
+
+
 def stream(
-    run: Any, found: Sequence[tuple[str, Path | None]], color: str
+    run: Any,
+    found: Sequence[tuple[str, Path | None]],
+    color: str,
+    show: frozenset[str] = frozenset(),
 ) -> int | None:
     """Check and write manifest by manifest (spbe_lint.streaming); the exit
     status, or None when the run needs the whole report after all."""
@@ -155,6 +170,6 @@ def stream(
         click.echo(escape_controls(line), err=True)
 
     with contextlib.ExitStack() as stack:
-        writers = [_Streamed(fmt, path, color, stack) for fmt, path in found]
+        writers = [_writer(fmt, path, color, show, stack) for fmt, path in found]
         status = streaming.check(run, writers, problem)
     return None if status is None else int(status)
