@@ -3,9 +3,10 @@ targets, unreadable inputs to standard error. Click's echo at the edge."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,39 @@ def write(
     files.write_text(output, text, replace=replace)
 
 
+def write_pieces(
+    pieces: Iterable[str], output: Path | None, *, color: bool = False
+) -> None:
+    """What ``write`` writes, given in pieces and written as they come, a
+    mebibyte at a time: a 200 MB JSON report is never one string."""
+    stream: Any = None
+    with contextlib.ExitStack() as stack:
+        if output is not None:
+            from spbe_lint import writing as files
+
+            stream = stack.enter_context(files.atomic(output, newline=""))
+        batch: list[str] = []
+        size = 0
+        for piece in pieces:
+            batch.append(piece)
+            size += len(piece)
+            if size >= _BATCH:
+                _put("".join(batch), stream, color)
+                batch, size = [], 0
+        if batch or stream is None:
+            _put("".join(batch), stream, color)
+
+
+_BATCH = 1 << 20
+
+
+def _put(text: str, stream: Any, color: bool) -> None:
+    if stream is None:
+        click.echo(text, nl=False, color=color)
+    else:
+        stream.write(text)
+
+
 def emit(
     report: Any,
     targets: Sequence[tuple[str, Path | None]],
@@ -56,14 +90,18 @@ def emit(
     show: frozenset[str] = frozenset(),
 ) -> None:
     """Render once per target: every report from the same evaluation. Text for
-    the terminal wraps to its width (COLUMNS, else 80 when unknown); in a file, 80."""
-    from spbe_lint.reporters import REPORTERS, RenderOptions
+    the terminal wraps to its width (COLUMNS, else 80 when unknown); in a file, 80.
+    JSON, SARIF and JUnit are written in pieces as they are rendered."""
+    from spbe_lint.reporters import IN_PIECES, REPORTERS, RenderOptions, chunks
 
     for fmt, path in targets:
         use_color = path is None and want_color(color)
         width = terminal_width() if path is None else 80
         options = RenderOptions(color=use_color, width=width, show=show)
-        write(REPORTERS[fmt](report, options), path, color=use_color)
+        if fmt in IN_PIECES:
+            write_pieces(chunks(fmt, report, options), path, color=use_color)
+        else:
+            write(REPORTERS[fmt](report, options), path, color=use_color)
 
 
 def terminal_width() -> int:
@@ -160,8 +198,6 @@ def stream(
 ) -> int | None:
     """Check and write manifest by manifest (spbe_lint.streaming); the exit
     status, or None when the run needs the whole report after all."""
-    import contextlib
-
     from spbe_lint import streaming
 
     def problem(item: Any, lang: str) -> None:
