@@ -53,6 +53,7 @@ CASES = [
     ("--lang", "en", "--as-of", AS_OF),
     ("--lang", "en", "--show", "manual", "--exit-zero"),
     ("--show", "na", "--fail-on", "info", "--select", "HOST,SSO,MAN"),
+    ("--color", "always", "--show", "manual", "--as-of", AS_OF),
 ]
 
 
@@ -70,6 +71,7 @@ def test_streamed_text_is_the_whole_reports(run, workdir: Path, extra):
         assert ("waived:" in lines) and ("x-spbe-waive: 1 " in lines)
     if "passed" in extra:
         assert ": pass " in lines
+    assert ("\x1b[" in lines) == ("always" in extra)
 
 
 def test_a_text_file_is_the_whole_reports_and_so_without_unreadable_inputs(
@@ -84,6 +86,16 @@ def test_a_text_file_is_the_whole_reports_and_so_without_unreadable_inputs(
     text = (workdir / "a.txt").read_text("utf-8")
     assert text == (workdir / "b.txt").read_text("utf-8")
     assert "(dihitung per manifest)" in text  # failures counted by file and rule
+
+
+def test_text_and_concise_in_one_streamed_run(run, workdir: Path):
+    tree(workdir)
+    both = run("check", ".", "-o", "concise=c.txt", "--as-of", AS_OF)
+    assert (
+        both.stdout == run("check", ".", "-o", "json=r.json", "--as-of", AS_OF).stdout
+    )
+    concise = run("check", ".", "-f", "concise", "--as-of", AS_OF).stdout
+    assert (workdir / "c.txt").read_text("utf-8") == concise != ""
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
