@@ -1,24 +1,25 @@
 """Reports written as the run goes, in memory that does not grow with the run.
 
 The one-line formats (``concise``, ``github``) give each finding a line of its
-own, in the report's order (by place: file, line, column, rule); ``text`` lists
-findings in that order too (failures, then waived failures, then the rest it
-lists: Text below), with a summary counted as the run goes. So a run
-that asks only for them is written as it goes: each manifest is checked, each
-of its findings rendered by the format's own reporter (a Report of that finding
-alone), and the findings are held only until no manifest still to come can
-place a finding before them. A manifest's findings are in its own folder (its evidence
-is confined there), so with manifests in separate folders, as an audit's or a
-province's are, a manifest's lines leave as soon as the next one starts: 10,000
-manifests in the memory of one (bench/check_speed.py). The output is the same,
-byte for byte, as the whole report's.
+own, in the report's order (by place: file, line, column, rule); ``text``
+lists findings in that order too (failures, then waived failures, then the
+rest it lists: ``Text`` below), with a summary counted as the run goes. So a
+run that asks only for them is written as it goes: each manifest is checked,
+each of its findings rendered by the format's own reporter (a Report of that
+finding alone), and the findings are held only until no manifest still to
+come can place a finding before them. A manifest's findings are in its own
+folder (its evidence is confined there), so with manifests in separate
+folders, as an audit's or a province's are, a manifest's lines leave as soon
+as the next one starts: 10,000 manifests in the memory of one
+(bench/check_speed.py). The output is the same, byte for byte, as the whole
+report's.
 
 Anything that needs the whole run falls back to the full report
 (``eligible``): document formats (JSON, SARIF, JUnit, Markdown, HTML), a
 signature, a waiver file or a baseline (applied across manifests; their
-report says what they did), reviewer mode, and the probe
-(its findings are placed at URLs). Inline ``x-spbe-waive`` suppressions belong
-to their manifest and are applied with it.
+report says what they did), reviewer mode, and the probe (its findings are
+placed at URLs). Inline ``x-spbe-waive`` suppressions belong to their
+manifest and are applied with it.
 """
 
 from __future__ import annotations
