@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from spbe_lint import app, streaming
-from spbe_lint.findings import Finding
-from spbe_lint.reporters import RenderOptions
+from spbe_lint.findings import Finding, Location, Severity, Status
+from spbe_lint.i18n import LocalText
+from spbe_lint.reporters import RenderOptions, text
 from tests.conftest import COMPLIANT, EXAMPLES
 from tests.test_streaming import nested
 
@@ -159,3 +160,34 @@ def test_nothing_of_a_manifest_is_kept_once_its_lines_are_out(workdir: Path):
     many, many_written = _alive_at_close(workdir, 16)
     assert many_written > 3 * few_written  # every finding of 16 was listed...
     assert many == few  # ...and none of them is alive at the end
+
+
+def _failure(path: str, rule: str) -> Finding:
+    return Finding(
+        rule=rule,
+        domain="hosting",
+        severity=Severity.ERROR,
+        status=Status.FAIL,
+        message=LocalText("gagal", "failed"),
+        location=Location(path, "/a"),
+    )
+
+
+def test_file_rule_pairs_are_counted_once_across_manifests_of_one_folder():
+    """Two manifests in folder a/ fail one rule in one shared file: the pair is
+    counted once, though the first manifest's pairs were settled before the
+    second's came (the bound is the folder, not the manifest)."""
+    first = [_failure("a/docs/api.yaml", "HOST-001"), _failure("a/spbe.yaml", "X-1")]
+    second = [_failure("a/docs/api.yaml", "HOST-001"), _failure("a/.spbe.yaml", "X-1")]
+    third = [_failure("b/spbe.yaml", "X-1"), _failure("b/spbe.yaml", "X-1")]
+    whole = text.Tally()
+    for finding in first + second + third:
+        whole.add(finding)
+    streamed = text.Tally()
+    for found, bound in ((first, "a/"), (second, "b/"), (third, None)):
+        for finding in found:
+            streamed.add(finding)
+        streamed.settle(bound)
+    pairs = {(f.location.path, f.rule) for f in first + second + third}
+    assert streamed.rule_pairs == whole.rule_pairs == len(pairs) == 4
+    assert streamed.failures == 6 and streamed.several_paths and not streamed.open
