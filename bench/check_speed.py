@@ -6,7 +6,8 @@
     ``--format concise``, against check-jsonschema (with ruamel.yaml.clib)
     validating the same files against the same manifest schema; spbe-lint
     also runs the whole rule pack;
-(c) 10 x N manifests: peak memory (RSS) and time against (b)'s (linear: 1.0);
+(c) 10 x N manifests: peak memory (RSS) and time against (b)'s (linear: 1.0),
+    and the peak of the same run in the default text format (summary included);
 (d) how long hostile inputs take to be refused (each must stay under a second).
 
 Each comparison alternates the two tools for several rounds (a shared, loaded
@@ -163,12 +164,16 @@ def main() -> None:
             generate(folder / "big", big)
             small_time, small_peak = peak_rss_mib([*lint, "apps"], folder)
             big_time, big_peak = peak_rss_mib([*lint, "big"], folder)
+            text = [str(BIN / "spbe-lint"), "check", "--isolated", "big"]
+            text_time, text_peak = peak_rss_mib(text, folder)  # the default format
             linear = big_time / (small_time * args.scale)
             print(
                 f"(c) {big} manifests: {big_time:.1f} s, peak RSS {big_peak:.0f} MiB "
                 f"(target < 150); {args.count}: {small_time:.1f} s, "
                 f"{small_peak:.0f} MiB; time per manifest {linear:.2f}x "
-                f"the {args.count}-run's (linear: 1.0)"
+                f"the {args.count}-run's (linear: 1.0)\n"
+                f"(c) {big} manifests, default text format: {text_time:.1f} s, "
+                f"peak RSS {text_peak:.0f} MiB (target < 150)"
             )
             results["scale"] = {
                 "count": big,
@@ -177,6 +182,8 @@ def main() -> None:
                 "small_seconds": small_time,
                 "small_peak_rss_mib": small_peak,
                 "per_manifest_ratio": linear,
+                "text_seconds": text_time,
+                "text_peak_rss_mib": text_peak,
             }
         print("(d) hostile inputs")
         results["hostile"] = hostile_inputs(folder)

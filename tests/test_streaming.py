@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from spbe_lint import app, streaming
-from spbe_lint.findings import Report
+from spbe_lint.reporters import REPORTERS, RenderOptions
 from tests.conftest import COMPLIANT, EXAMPLES
 
 
@@ -64,14 +64,13 @@ def test_each_manifests_lines_leave_before_the_next_is_checked(
         events.append(("checked", document.path.split("/")[0]))
         return real(document, *args, **kwargs)
 
-    def write(report: Report) -> None:
-        events.extend(
-            ("written", f.location.path.split("/")[0]) for f in report.findings
-        )
+    def write(text: str) -> None:
+        events.extend(("written", line.split("/")[0]) for line in text.splitlines())
 
     monkeypatch.setattr(app, "evaluate_manifest", evaluate)
     options = app.RunOptions(paths=(Path(),), isolated=True, cwd=workdir)
-    status = streaming.check(options, [write], lambda problem, lang: None)
+    concise = streaming.Lines(REPORTERS["concise"], RenderOptions(), write)
+    status = streaming.check(options, [concise], lambda problem, lang: None)
     assert status == 1
     order = [e for i, e in enumerate(events) if i == 0 or e != events[i - 1]]
     assert order == [
@@ -82,8 +81,9 @@ def test_each_manifests_lines_leave_before_the_next_is_checked(
 def test_what_needs_the_whole_run_is_not_streamed():
     options = app.RunOptions()
     assert streaming.eligible(options, ["concise", "github"], signed=False)
+    assert streaming.eligible(options, ["text", "concise"], signed=False)
     assert not streaming.eligible(options, ["concise", "json"], signed=False)
-    assert not streaming.eligible(options, ["text"], signed=False)
+    assert not streaming.eligible(options, ["text", "sarif"], signed=False)
     assert not streaming.eligible(options, ["concise"], signed=True)
     assert not streaming.eligible(
         app.RunOptions(baseline_file=Path("b.json")), ["concise"], signed=False

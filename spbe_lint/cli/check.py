@@ -161,7 +161,7 @@ def check(
     from spbe_lint import streaming
 
     if streaming.eligible(run, [fmt for fmt, _ in targets], signed=key is not None):
-        status = writing.stream(run, targets, color)  # memory that does not grow
+        status = writing.stream(run, targets, color, show)  # memory that does not grow
         if status is not None:
             return status
     report = app.probe_urls(run) if urls else app.check(run)

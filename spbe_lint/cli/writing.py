@@ -3,9 +3,10 @@ targets, unreadable inputs to standard error. Click's echo at the edge."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,39 @@ def write(
     files.write_text(output, text, replace=replace)
 
 
+def write_pieces(
+    pieces: Iterable[str], output: Path | None, *, color: bool = False
+) -> None:
+    """What ``write`` writes, given in pieces and written as they come, a
+    mebibyte at a time: a 200 MB JSON report is never one string."""
+    stream: Any = None
+    with contextlib.ExitStack() as stack:
+        if output is not None:
+            from spbe_lint import writing as files
+
+            stream = stack.enter_context(files.atomic(output, newline=""))
+        batch: list[str] = []
+        size = 0
+        for piece in pieces:
+            batch.append(piece)
+            size += len(piece)
+            if size >= _BATCH:
+                _put("".join(batch), stream, color)
+                batch, size = [], 0
+        if batch or stream is None:
+            _put("".join(batch), stream, color)
+
+
+_BATCH = 1 << 20
+
+
+def _put(text: str, stream: Any, color: bool) -> None:
+    if stream is None:
+        click.echo(text, nl=False, color=color)
+    else:
+        stream.write(text)
+
+
 def emit(
     report: Any,
     targets: Sequence[tuple[str, Path | None]],
@@ -56,14 +90,18 @@ def emit(
     show: frozenset[str] = frozenset(),
 ) -> None:
     """Render once per target: every report from the same evaluation. Text for
-    the terminal wraps to its width (COLUMNS, else 80 when unknown); in a file, 80."""
-    from spbe_lint.reporters import REPORTERS, RenderOptions
+    the terminal wraps to its width (COLUMNS, else 80 when unknown); in a file, 80.
+    JSON, SARIF and JUnit are written in pieces as they are rendered."""
+    from spbe_lint.reporters import IN_PIECES, REPORTERS, RenderOptions, chunks
 
     for fmt, path in targets:
         use_color = path is None and want_color(color)
         width = terminal_width() if path is None else 80
         options = RenderOptions(color=use_color, width=width, show=show)
-        write(REPORTERS[fmt](report, options), path, color=use_color)
+        if fmt in IN_PIECES:
+            write_pieces(chunks(fmt, report, options), path, color=use_color)
+        else:
+            write(REPORTERS[fmt](report, options), path, color=use_color)
 
 
 def terminal_width() -> int:
@@ -111,24 +149,19 @@ def shared_ids(report: Any) -> None:
         click.echo(escape_controls(line), err=True)
 
 
-class _Streamed:
-    """One target of a streamed run (spbe_lint.streaming): standard output, or a
-    file opened on the first write and committed whole when the run ends
-    (``writing.atomic``), so a run that falls back to the full report, or fails,
-    leaves no file behind."""
+class _Sink:
+    """Where one target of a streamed run (spbe_lint.streaming) goes: standard
+    output, or a file opened on the first write and committed whole when the
+    run ends (``writing.atomic``), so a run that falls back to the full report,
+    or fails, leaves no file behind."""
 
-    def __init__(self, fmt: str, path: Path | None, color: str, stack: Any) -> None:
-        from spbe_lint.reporters import REPORTERS, RenderOptions
-
-        self.render = REPORTERS[fmt]
-        self.color = path is None and want_color(color)
-        self.options = RenderOptions(color=self.color)
+    def __init__(self, path: Path | None, color: bool, stack: Any) -> None:
         self.path = path
+        self.color = color
         self.stack = stack
         self.stream: Any = None
 
-    def __call__(self, report: Any) -> None:
-        text = self.render(report, self.options)
+    def __call__(self, text: str) -> None:
         if self.path is None:
             if text:
                 click.echo(text, nl=False, color=self.color)
@@ -140,13 +173,31 @@ class _Streamed:
         self.stream.write(text)
 
 
+def _writer(
+    fmt: str, path: Path | None, color: str, show: frozenset[str], stack: Any
+) -> Any:
+    """The streaming.Writer of one target: text with its summary, or a
+    one-line format's reporter applied to each finding."""
+    from spbe_lint import streaming
+    from spbe_lint.reporters import REPORTERS, RenderOptions
+
+    use_color = path is None and want_color(color)
+    sink = _Sink(path, use_color, stack)
+    if fmt == "text":
+        width = terminal_width() if path is None else 80  # as emit wraps it
+        options = RenderOptions(color=use_color, width=width, show=show)
+        return streaming.Text(options, sink)
+    return streaming.Lines(REPORTERS[fmt], RenderOptions(color=use_color), sink)
+
+
 def stream(
-    run: Any, found: Sequence[tuple[str, Path | None]], color: str
+    run: Any,
+    found: Sequence[tuple[str, Path | None]],
+    color: str,
+    show: frozenset[str] = frozenset(),
 ) -> int | None:
     """Check and write manifest by manifest (spbe_lint.streaming); the exit
     status, or None when the run needs the whole report after all."""
-    import contextlib
-
     from spbe_lint import streaming
 
     def problem(item: Any, lang: str) -> None:
@@ -155,6 +206,6 @@ def stream(
         click.echo(escape_controls(line), err=True)
 
     with contextlib.ExitStack() as stack:
-        writers = [_Streamed(fmt, path, color, stack) for fmt, path in found]
+        writers = [_writer(fmt, path, color, show, stack) for fmt, path in found]
         status = streaming.check(run, writers, problem)
     return None if status is None else int(status)

@@ -1,9 +1,13 @@
-"""Reporters: pure functions from a Report to text. One module per format."""
+"""Reporters: pure functions from a Report to text. One module per format.
+
+The formats whose documents grow with the run (JSON, SARIF, JUnit) also give
+their text in pieces (``chunks``), for a writer to write as they come: the
+same text, never whole in memory."""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from spbe_lint.findings import Report
@@ -35,6 +39,27 @@ _REGISTRY: dict[str, tuple[str, str]] = {
     "markdown": ("markdown", "render"),
     "html": ("html", "render"),
 }
+
+
+# Format -> (module, function) of the formats rendered in pieces: the pieces
+# joined are what REPORTERS renders.
+_CHUNKED: dict[str, tuple[str, str]] = {
+    "json": ("json_", "chunks"),
+    "sarif": ("sarif", "chunks"),
+    "junit": ("junit", "chunks"),
+}
+IN_PIECES = frozenset(_CHUNKED)
+
+
+def chunks(fmt: str, report: Report, options: RenderOptions) -> Iterable[str]:
+    """*report* in format *fmt*, in pieces (one piece for a format that is not
+    made in pieces)."""
+    if fmt not in _CHUNKED:
+        return (REPORTERS[fmt](report, options),)
+    module, function = _CHUNKED[fmt]
+    render = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+    pieces: Iterable[str] = render(report, options)
+    return pieces
 
 
 class _Reporters(Mapping[str, Render]):

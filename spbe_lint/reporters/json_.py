@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from spbe_lint import scoring
@@ -36,6 +36,7 @@ from spbe_lint.findings import (
     WaiverEntry,
 )
 from spbe_lint.i18n import LocalText
+from spbe_lint.reporters import jsonparts
 from spbe_lint.rule import Rule
 
 if TYPE_CHECKING:
@@ -48,61 +49,77 @@ SCHEMA_ID = "https://spbe-lint.jambikota.go.id/schemas/report.schema.json"
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """``render``'s text in pieces, each finding's made as it is written
+    (jsonparts): the report never stands whole in memory as JSON."""
+    return jsonparts.chunks(_document(report))
 
 
 def as_dict(report: Report) -> dict[str, Any]:
+    data: dict[str, Any] = jsonparts.plain(_document(report))
+    return data
+
+
+def _document(report: Report) -> jsonparts.Parts:
+    """The report as JSON values; its inputs and findings as Lazy lists."""
     failures = report.failures
     evaluation = scoring.evaluation_of(report)
-    data: dict[str, Any] = {
-        "$schema": SCHEMA_ID,
-        "report_version": REPORT_VERSION,
-        "generated_at": report.generated_at,
-        "tool": {"name": "spbe-lint", "version": report.tool_version},
-        "rule_pack": {
-            "name": report.pack.name,
-            "version": report.pack.version,
-            "title": report.pack.title.as_dict(),
-            "regulation": report.pack.regulation,
-            "sha256": report.pack.sha256,
-            "profile": dict(report.pack.profile),
-            "evaluation": (
-                report.pack.evaluation.as_data() if report.pack.evaluation else None
+    data = jsonparts.Parts(
+        {
+            "$schema": SCHEMA_ID,
+            "report_version": REPORT_VERSION,
+            "generated_at": report.generated_at,
+            "tool": {"name": "spbe-lint", "version": report.tool_version},
+            "rule_pack": {
+                "name": report.pack.name,
+                "version": report.pack.version,
+                "title": report.pack.title.as_dict(),
+                "regulation": report.pack.regulation,
+                "sha256": report.pack.sha256,
+                "profile": dict(report.pack.profile),
+                "evaluation": (
+                    report.pack.evaluation.as_data() if report.pack.evaluation else None
+                ),
+            },
+            "settings": {
+                "lang": report.lang,
+                "fail_on": report.fail_on.label,
+                "exit_zero": report.exit_zero,
+                "as_of": report.as_of.isoformat() if report.as_of else None,
+                "documents": report.documents,
+            },
+            "inputs": jsonparts.Lazy(
+                {
+                    "path": i.path,
+                    "sha256": i.sha256,
+                    "bytes": i.size,
+                    "identity": dict(i.identity),
+                    "declarations": dict(i.declarations),
+                }
+                for i in report.inputs
             ),
-        },
-        "settings": {
-            "lang": report.lang,
-            "fail_on": report.fail_on.label,
-            "exit_zero": report.exit_zero,
-            "as_of": report.as_of.isoformat() if report.as_of else None,
-            "documents": report.documents,
-        },
-        "inputs": [
-            {
-                "path": i.path,
-                "sha256": i.sha256,
-                "bytes": i.size,
-                "identity": dict(i.identity),
-                "declarations": dict(i.declarations),
-            }
-            for i in report.inputs
-        ],
-        "summary": {
-            "exit_status": int(report.exit_status()),
-            "manifests": len(report.inputs),
-            "unreadable": len(report.problems),
-            "results": {s.value: report.counts[s.value] for s in Status},
-            "failures_by_severity": _tally(f.severity.label for f in failures),
-            "failures_by_domain": _tally(f.domain for f in failures),
-        },
-        "score": scoring.as_dict(scoring.score(report), evaluation),
-        **({"endpoints": list(report.endpoints)} if report.endpoints else {}),
-        **({"scan": _scan(report.scan)} if report.scan else {}),
-        "findings": [_finding(f, report.lang) for f in report.findings],
-        "errors": [_problem(p, report.lang) for p in report.problems],
-        "rules": [_rule(r) for r in report.rules],
-        "review": _review(report.review),
-    }
+            "summary": {
+                "exit_status": int(report.exit_status()),
+                "manifests": len(report.inputs),
+                "unreadable": len(report.problems),
+                "results": {s.value: report.counts[s.value] for s in Status},
+                "failures_by_severity": _tally(f.severity.label for f in failures),
+                "failures_by_domain": _tally(f.domain for f in failures),
+            },
+            "score": scoring.as_dict(scoring.score(report), evaluation),
+            **({"endpoints": list(report.endpoints)} if report.endpoints else {}),
+            **({"scan": _scan(report.scan)} if report.scan else {}),
+            "findings": jsonparts.Lazy(
+                _finding(f, report.lang) for f in report.findings
+            ),
+            "errors": [_problem(p, report.lang) for p in report.problems],
+            "rules": jsonparts.Lazy(_rule(r) for r in report.rules),
+            "review": _review(report.review),
+        }
+    )
     if report.signature is not None:
         data["signature"] = {
             "algorithm": report.signature.algorithm,

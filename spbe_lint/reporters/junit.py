@@ -9,8 +9,9 @@ the reason. A file that could not be read is a suite with one ``<error>``.
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from spbe_lint.findings import Finding, InputProblem, Report, Status, place
@@ -23,17 +24,47 @@ if TYPE_CHECKING:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    root = ET.Element("testsuites", name="spbe-lint")
+    return "".join(chunks(report, options))
+
+
+_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """``render``'s text in pieces, one test suite (manifest) at a time: the
+    totals on the root are counted first, then each suite is made, indented
+    as ``ET.indent`` would indent it in the whole tree, and let go."""
+    targets = _by_target(report)
+    if not targets and not report.problems:  # an empty root: <testsuites ... />
+        root = ET.Element("testsuites", name="spbe-lint")
+        for key in ("tests", "failures", "errors"):
+            root.set(key, "0")
+        yield _HEAD + ET.tostring(root, encoding="unicode") + "\n"
+        return
+    tests = failures = 0
+    for _, findings in targets:
+        ran, failed = _outcomes(findings)
+        tests, failures = tests + ran, failures + failed
+    errors = len(report.problems)  # one test each, in error
+    yield (
+        f'{_HEAD}<testsuites name="spbe-lint" tests="{tests + errors}" '
+        f'failures="{failures}" errors="{errors}">'
+    )
     rules = {rule.id: rule for rule in report.rules}
-    for path, findings in _by_target(report):
-        root.append(_suite(report, path, findings, rules))
-    for problem in report.problems:
-        root.append(_unreadable(report, problem))
-    for key in ("tests", "failures", "errors"):
-        root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    suites = (_suite(report, path, findings, rules) for path, findings in targets)
+    unreadable = (_unreadable(report, problem) for problem in report.problems)
+    for suite in itertools.chain(suites, unreadable):
+        ET.indent(suite, level=1)
+        yield "\n  " + ET.tostring(suite, encoding="unicode")
+    yield "\n</testsuites>\n"
+
+
+def _outcomes(findings: list[Finding]) -> tuple[int, int]:
+    """A suite's tests (its rules) and failures (rules with a failure that
+    counts), as ``_suite`` and ``_case`` count them."""
+    rules = {f.rule for f in findings}
+    failed = {f.rule for f in findings if f.status is Status.FAIL and f.waiver is None}
+    return len(rules), len(failed)
 
 
 def _by_target(report: Report) -> list[tuple[str, list[Finding]]]:

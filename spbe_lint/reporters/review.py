@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from spbe_lint.findings import Finding, Report, Waiver
+from spbe_lint.findings import Finding, Report, Review, Waiver
 from spbe_lint.i18n import LocalText, escape_controls
 
 STATES = {
@@ -49,29 +49,40 @@ def waived_line(finding: Finding, lang: str) -> str:
 
 def summary(report: Report, lang: str) -> list[str]:
     """One line per part of the review that was used."""
-    review = report.review
+    return lines(len(report.waived), report.review, lang)
+
+
+def lines(
+    waived: int,
+    review: Review | None,
+    lang: str,
+    states: Counter[str] | None = None,
+) -> list[str]:
+    """``summary`` from counts: *waived* failures, and *states*, the review's
+    waivers by state when they are tallied (a run written as it goes keeps no
+    waiver entry), else counted from *review*."""
     en = lang == "en"
-    lines: list[str] = []
-    if report.waived:
-        n = len(report.waived)
-        lines.append(
+    said: list[str] = []
+    if waived:
+        n = waived
+        said.append(
             f"{n} failure(s) waived: they stay in the report and do not fail the run."
             if en
             else f"{n} kegagalan dikecualikan: tetap dilaporkan, tidak menggagalkan."
         )
     if review is None:
-        return lines
+        return said
     if review.reviewer:
         ignored = sum(1 for e in review.waivers if e.state == "ignored")
-        lines.append(
+        said.append(
             f"Reviewer mode: {ignored} inline suppression(s) (x-spbe-waive) ignored; "
             "only the waiver file counts."
             if en
             else f"Mode peninjau: {ignored} pengecualian inline (x-spbe-waive) "
             "diabaikan; hanya berkas pengecualian yang berlaku."
         )
-    if review.waivers:
-        counts = Counter(e.state for e in review.waivers)
+    counts = states if states else Counter(e.state for e in review.waivers)
+    if counts:
         tally = ", ".join(
             f"{counts[state]} {text.get(lang)}"
             for state, text in STATES.items()
@@ -80,15 +91,15 @@ def summary(report: Report, lang: str) -> list[str]:
         source = review.waiver_file or "x-spbe-waive"
         if review.waiver_sha256:
             source += f" (sha256 {review.waiver_sha256[:12]})"
-        lines.append(f"{'Waivers' if en else 'Pengecualian'} {source}: {tally}.")
+        said.append(f"{'Waivers' if en else 'Pengecualian'} {source}: {tally}.")
     elif review.waiver_file:
-        lines.append(
+        said.append(
             f"{'Waivers' if en else 'Pengecualian'} {review.waiver_file}: "
             f"{'none' if en else 'tidak ada'}."
         )
     if review.baseline_file:
         hidden = len(review.hidden)
-        lines.append(
+        said.append(
             f"Baseline {review.baseline_file}: {hidden} known failure(s) hidden, "
             f"{len(review.fixed)} entr{'y' if len(review.fixed) == 1 else 'ies'} fixed"
             + (" (remove them):" if review.fixed else ".")
@@ -97,8 +108,8 @@ def summary(report: Report, lang: str) -> list[str]:
             f"diketahui disembunyikan, {len(review.fixed)} entri sudah diperbaiki"
             + (" (hapus):" if review.fixed else ".")
         )
-        lines += [
+        said += [
             escape_controls(f"  {e.rule} {e.path} {e.pointer or '/'} ({e.fingerprint})")
             for e in review.fixed
         ]
-    return lines
+    return said

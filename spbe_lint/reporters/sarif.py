@@ -12,7 +12,7 @@ language travels in ``properties`` (``*_i18n``), as in the JSON report.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -29,7 +29,7 @@ from spbe_lint.findings import (
     Waiver,
 )
 from spbe_lint.i18n import LocalText
-from spbe_lint.reporters import basis, words
+from spbe_lint.reporters import basis, jsonparts, words
 
 if TYPE_CHECKING:
     from spbe_lint.reporters import RenderOptions
@@ -43,50 +43,76 @@ _LIMIT = 1024  # GitHub's limit for short and full descriptions
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
+    return "".join(chunks(report, options))
+
+
+def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
+    """``render``'s text in pieces, each result made as it is written."""
+    return jsonparts.chunks(_document(report))
 
 
 def as_dict(report: Report) -> dict[str, Any]:
+    data: dict[str, Any] = jsonparts.plain(_document(report))
+    return data
+
+
+def _document(report: Report) -> jsonparts.Parts:
+    """The SARIF log as JSON values; its artifacts and results Lazy lists."""
     lang = report.lang
     rules = _rules_in_use(report)
+    indexes: dict[str, int] = {}  # rule id -> its first index
+    for index, rule in enumerate(rules):
+        indexes.setdefault(rule.id, index)
     taxonomies = _Taxonomies(lang)
     for rule in rules:
         taxonomies.add_all(rule.references)
     for finding in report.findings:
         taxonomies.add_all(finding.references)
-    artifacts = [i.path for i in report.inputs]
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "spbe-lint",
-                "version": report.tool_version,
-                "semanticVersion": report.tool_version,
-                "language": lang,
-                "rules": [_rule(rule, taxonomies, lang) for rule in rules],
-                "supportedTaxonomies": taxonomies.supported(),
-            }
-        },
-        "invocations": [_invocation(report)],
-        "language": lang,
-        "columnKind": "unicodeCodePoints",  # spbe-lint counts characters
-        "automationDetails": {"id": "spbe-lint/"},
-        "artifacts": [
-            {
-                "location": _artifact_location(i.path),
-                "length": i.size,
-                "hashes": {"sha-256": i.sha256},
-            }
-            for i in report.inputs
-        ],
-        "taxonomies": taxonomies.components(),
-        "results": [
-            _result(f, rules, taxonomies, artifacts, lang)
-            for f in report.findings
-            if _is_problem(f)
-        ],
-        "properties": _run_properties(report),
-    }
-    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    artifacts: dict[str, int] = {}  # path -> its first index
+    for index, item in enumerate(report.inputs):
+        artifacts.setdefault(item.path, index)
+    run = jsonparts.Parts(
+        {
+            "tool": jsonparts.Parts(
+                {
+                    "driver": jsonparts.Parts(
+                        {
+                            "name": "spbe-lint",
+                            "version": report.tool_version,
+                            "semanticVersion": report.tool_version,
+                            "language": lang,
+                            "rules": jsonparts.Lazy(
+                                _rule(rule, taxonomies, lang) for rule in rules
+                            ),
+                            "supportedTaxonomies": taxonomies.supported(),
+                        }
+                    )
+                }
+            ),
+            "invocations": [_invocation(report)],
+            "language": lang,
+            "columnKind": "unicodeCodePoints",  # spbe-lint counts characters
+            "automationDetails": {"id": "spbe-lint/"},
+            "artifacts": jsonparts.Lazy(
+                {
+                    "location": _artifact_location(i.path),
+                    "length": i.size,
+                    "hashes": {"sha-256": i.sha256},
+                }
+                for i in report.inputs
+            ),
+            "taxonomies": taxonomies.components(),
+            "results": jsonparts.Lazy(
+                _result(f, indexes, taxonomies, artifacts, lang)
+                for f in report.findings
+                if _is_problem(f)
+            ),
+            "properties": _run_properties(report),
+        }
+    )
+    return jsonparts.Parts(
+        {"$schema": SCHEMA, "version": "2.1.0", "runs": jsonparts.Lazy([run])}
+    )
 
 
 def _is_problem(finding: Finding) -> bool:
@@ -191,12 +217,12 @@ def _cut(text: str) -> str:
 
 def _result(
     finding: Finding,
-    rules: list[Rule],
+    rules: dict[str, int],
     taxonomies: _Taxonomies,
-    artifacts: list[str],
+    artifacts: dict[str, int],
     lang: str,
 ) -> dict[str, Any]:
-    index = next(i for i, r in enumerate(rules) if r.id == finding.rule)
+    index = rules[finding.rule]
     failed = finding.status is Status.FAIL
     location: dict[str, Any] = {
         "physicalLocation": {
@@ -204,9 +230,9 @@ def _result(
         }
     }
     if finding.location.path in artifacts:
-        location["physicalLocation"]["artifactLocation"]["index"] = artifacts.index(
+        location["physicalLocation"]["artifactLocation"]["index"] = artifacts[
             finding.location.path
-        )
+        ]
     span = finding.location.span
     if span is not None:
         location["physicalLocation"]["region"] = {

@@ -26,7 +26,10 @@ from spbe_lint.i18n import escape_controls
 from spbe_lint.reporters import basis, review, signature
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from spbe_lint.reporters import RenderOptions
+    from spbe_lint.rule import Rule
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -94,7 +97,7 @@ def _style(text: str, options: RenderOptions, **style: object) -> str:
     return click.style(text, **style)  # type: ignore[arg-type]
 
 
-def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
+def _headline(finding: Finding, lang: str, options: RenderOptions) -> str:
     span = finding.location.span
     path = escape_controls(finding.location.path)  # a file name can hold a line break
     where = place(path, span.line, span.column) if span else path
@@ -107,7 +110,7 @@ def _headline(finding: Finding, report: Report, options: RenderOptions) -> str:
     else:
         label = finding.severity.label
         style = {"fg": _COLORS[finding.severity], "bold": True}
-    message = escape_controls(finding.message.get(report.lang))
+    message = escape_controls(finding.message.get(lang))
     if options.width is None:  # concise: one line, whatever its length
         severity = _style(label, options, **style)
         rule = _style(finding.rule, options, bold=True)
@@ -148,36 +151,141 @@ def _fill(text: str, width: int, first: str, rest: str) -> list[str]:
 def render_concise(report: Report, options: RenderOptions) -> str:
     """One line per failure, nothing else: for editors and grep."""
     one_line = dataclasses.replace(options, width=None)
-    return "".join(_headline(f, report, one_line) + "\n" for f in report.failures)
+    return "".join(_headline(f, report.lang, one_line) + "\n" for f in report.failures)
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    words = _WORDS[report.lang]
+    """The whole report: failures with their basis and fix, waived failures,
+    results worth a line, then the summary. spbe_lint.streaming.Text writes the same
+    bytes from the same pieces as a run goes (``block``, ``Tally``, ``closing``)."""
+    options = wrapping(options)
     rules = {rule.id: rule for rule in report.rules}
-    options = dataclasses.replace(options, width=max(options.width or 80, 40))
     lines: list[str] = []
-    for finding in report.failures:
-        lines.append(_headline(finding, report, options))
-        for line in basis.lines(finding.references, report.lang, words):
+    for listed in (report.failures, report.waived, _unjudged(report, options.show)):
+        lines += (block(finding, report.lang, rules, options) for finding in listed)
+    if lines:
+        lines.append("")
+    tally = Tally(manifests=len(report.inputs))
+    for finding in report.findings:
+        tally.add(finding)
+    lines.extend(closing(report, tally, options))
+    return "\n".join(lines) + "\n"
+
+
+def wrapping(options: RenderOptions) -> RenderOptions:
+    """*options* as the text report wraps: 80 columns when unknown, never under 40."""
+    return dataclasses.replace(options, width=max(options.width or 80, 40))
+
+
+# The text report's three listings, in this order, each in the report's order.
+FAILED, WAIVED, UNJUDGED = 0, 1, 2
+
+
+def section(finding: Finding, show: frozenset[str] = frozenset()) -> int | None:
+    """Which listing *finding* has lines in (FAILED, WAIVED, UNJUDGED), or None
+    when it is only counted (see ``_unjudged``)."""
+    status = finding.status
+    if status is Status.FAIL:
+        return FAILED if finding.waiver is None else WAIVED
+    if status is Status.INCONCLUSIVE:
+        return None if finding.kind in COUNTED_ONLY else UNJUDGED
+    for name in show:
+        if _SHOWN_STATUS.get(name) is status:
+            return UNJUDGED
+    return None
+
+
+def block(
+    finding: Finding,
+    lang: str,
+    rules: Mapping[str, Rule],
+    options: RenderOptions,
+) -> str:
+    """The lines of one listed finding (no final line break), *options* as
+    ``wrapping`` gives them: a failure with its basis and fix, a waived
+    failure with its waiver, anything else its headline alone."""
+    lines = [_headline(finding, lang, options)]
+    if finding.status is Status.FAIL and finding.waiver is None:
+        words = _WORDS[lang]
+        for line in basis.lines(finding.references, lang, words):
             lines.append(_indent(line, options))
         rule = rules.get(finding.rule)
         if rule is not None:
             lines.append(
-                _indent(f"{words['fix']}: {rule.remediation.get(report.lang)}", options)
+                _indent(f"{words['fix']}: {rule.remediation.get(lang)}", options)
             )
-    for finding in report.waived:  # they stay in the report, marked (issue 6)
-        lines.append(_headline(finding, report, options))
-        lines.append(_indent(review.waived_line(finding, report.lang), options))
-    for finding in _unjudged(report, options.show):
-        lines.append(_headline(finding, report, options))
-    if lines:
-        lines.append("")
-    lines.extend(_summary(report, words, options))
+    elif finding.status is Status.FAIL:
+        lines.append(_indent(review.waived_line(finding, lang), options))
+    return "\n".join(lines)
+
+
+def closing(report: Report, tally: Tally, options: RenderOptions) -> list[str]:
+    """The summary lines and, for a saved report re-rendered, what is known of
+    its signature: from *tally*, not from the report's findings (a streamed run
+    keeps none); the rest (unreadable inputs, scan, review) from *report*."""
+    lines = _summary(report, tally, _WORDS[report.lang], options)
     warning = signature.warning(report, report.lang)
     if warning:  # a saved report re-rendered: its signature was not shown to hold
         wrapped = "\n".join(_fill(warning, options.width or 80, "", "  "))
         lines.append(_style(wrapped, options, fg="red", bold=True))
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+class Tally:
+    """What the summary counts, added finding by finding (any order) so that a
+    run written as it goes needs no finding kept. Failures are counted per
+    finding and per (file, rule) pair: a pair whose file sorts before
+    ``settle``'s bound can no longer be met again and is counted and let go."""
+
+    def __init__(self, manifests: int = 0) -> None:
+        self.manifests = manifests
+        self.statuses: Counter[str] = Counter()
+        self.awaiting_probe = 0
+        self.failures = 0
+        self.waived = 0
+        self.severities: Counter[Severity] = Counter()
+        self.domains: dict[str, Counter[Severity]] = {}
+        self.pairs = 0  # settled (file, rule) pairs of failures
+        self.open: set[tuple[str, str]] = set()
+        self.first_path: str | None = None
+        self.several_paths = False
+        # The review's waivers by state (applied, expired...) and whether a
+        # review took place at all (report.review is not None).
+        self.reviewed = False
+        self.states: Counter[str] = Counter()
+
+    def add(self, finding: Finding) -> None:
+        self.statuses[finding.status.value] += 1
+        if finding.kind == NEEDS_PROBE:
+            self.awaiting_probe += 1
+        if finding.status is not Status.FAIL:
+            return
+        if finding.waiver is not None:
+            self.waived += 1
+            return
+        self.failures += 1
+        self.severities[finding.severity] += 1
+        self.domains.setdefault(finding.domain, Counter())[finding.severity] += 1
+        path = finding.location.path
+        self.open.add((path, finding.rule))
+        if self.first_path is None:
+            self.first_path = path
+        elif path != self.first_path:
+            self.several_paths = True
+
+    def settle(self, bound: str | None) -> None:
+        """Count and let go the pairs of files before *bound* (None: all)."""
+        if bound is None:
+            self.pairs += len(self.open)
+            self.open.clear()
+            return
+        done = {pair for pair in self.open if pair[0] < bound}
+        self.pairs += len(done)
+        self.open -= done
+
+    @property
+    def rule_pairs(self) -> int:
+        return self.pairs + len(self.open)
 
 
 def _unjudged(report: Report, show: frozenset[str] = frozenset()) -> list[Finding]:
@@ -185,13 +293,7 @@ def _unjudged(report: Report, show: frozenset[str] = frozenset()) -> list[Findin
     it could not judge; and what --show asks for (evidence a person must check,
     rules not applicable, rules passed). Rules not run on an unreadable file, and
     endpoint rules in a static check, are only counted."""
-    statuses = {_SHOWN_STATUS[name] for name in show if name in _SHOWN_STATUS}
-    return [
-        f
-        for f in report.findings
-        if (f.status is Status.INCONCLUSIVE and f.kind not in COUNTED_ONLY)
-        or f.status in statuses
-    ]
+    return [f for f in report.findings if section(f, show) == UNJUDGED]
 
 
 def _scanned(scan: ScanSummary, words: dict[str, str]) -> list[str]:
@@ -213,23 +315,23 @@ def _indent(text: str, options: RenderOptions) -> str:
 
 
 def _summary(
-    report: Report, words: dict[str, str], options: RenderOptions
+    report: Report, tally: Tally, words: dict[str, str], options: RenderOptions
 ) -> list[str]:
-    counts = report.counts
-    failures = report.failures
+    counts = tally.statuses
+    failures = tally.failures
     parts = (
         _scanned(report.scan, words)  # spbe-lint scan: files, not manifests
         if report.scan is not None
-        else [words["checked"].format(n=len(report.inputs))]
+        else [words["checked"].format(n=tally.manifests)]
     )
     if report.endpoints:
         probed = words["probed"].format(n=len(report.endpoints))
-        parts = [probed] if not report.inputs else [*parts, probed]
+        parts = [probed] if not tally.manifests else [*parts, probed]
     if failures:
-        parts.append(_failed(failures, words, report.scan is not None))
-    awaiting_probe = sum(1 for f in report.findings if f.kind == NEEDS_PROBE)
+        parts.append(_failed(tally, words, report.scan is not None))
+    awaiting_probe = tally.awaiting_probe
     inconclusive = counts[Status.INCONCLUSIVE] - awaiting_probe
-    shown, hidden = _counted(report, words, options)
+    shown, hidden = _counted(report, counts, words, options)
     parts += [text for name, text in shown if name != "manual"]
     if inconclusive:
         parts.append(words["inconclusive"].format(n=inconclusive))
@@ -253,47 +355,44 @@ def _summary(
                 words["unreadable"].format(n=len(report.problems)), options, fg="red"
             )
         )
-    for line in review.summary(report, report.lang):  # waivers, baseline
+    said = review.lines(tally.waived, report.review, report.lang, tally.states)
+    for line in said:  # waivers, baseline
         pad = line[: len(line) - len(line.lstrip())]
         lines += _fill(line.strip(), options.width or 80, pad, pad + "  ")
     if failures:
         lines.append(words["summary"] + ":")
-        by_domain: dict[str, Counter[Severity]] = {}
-        for finding in failures:
-            by_domain.setdefault(finding.domain, Counter())[finding.severity] += 1
         for domain in DOMAINS:
-            if domain in by_domain:
-                tally = ", ".join(
+            if domain in tally.domains:
+                tallied = ", ".join(
                     f"{n} {words[s.label]}"
-                    for s, n in sorted(by_domain[domain].items(), reverse=True)
+                    for s, n in sorted(tally.domains[domain].items(), reverse=True)
                 )
-                lines.append(f"  {domain:<11} {tally}")
+                lines.append(f"  {domain:<11} {tallied}")
     return lines
 
 
-def _failed(failures: tuple[Finding, ...], words: dict[str, str], scan: bool) -> str:
+def _failed(tally: Tally, words: dict[str, str], scan: bool) -> str:
     """ "70 temuan gagal dari 53 aturan (...)": tables (scores, JUnit) count
     rules once per manifest, the listing counts findings; say both."""
-    by_severity = Counter(f.severity for f in failures)
+    by_severity = tally.severities
     detail = ", ".join(
         f"{by_severity[s]} {words[s.label]}" for s in sorted(by_severity, reverse=True)
     )
-    pairs = {(f.location.path, f.rule) for f in failures}
-    if scan or len(pairs) == len(failures):  # scan: findings in files, no rules
-        failed = words["failed"].format(n=len(failures))
+    failures, pairs = tally.failures, tally.rule_pairs
+    if scan or pairs == failures:  # scan: findings in files, no rules
+        failed = words["failed"].format(n=failures)
     else:
-        failed = words["failed_rules"].format(n=len(failures), rules=len(pairs))
-        if len({path for path, _ in pairs}) > 1:
+        failed = words["failed_rules"].format(n=failures, rules=pairs)
+        if tally.several_paths:
             failed += words["per_manifest"]
     return f"{failed} ({detail})"
 
 
 def _counted(
-    report: Report, words: dict[str, str], options: RenderOptions
+    report: Report, counts: Counter[str], words: dict[str, str], options: RenderOptions
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Passed, not applicable and manual counts: in the summary when listed
     (--show) or zero, else on the line that says how to list them."""
-    counts = report.counts
     shown: list[tuple[str, str]] = []
     hidden: list[tuple[str, str]] = []
     for name, key, status in (
