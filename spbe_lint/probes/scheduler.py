@@ -22,6 +22,7 @@ resolves the submission's Future with what *facts* makes of it.
 
 from __future__ import annotations
 
+import abc
 import heapq
 import sys
 import threading
@@ -68,7 +69,7 @@ class _Queue:
         return (self.tasks[0].key, self.index, self)
 
 
-class Submission:
+class Submission(abc.ABC):
     """One application's work as the scheduler sees it: its tasks, planned when
     the scheduler takes the submission up (``tasks``), queued per host, and
     the Future its result or its first error goes to."""
@@ -81,9 +82,9 @@ class Submission:
         self.running = 0
         self.error: BaseException | None = None
 
+    @abc.abstractmethod
     def tasks(self) -> Sequence[tuple[str, Callable[[], Any]]]:
         """Plan the submission: its tasks as (host, run), in order."""
-        raise NotImplementedError
 
     def activate(self, spread: int) -> list[Task]:
         """Plan the submission's tasks (now, not when submitted: a plan holds
