@@ -17,17 +17,8 @@ from spbe_lint.i18n import LocalText
 from spbe_lint.reporters import RenderOptions, text
 from tests.conftest import COMPLIANT, EXAMPLES
 from tests.test_streaming import nested
+from tests.test_waivers import INLINE  # one usable inline waiver, one without a reason
 
-# Two inline suppressions: one applies (HOST-004 at the health URL, on the
-# broken hosting example as of AS_OF), one cannot be used (no reason).
-INLINE = """
-x-spbe-waive:
-  - rule: HOST-004
-    pointer: /endpoints/health_url
-    reason: Health check dipindah ke subdomain kota pada rilis 2.1
-  - rule: SSO-003
-    pointer: /auth/sso
-"""
 AS_OF = "2026-03-01"
 
 

@@ -55,18 +55,11 @@ class Plan:
 
     def endpoint(self, index: int, endpoint: Endpoint, host: str) -> None:
         fetcher, url = self.fetcher, endpoint.url
-        if endpoint.role == "app":
+        if endpoint.role in ("app", "login"):  # both followed to where they land
             self.add(
                 host,
                 index,
-                "landing",
-                lambda: follow(fetcher, url, APP_HOPS, stop_at=self.stop_at),
-            )
-        elif endpoint.role == "login":
-            self.add(
-                host,
-                index,
-                "login",
+                "landing" if endpoint.role == "app" else "login",
                 lambda: follow(fetcher, url, APP_HOPS, stop_at=self.stop_at),
             )
         elif endpoint.role == "health":
