@@ -68,7 +68,24 @@ if TYPE_CHECKING:  # a type alone: no class built on the hook path
             """The run ended: *closing* holds the unreadable inputs alone."""
 
 
-STREAMABLE = frozenset({"concise", "github", "text"})
+def _concise_lists(finding: Finding) -> bool:
+    return finding.status is Status.FAIL and finding.waiver is None  # its failures
+
+
+def _github_lists(finding: Finding) -> bool:
+    from spbe_lint.reporters import github
+
+    return github.annotates(finding)
+
+
+# Which findings a one-line format gives lines of: only these are held (a
+# manifest's passes and its unprobed endpoint rules are most of its results).
+LISTS: dict[str, Callable[[Finding], bool]] = {
+    "concise": _concise_lists,
+    "github": _github_lists,
+}
+# The formats written as a run goes (text's Writer asks its own reporter).
+STREAMABLE = frozenset({*LISTS, "text"})
 
 
 class Lines:
@@ -76,14 +93,17 @@ class Lines:
     rendered; the closing Report renders the unreadable inputs."""
 
     def __init__(
-        self, render: Render, options: RenderOptions, emit: Callable[[str], None]
+        self, fmt: str, options: RenderOptions, emit: Callable[[str], None]
     ) -> None:
-        self.render = render
+        from spbe_lint.reporters import REPORTERS
+
+        self.render: Render = REPORTERS[fmt]
+        self.lists = LISTS[fmt]
         self.options = options
         self.emit = emit
 
     def wants(self, finding: Finding) -> bool:
-        return finding.status not in (Status.PASS, Status.NOT_APPLICABLE)
+        return self.lists(finding)
 
     def checked(self, report: Report, findings: Sequence[Finding]) -> None:
         pass  # nothing counted: no summary

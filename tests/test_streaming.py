@@ -5,6 +5,7 @@ memory of one)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ def test_each_manifests_lines_leave_before_the_next_is_checked(
 
     monkeypatch.setattr(app, "evaluate_manifest", evaluate)
     options = app.RunOptions(paths=(Path(),), isolated=True, cwd=workdir)
-    concise = streaming.Lines(REPORTERS["concise"], RenderOptions(), write)
+    concise = streaming.Lines("concise", RenderOptions(), write)
     status = streaming.check(options, [concise], lambda problem, lang: None)
     assert status == 1
     order = [e for i, e in enumerate(events) if i == 0 or e != events[i - 1]]
@@ -102,3 +103,21 @@ def test_a_waiver_file_makes_the_whole_report(run, workdir: Path):
     streamed = run("check", ".", "-f", "concise")
     run("check", ".", "-f", "json", "-o", "r.json")
     assert streamed.stdout == run("report", "r.json", "-f", "concise").stdout
+
+
+@pytest.mark.parametrize("fmt", sorted(streaming.LISTS))
+def test_only_findings_with_lines_are_held(fmt: str):
+    """A format's LISTS entry says yes exactly for the findings its reporter
+    gives lines of (a no for one with lines would drop it from the output; a
+    yes for one without would hold it for nothing)."""
+    options = app.RunOptions(paths=(EXAMPLES,), isolated=True, cwd=EXAMPLES)
+    report = app.check(options)
+    render = REPORTERS[fmt]
+    statuses = set()
+    for finding in report.findings:
+        one = dataclasses.replace(report, findings=(finding,), problems=())
+        has_lines = render(one, RenderOptions()) != ""
+        assert streaming.LISTS[fmt](finding) is has_lines, finding
+        statuses.add((finding.status, has_lines))
+    # The examples hold findings of each kind: with lines and without.
+    assert {has for _, has in statuses} == {True, False}

@@ -179,7 +179,7 @@ def _writer(
     """The streaming.Writer of one target: text with its summary, or a
     one-line format's reporter applied to each finding."""
     from spbe_lint import streaming
-    from spbe_lint.reporters import REPORTERS, RenderOptions
+    from spbe_lint.reporters import RenderOptions
 
     use_color = path is None and want_color(color)
     sink = _Sink(path, use_color, stack)
@@ -187,7 +187,7 @@ def _writer(
         width = terminal_width() if path is None else 80  # as emit wraps it
         options = RenderOptions(color=use_color, width=width, show=show)
         return streaming.Text(options, sink)
-    return streaming.Lines(REPORTERS[fmt], RenderOptions(color=use_color), sink)
+    return streaming.Lines(fmt, RenderOptions(color=use_color), sink)
 
 
 def stream(

@@ -54,6 +54,11 @@ def render(report: Report, options: RenderOptions) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def annotates(finding: Finding) -> bool:
+    """Whether *finding* gets an annotation of its own (streaming holds only these)."""
+    return _command(finding) is not None
+
+
 def _command(finding: Finding) -> str | None:
     if finding.status is Status.FAIL:
         return None if finding.waiver else _COMMANDS[finding.severity]
