@@ -60,12 +60,31 @@ _CORE_SCHEMA = (
 )
 
 
+# The core schema's resolvers by a plain scalar's first character ("" for an
+# empty one).
+_RESOLVERS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+for _tag, _pattern, _firsts in _CORE_SCHEMA:
+    for _first in _firsts:
+        _found = (_tag, re.compile(_pattern))
+        _RESOLVERS[_first] = (*_RESOLVERS.get(_first, ()), _found)
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
 def core_schema_loader(base: type) -> type:
     class CoreSchemaLoader(base):  # type: ignore[misc, valid-type]
-        yaml_implicit_resolvers: dict[str, list[Any]] = {}  # noqa: RUF012
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            # PyYAML's resolve with the core schema's resolvers and without
+            # what we never use (path resolvers): libyaml's composer calls it
+            # for every node, keys included, about 450 times a manifest.
+            if kind is ScalarNode:
+                if implicit[0]:
+                    for tag, pattern in _RESOLVERS.get(value[:1], ()):
+                        if pattern.match(value):
+                            return tag
+                return _STR
+            return _SEQ if kind is SequenceNode else _MAP
 
-    for tag, pattern, first in _CORE_SCHEMA:
-        CoreSchemaLoader.add_implicit_resolver(tag, re.compile(pattern), first)
     return CoreSchemaLoader
 
 

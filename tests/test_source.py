@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from spbe_lint import source, yamltree
 from spbe_lint.errors import InputError
@@ -263,3 +267,29 @@ def test_an_explicit_tag_that_does_not_fit_keeps_the_text(loader: str):
         "b": True,
         "c": "x1",
     }
+
+
+def _pyyaml_core_resolver() -> type:
+    """The core schema registered the way PyYAML resolves it (its own resolve)."""
+
+    class Registered(yaml.SafeLoader):
+        yaml_implicit_resolvers: dict = {}  # noqa: RUF012
+
+    for tag, pattern, first in yamltree._CORE_SCHEMA:
+        Registered.add_implicit_resolver(tag, re.compile(pattern), first)
+    return Registered
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.one_of(
+        st.text(max_size=12),
+        st.from_regex(r"[-+~.0-9a-fA-FxoeEnNtTrRuUlLsSiI<]{0,8}", fullmatch=True),
+    ),
+    implicit=st.tuples(st.booleans(), st.booleans()),
+    kind=st.sampled_from([ScalarNode, SequenceNode, MappingNode]),
+)
+def test_the_short_resolver_tags_as_pyyaml_would(value, implicit, kind):
+    ours = yamltree.LOADER("")
+    theirs = _pyyaml_core_resolver()("")
+    assert ours.resolve(kind, value, implicit) == theirs.resolve(kind, value, implicit)
