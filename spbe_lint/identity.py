@@ -36,20 +36,21 @@ def of(data: Any) -> tuple[tuple[str, str], ...]:
 def declarations(data: Any) -> tuple[tuple[str, Any], ...]:
     """Every scalar the manifest declares, by JSON Pointer, in document order
     (``/hosting/provider``, ``/app/platforms/0``), for ``spbe-lint diff``."""
-    from spbe_lint.pointers import to_pointer
+    from spbe_lint.pointers import escape
 
     found: list[tuple[str, Any]] = []
 
-    def walk(node: Any, path: tuple[str | int, ...]) -> None:
+    def walk(node: Any, pointer: str) -> None:
+        # The pointer grows a part at a time: every scalar of every manifest.
         if isinstance(node, dict):
             for key, value in node.items():
-                walk(value, (*path, key))
+                walk(value, f"{pointer}/{escape(key)}")
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                walk(value, (*path, index))
-        elif path:
-            found.append((to_pointer(path), node))
+                walk(value, f"{pointer}/{index}")
+        elif pointer:
+            found.append((pointer, node))
 
     if isinstance(data, dict):
-        walk(data, ())
+        walk(data, "")
     return tuple(found)

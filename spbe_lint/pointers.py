@@ -10,9 +10,20 @@ PathParts = tuple[str | int, ...]
 
 
 def to_pointer(path: Sequence[str | int]) -> str:
+    joined = "/".join(map(str, path))
+    if "~" not in joined and joined.count("/") == len(path) - 1:
+        return "/" + joined  # nothing to escape: most paths
     return "".join(
         "/" + str(part).replace("~", "~0").replace("/", "~1") for part in path
     )
+
+
+def escape(part: str | int) -> str:
+    """One path part as a JSON Pointer writes it (``/`` + this)."""
+    text = str(part)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 @functools.cache

@@ -39,6 +39,11 @@ class Document:
     _keys: dict[Node, dict[Any, tuple[Node, Node]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # Spans already worked out: a third of a manifest's results point at a
+    # place another result points at (a section every rule on it names).
+    _spans: dict[tuple[tuple[str | int, ...], str], Span] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def error(
         self,
@@ -59,6 +64,13 @@ class Document:
         ``anchor="key"`` points at a mapping key rather than its value. A
         collection is shown at its key (``dpo:``), a scalar at its value.
         """
+        key = (tuple(parts), anchor)
+        found = self._spans.get(key)
+        if found is None:
+            found = self._spans[key] = self._locate(key[0], anchor)
+        return found
+
+    def _locate(self, parts: tuple[str | int, ...], anchor: str) -> Span:
         if self.root is None:
             return Span(1, 1, 1, 1)
         node: Node = self.root

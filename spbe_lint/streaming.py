@@ -346,9 +346,12 @@ def _reviewed(
     settings: app.Settings,
     as_of: datetime.date,
 ) -> tuple[tuple[Finding, ...], tuple[app.Rule, ...], Review | None]:
+    numbered = number_occurrences(found)
+    if not plan.active:  # nothing to review: already in order and numbered
+        return tuple(numbered), (), None
     reviewed, waiver_rules, done = review.finish(
         plan,
-        number_occurrences(found),
+        numbered,
         inputs=(info,),
         unreadable=(),
         rules=settings.rules,
