@@ -131,6 +131,7 @@ class FastValidator:
         self._python: Any = None
         self._fast: Any = None  # None: not built yet; False: cannot be built
         self._multiple: bool | None = None  # does the schema use multipleOf?
+        self._prune: bool | None = None  # may its errors skip valid parts?
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled validators do not pickle (the built rule pack is cached as a
@@ -172,7 +173,7 @@ class FastValidator:
         verdict = self.quick(instance)
         if verdict is True:
             return True
-        if verdict is False and not self._uneven() and _finite(instance):
+        if verdict is False and self._trusted(instance):
             return False
         # Where the two could still part, jsonschema decides: NaN or infinity
         # (NaN against a minimum is valid to jsonschema), or multipleOf (float
@@ -185,6 +186,30 @@ class FastValidator:
         return self._multiple
 
     def iter_errors(self, instance: Any) -> Iterator[Any]:
-        if self.quick(instance) is True:
+        verdict = self.quick(instance)
+        if verdict is True:
             return iter(())
+        if verdict is False and self._trusted(instance) and self._prunable():
+            # jsonschema walks only the way to jsonschema-rs's errors
+            # (spbe_lint.schemaprune): the same errors, not the whole value.
+            from spbe_lint import schemaprune
+
+            try:
+                found = self._compiled().iter_errors(instance)
+                wanted = schemaprune.places(instance, found)
+            except (ValueError, TypeError, OverflowError, RecursionError):
+                wanted = None
+            if wanted is not None:
+                return iter(schemaprune.errors(self.python, instance, wanted))
         return self.python.iter_errors(instance)
+
+    def _trusted(self, instance: Any) -> bool:
+        """Whether jsonschema-rs's "invalid" is jsonschema's too (see is_valid)."""
+        return not self._uneven() and _finite(instance)
+
+    def _prunable(self) -> bool:
+        if self._prune is None:
+            from spbe_lint import schemaprune
+
+            self._prune = schemaprune.prunable(self.schema)
+        return self._prune

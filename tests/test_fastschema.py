@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from spbe_lint import rulepack, schema, source
+from spbe_lint import rulepack, schema, schemaprune, source
 from spbe_lint.evidence import data as data_evidence
 from spbe_lint.fastschema import FORMATS, FastValidator, _finite
 from tests.conftest import COMPLIANT
@@ -57,6 +59,9 @@ TRICKY: list[Any] = [
     {"x-extra": 1},
     datetime.date(2026, 1, 1),
 ]
+
+
+_COMPLIANT_DATA = source.load(COMPLIANT, "spbe.yaml").data
 
 
 def _places(value: Any) -> list[tuple[Any, ...]]:
@@ -193,3 +198,117 @@ def test_a_dataset_judgement_is_remembered_and_a_changed_sample_is_a_miss(
     data_evidence._CACHE.clear()
     _, fourth = check(run)
     assert any(f["status"] == "fail" and "s.csv" in f["message"] for f in fourth)
+
+
+def _every_path(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _every_path(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _every_path(child, (*path, index))
+    return found
+
+
+def _full_errors(validator: Any, instance: Any) -> list[tuple[Any, ...]]:
+    """Each error as everything a finding can take from it, context included."""
+    return [
+        (
+            tuple(e.absolute_path),
+            tuple(e.absolute_schema_path),
+            e.validator,
+            e.message,
+            sorted((tuple(c.absolute_path), c.message) for c in e.context),
+        )
+        for e in validator.iter_errors(instance)
+    ]
+
+
+EDITS = st.lists(
+    st.tuples(
+        st.integers(0, 10_000),  # which place (modulo their number)
+        st.sampled_from(["set", "delete", "add-key"]),
+        st.sampled_from(TRICKY[:-1]),  # a date is not JSON: never pruned
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=250, deadline=None)
+@given(edits=EDITS)
+def test_errors_found_the_short_way_are_jsonschemas(edits):
+    """spbe_lint.schemaprune: with several things wrong at once (a wrong value,
+    a key gone, an unknown key), jsonschema walking only the way to
+    jsonschema-rs's errors finds exactly the errors of the whole walk."""
+    fast = schema._manifest_validator()
+    python = schema.compile_schema(fast.schema)
+    instance = copy.deepcopy(_COMPLIANT_DATA)
+    for where, action, value in edits:
+        paths = _every_path(instance)[1:]
+        path = paths[where % len(paths)]
+        parent = instance
+        for part in path[:-1]:
+            parent = parent[part]
+        if action == "set":
+            parent[path[-1]] = copy.deepcopy(value)
+        elif action == "delete" and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif isinstance(parent, dict):
+            parent[f"{path[-1]}_unknown"] = copy.deepcopy(value)
+    assert _full_errors(fast, instance) == _full_errors(python, instance)
+
+
+def test_only_schemas_that_never_negate_are_walked_the_short_way():
+    assert schemaprune.prunable(schema._manifest_validator().schema)
+    for keyword in ("not", "oneOf", "if", "contains", "unevaluatedProperties"):
+        assert not schemaprune.prunable({"properties": {"a": {keyword: {}}}})
+    assert not schemaprune.prunable({"$ref": "https://example.com/x.json"})
+    assert schemaprune.prunable({"$ref": "#/$defs/x", "$defs": {"x": {}}})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"perfektif": 5},  # the object branch, one of its values wrong
+        {"perfektif": "docs/p.md", "adaptif": ["x"]},
+        {"perfektif": "docs/p.md", "lainnya": "docs/l.md"},  # a key unknown there
+        7,
+    ],
+)
+def test_a_failed_any_of_is_walked_whole(value):
+    """Under an anyOf that failed, every branch is judged on the whole value:
+    pruning there would make the object branch look valid and lose the error."""
+    fast = schema._manifest_validator()
+    python = schema.compile_schema(fast.schema)
+    instance = _put(
+        _COMPLIANT_DATA, ("handover", "documentation", "pemeliharaan"), value
+    )
+    expected = _full_errors(python, instance)
+    assert [e[2] for e in expected] == ["anyOf"]
+    assert _full_errors(fast, instance) == expected
+
+
+def test_an_invalid_manifest_is_walked_the_short_way(monkeypatch):
+    """The manifest's errors come from the pruned walk, and it looks at a
+    fraction of what the whole walk looks at."""
+    fast = schema._manifest_validator()
+    instance = _put(_COMPLIANT_DATA, ("app", "pic", "email"), "not an address")
+    looked: list[int] = []
+    real = schemaprune._properties
+
+    def counting(validator: Any, properties: Any, node: Any, subschema: Any) -> Any:
+        looked.append(sum(name in node for name in properties))
+        return real(validator, properties, node, subschema)
+
+    monkeypatch.setattr(schemaprune, "_properties", counting)
+    schemaprune._pruning_class.cache_clear()
+    try:
+        errors = list(fast.iter_errors(instance))
+    finally:
+        schemaprune._pruning_class.cache_clear()
+    assert {tuple(e.absolute_path) for e in errors} == {("app", "pic", "email")}
+    assert looked, "the pruned walk was not taken"
+    whole = len(_every_path(instance))
+    assert len(looked) < 10 < whole / 10
