@@ -163,6 +163,7 @@ def evaluate(
     stage = _stage(document, problems)
     malformed = _malformed(problems)
     context = _context(document, profile, as_of, folder, documents_mode, evidence)
+    chosen = _Selections(document.data)
     findings: list[Finding] = []
     for rule in rules:
         needed = max(
@@ -191,7 +192,7 @@ def evaluate(
         elif rule.is_builtin:
             findings.extend(_builtin(rule, document, problems))
         else:
-            findings.extend(_evaluate(rule, document, context, malformed))
+            findings.extend(_evaluate(rule, document, context, malformed, chosen))
     return findings
 
 
@@ -289,11 +290,12 @@ def _evaluate(
     document: Document,
     context: CheckContext,
     malformed: frozenset[tuple[Any, ...]],
+    chosen: _Selections,
 ) -> list[Finding]:
-    excused = _not_applying(rule, document, malformed)
+    excused = _not_applying(rule, document, malformed, chosen)
     if excused is not None:
         return [excused]
-    found, applicable = _violations(rule, document.data, context)
+    found, applicable = _violations(rule, chosen, context)
     # A value that is not valid cannot be judged: say so instead of guessing
     # (open_critical: "0" is not "findings still open"). MAN-005 says what is wrong.
     violations: list[Violation] = []
@@ -327,7 +329,10 @@ def _evaluate(
 
 
 def _not_applying(
-    rule: Rule, document: Document, malformed: frozenset[tuple[Any, ...]]
+    rule: Rule,
+    document: Document,
+    malformed: frozenset[tuple[Any, ...]],
+    chosen: _Selections,
 ) -> Finding | None:
     """Why *rule* does not apply (lifecycle, conditions), or None if it does."""
     data = document.data
@@ -339,7 +344,7 @@ def _not_applying(
         )
         return _result(rule, document, Status.NOT_APPLICABLE, reason)
     for condition in rule.when:
-        nodes = select(data, condition.select)
+        nodes = chosen(condition.select)
         for path, _ in nodes:
             if _under(path, malformed):
                 message = _CONDITION_MALFORMED.format({"field": schema.dotted(path)})
@@ -353,13 +358,13 @@ def _not_applying(
 
 
 def _violations(
-    rule: Rule, data: Any, context: CheckContext
+    rule: Rule, chosen: _Selections, context: CheckContext
 ) -> tuple[list[Violation], bool]:
     """What the predicates found, and whether anything was there to judge."""
     violations: list[Violation] = []
     applicable = False
     for predicate in rule.predicates:
-        selected = select(data, predicate.select)
+        selected = chosen(predicate.select)
         if not selected:
             if predicate.missing == "fail":
                 violations.append(
@@ -381,6 +386,21 @@ def _violations(
                     )
                 )
     return violations, applicable
+
+
+class _Selections:
+    """What each selector picks in one manifest, picked once: rules on the
+    same section share their selectors (and conditions repeat them)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self.picked: dict[str, list[tuple[tuple[str | int, ...], Any]]] = {}
+
+    def __call__(self, pattern: str) -> list[tuple[tuple[str | int, ...], Any]]:
+        found = self.picked.get(pattern)
+        if found is None:
+            found = self.picked[pattern] = select(self.data, pattern)
+        return found
 
 
 def _under(path: tuple[Any, ...], places: frozenset[tuple[Any, ...]]) -> bool:
@@ -419,9 +439,10 @@ def _failure(
     rule: Rule, document: Document, violation: Violation, profile: Mapping[str, Any]
 ) -> Finding:
     path = violation.path
+    pointer = to_pointer(path)
     params: dict[str, Any] = {
         "field": schema.dotted(path),
-        "pointer": to_pointer(path),
+        "pointer": pointer,
         "profile": profile,
     }
     exists, value = value_at(document.data, path)
@@ -442,7 +463,7 @@ def _failure(
         location = violation.location
     else:
         span = violation.span or document.locate(path, anchor=violation.anchor)
-        location = Location(document.path, to_pointer(path), span)
+        location = Location(document.path, pointer, span)
     return Finding(
         rule=rule.id,
         domain=rule.domain,
