@@ -314,9 +314,11 @@ def _evaluate(
         for v in unjudged
     ]
     if violations or not unjudged:
-        reason = rule.not_applicable_reason or _NOTHING_SELECTED.format(
-            {"field": schema.dotted(literal_prefix(rule.predicates[0].select))}
-        )
+        reason = None  # said only when nothing was there to judge
+        if not violations and not applicable:
+            reason = rule.not_applicable_reason or _NOTHING_SELECTED.format(
+                {"field": schema.dotted(literal_prefix(rule.predicates[0].select))}
+            )
         findings += _results(
             rule,
             document,
