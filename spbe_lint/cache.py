@@ -11,7 +11,9 @@ an upgrade, a changed classification or an edited check is simply a miss,
 never an old verdict read back.
 
 The folder is bounded: past ``MAX_BYTES`` (``SPBE_LINT_CACHE_MAX_MB``, default
-256) or ``MAX_ENTRIES`` files, the least recently used entries are removed
+256) or ``MAX_ENTRIES`` files (``SPBE_LINT_CACHE_MAX_ENTRIES``, default 20,000:
+an audit shard of more applications needs more to reuse their results), the
+least recently used entries are removed
 (checked once per process, at its first write; a read refreshes an entry's
 time). The cache is an optimisation only: an unreadable or unwritable cache is
 ignored, and a damaged entry is a miss.
@@ -371,18 +373,25 @@ def _prune_once(folder: Path) -> None:
     prune(folder)
 
 
+def _setting(name: str, default: float) -> float:
+    """A positive number from the environment, or *default* (an optimisation's
+    knob never stops a run: a wrong value is the default)."""
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 and value != float("inf") else default
+
+
 def prune(
     folder: Path, max_bytes: int | None = None, max_entries: int | None = None
 ) -> int:
     """Remove the least recently used entries past the bounds; how many went."""
     if max_bytes is None:
-        try:
-            megabytes = float(os.environ.get("SPBE_LINT_CACHE_MAX_MB", _DEFAULT_MAX_MB))
-        except ValueError:
-            megabytes = _DEFAULT_MAX_MB
+        megabytes = _setting("SPBE_LINT_CACHE_MAX_MB", _DEFAULT_MAX_MB)
         max_bytes = int(megabytes * 1024 * 1024)
     if max_entries is None:
-        max_entries = MAX_ENTRIES
+        max_entries = int(_setting("SPBE_LINT_CACHE_MAX_ENTRIES", MAX_ENTRIES))
     entries = []
     try:
         with os.scandir(folder) as found:

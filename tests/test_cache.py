@@ -128,3 +128,25 @@ def test_a_read_refreshes_an_entry_and_a_write_prunes(
     assert len(list(folder.glob("*.json"))) == 4
     assert cache.read("k0", "licence") == 0
     assert cache.read("k5", "licence") == 5
+
+
+@pytest.mark.parametrize(
+    ("setting", "kept"),
+    [("12", 9), ("1e1", 8), ("many", 25), ("-3", 25), ("0", 25), ("nan", 25)],
+)
+def test_the_entry_bound_is_set_from_the_environment(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, setting: str, kept: int
+):
+    """SPBE_LINT_CACHE_MAX_ENTRIES (an audit shard of more applications than
+    the default bound keeps their results); a value that is not a positive
+    number is the default, never a run that fails or a cache emptied."""
+    monkeypatch.setenv("SPBE_LINT_CACHE_MAX_ENTRIES", setting)
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 30)  # the default, here
+    for index in range(25):
+        path = folder / f"pack-{index:02d}.json"
+        path.write_text("x", "utf-8")
+        os.utime(path, ns=(index * 10**9, index * 10**9))
+    cache.prune(folder)
+    left = sorted(p.name for p in folder.glob("pack-*.json"))
+    assert len(left) == kept  # past the bound: down to 80% of it
+    assert left[-1] == "pack-24.json"
