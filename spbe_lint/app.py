@@ -62,6 +62,7 @@ class RunOptions:
     baseline_file: Path | None = None
     probe: Any = None  # probes.settings.ProbeRequest: also probe the deployed app
     urls: tuple[str, ...] = ()  # spbe-lint probe URL...: these instead of manifests
+    jobs: int = 1  # processes judging a streamed run (0: one per CPU; workers)
 
 
 @dataclass(frozen=True)

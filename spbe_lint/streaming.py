@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint import __version__, app, review
+from spbe_lint import __version__, app
 from spbe_lint.findings import (
     ExitStatus,
     Finding,
@@ -39,24 +39,33 @@ from spbe_lint.findings import (
     Report,
     Review,
     Status,
-    number_occurrences,
 )
+from spbe_lint.listing import LISTS
 
 if TYPE_CHECKING:  # a type alone: no class built on the hook path
     from typing import IO, Protocol
 
+    from spbe_lint.listing import Kind
     from spbe_lint.reporters import Render, RenderOptions
     from spbe_lint.rule import Rule
 
     class Writer(Protocol):
         """One output of a streamed run."""
 
+        kind: Kind  # what it lists, for a worker to tell (listing.Kind)
+
         def wants(self, finding: Finding) -> bool:
             """Whether *finding* has lines of its own (it is held until its turn)."""
 
-        def checked(self, report: Report, findings: Sequence[Finding]) -> None:
-            """A manifest was checked: *report* (its input, no findings) and all
-            its findings, passes included, as they were found (counts)."""
+        def checked(
+            self,
+            report: Report,
+            findings: Sequence[Finding],
+            counted: Sequence[tuple[tuple[str, str], int]],
+        ) -> None:
+            """A manifest was checked: *report* (its input, no findings), its
+            findings that some writer lists and its failures, and how many
+            of the others there are by (status, kind) (counts)."""
 
         def line(self, one: Report) -> None:
             """A wanted finding's turn: *one* is its manifest's Report of it alone."""
@@ -68,22 +77,6 @@ if TYPE_CHECKING:  # a type alone: no class built on the hook path
             """The run ended: *closing* holds the unreadable inputs alone."""
 
 
-def _concise_lists(finding: Finding) -> bool:
-    return finding.status is Status.FAIL and finding.waiver is None  # its failures
-
-
-def _github_lists(finding: Finding) -> bool:
-    from spbe_lint.reporters import github
-
-    return github.annotates(finding)
-
-
-# Which findings a one-line format gives lines of: only these are held (a
-# manifest's passes and its unprobed endpoint rules are most of its results).
-LISTS: dict[str, Callable[[Finding], bool]] = {
-    "concise": _concise_lists,
-    "github": _github_lists,
-}
 # The formats written as a run goes (text's Writer asks its own reporter).
 STREAMABLE = frozenset({*LISTS, "text"})
 
@@ -99,13 +92,19 @@ class Lines:
 
         self.render: Render = REPORTERS[fmt]
         self.lists = LISTS[fmt]
+        self.kind = (fmt, frozenset[str]())
         self.options = options
         self.emit = emit
 
     def wants(self, finding: Finding) -> bool:
         return self.lists(finding)
 
-    def checked(self, report: Report, findings: Sequence[Finding]) -> None:
+    def checked(
+        self,
+        report: Report,
+        findings: Sequence[Finding],
+        counted: Sequence[tuple[tuple[str, str], int]],
+    ) -> None:
         pass  # nothing counted: no summary
 
     def line(self, one: Report) -> None:
@@ -155,17 +154,25 @@ class Text:
         self.listed = False  # a line was listed: a blank line before the summary
         self.rules: tuple[Rule, ...] = ()
         self.by_id: dict[str, Rule] = {}
+        self.kind = ("text", self.options.show)
 
     def wants(self, finding: Finding) -> bool:
         return self.text.section(finding, self.options.show) is not None
 
-    def checked(self, report: Report, findings: Sequence[Finding]) -> None:
+    def checked(
+        self,
+        report: Report,
+        findings: Sequence[Finding],
+        counted: Sequence[tuple[tuple[str, str], int]],
+    ) -> None:
         self.tally.manifests += 1
         if report.review is not None:
             self.tally.reviewed = True
             self.tally.states.update(e.state for e in report.review.waivers)
         for finding in findings:
             self.tally.add(finding)
+        for (status, kind), count in counted:
+            self.tally.add_counted(status, kind, count)
 
     def line(self, one: Report) -> None:
         finding = one.findings[0]
@@ -249,31 +256,32 @@ def check(
     plan = app.review_plan(options, settings)
     if plan.waiver_file is not None or plan.baseline is not None or plan.reviewer:
         return None
+    from spbe_lint import workers
+
     problems: list[InputProblem] = []
     failed = False
     displays: list[str] = []
     held = _Held(writers)
     bounds: _Bounds | None = None
-    manifests = app.each_manifest(options, settings, plan, as_of, [], displays)
-    for outcome, found in manifests:
+    kinds = tuple(writer.kind for writer in writers)
+    for judged in workers.judged(options, settings, plan, as_of, kinds, displays):
+        outcome, findings = judged.outcome, judged.findings
         bounds = bounds or _Bounds(displays)
         if isinstance(outcome, InputProblem):
             problems.append(outcome)
             on_problem(outcome, settings.lang)
         else:
-            findings, rules, done = _reviewed(plan, found, outcome, settings, as_of)
-            report = _report(settings, options, as_of, (outcome,), (), (), rules, done)
+            report = _report(
+                settings, options, as_of, (outcome,), (), (), judged.rules, judged.done
+            )
             failed = failed or any(
                 f.severity >= report.fail_on
                 for f in findings
                 if f.status is Status.FAIL and f.waiver is None
             )
             for writer in writers:
-                writer.checked(report, findings)
+                writer.checked(report, findings, judged.counted)
             held.add(report, findings)
-            # Each manifest's inline suppressions are its own: start afresh.
-            plan.suppressions.clear()
-            plan.problems.clear()
         held.release(bounds.after_(outcome.path))
     held.release(None)
     closing = _report(settings, options, as_of, (), (), tuple(problems), ())
@@ -337,27 +345,6 @@ class _Bounds:
 def _folder(display: str) -> str:
     folder = posixpath.dirname(display)
     return f"{folder}/" if folder else ""
-
-
-def _reviewed(
-    plan: review.Plan,
-    found: list[Finding],
-    info: app.InputFile,
-    settings: app.Settings,
-    as_of: datetime.date,
-) -> tuple[tuple[Finding, ...], tuple[app.Rule, ...], Review | None]:
-    numbered = number_occurrences(found)
-    if not plan.active:  # nothing to review: already in order and numbered
-        return tuple(numbered), (), None
-    reviewed, waiver_rules, done = review.finish(
-        plan,
-        numbered,
-        inputs=(info,),
-        unreadable=(),
-        rules=settings.rules,
-        as_of=as_of,
-    )
-    return tuple(number_occurrences(reviewed)), waiver_rules, done
 
 
 def _report(

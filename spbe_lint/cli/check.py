@@ -75,6 +75,16 @@ from spbe_lint.findings import Severity
     help="Also probe the endpoints the manifest declares (endpoints.url, login_url, "
     "health_url, interop.apis[].base_url) and judge the endpoint rules on them.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=0,
+    show_default=True,
+    help="Processes that read and judge manifests in a text, concise or github "
+    "run (0: one per CPU, from 48 manifests on; 1: this process alone). The "
+    "output is the same either way.",
+)
 @options.probe_options
 @options.LANG
 @options.CONFIG
@@ -103,6 +113,7 @@ def check(
     probe: bool = False,
     urls: tuple[str, ...] = (),
     secrets: str = "scan",
+    jobs: int = 0,
     **probe_args: object,
 ) -> int:
     """Check manifests: PATHS are files or folders (searched for spbe.yaml and
@@ -157,6 +168,7 @@ def check(
         baseline_file=baseline_file,
         probe=options.probe_request(probe_args, on=probe or bool(urls)),
         urls=urls,
+        jobs=jobs,
     )
     from spbe_lint import streaming
 

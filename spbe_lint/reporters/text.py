@@ -273,6 +273,15 @@ class Tally:
         elif path != self.first_path:
             self.several_paths = True
 
+    def add_counted(self, status: str, kind: str, count: int) -> None:
+        """*count* findings of *status* (not a failure) and *kind*, as ``add``
+        counts them one by one (spbe_lint.workers sends them counted)."""
+        if status == Status.FAIL.value:
+            raise ValueError("a failure is counted with its file and rule: add it")
+        self.statuses[status] += count
+        if kind == NEEDS_PROBE:
+            self.awaiting_probe += count
+
     def settle(self, bound: str | None) -> None:
         """Count and let go the pairs of files before *bound* (None: all)."""
         if bound is None:
