@@ -84,10 +84,14 @@ def describe() -> dict[str, Any]:
         "editable": editable,
         "versions": found,
         "ruamel_yaml_clib_used": clib_used(),
+        "cpus": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
     }
     print(
         f"python {facts['python']}; spbe-lint {found['spbe-lint']} from {origin}"
         + (" (editable checkout)" if editable else " (installed)")
+        + f"; {facts['cpus']} CPUs"
     )
     print(
         "anchors: "

@@ -5,9 +5,11 @@
 (b) N generated manifests (default 1,000; some broken) in one invocation,
     ``--format concise``, against check-jsonschema (with ruamel.yaml.clib)
     validating the same files against the same manifest schema; spbe-lint
-    also runs the whole rule pack;
-(c) 10 x N manifests: peak memory (RSS) and time against (b)'s (linear: 1.0),
-    and the peak of the same run in the default text format (summary included);
+    also runs the whole rule pack; once as it runs by default (a worker
+    process per CPU) and once with ``--jobs 1`` (one process, as the anchor);
+(c) 10 x N manifests in one process (``--jobs 1``): peak memory (RSS) and time
+    against N's (linear: 1.0), and the peak of the same run in the default
+    text format (summary included);
 (d) how long hostile inputs take to be refused (each must stay under a second).
 
 Each comparison alternates the two tools for several rounds (a shared, loaded
@@ -159,12 +161,24 @@ def main() -> None:
             "check-jsonschema",
         )
         results["many"] = many
+        # The same run in one process (--jobs 1): what a single core does, and
+        # the figure to compare where the anchor's one process is the measure.
+        results["many_one_process"] = interleaved(
+            f"(b) {args.count} manifests, one run, --jobs 1",
+            lambda: timed([*lint, "--jobs", "1", "apps"], folder),
+            lambda: timed([*cjs, *rel], folder),
+            args.rounds,
+            "check-jsonschema",
+        )
         if args.scale:
             big = args.count * args.scale
             generate(folder / "big", big)
-            small_time, small_peak = peak_rss_mib([*lint, "apps"], folder)
-            big_time, big_peak = peak_rss_mib([*lint, "big"], folder)
-            text = [str(BIN / "spbe-lint"), "check", "--isolated", "big"]
+            # One process (--jobs 1): its peak is the run's whole memory (with
+            # workers, wait4 reports the largest process, not their sum).
+            alone = [*lint, "--jobs", "1"]
+            small_time, small_peak = peak_rss_mib([*alone, "apps"], folder)
+            big_time, big_peak = peak_rss_mib([*alone, "big"], folder)
+            text = [str(BIN / "spbe-lint"), "check", "--isolated", "-j", "1", "big"]
             text_time, text_peak = peak_rss_mib(text, folder)  # the default format
             linear = big_time / (small_time * args.scale)
             print(
