@@ -33,6 +33,7 @@ import functools
 import heapq
 import itertools
 import os
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -63,6 +64,8 @@ class _File:
 
         # Unbuffered: every block is written whole, and read with pread.
         self.stream: IO[bytes] = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
+        # Closed when the last report reading it is let go (or at exit).
+        weakref.finalize(self, self.stream.close)
         self.end = 0
         self.shared: list[Any] = []
         self.index: dict[int, int] = {}  # id() of a shared value -> its place
@@ -114,8 +117,6 @@ class _File:
             raise SpoolError(f"spool block at {offset}: not a list")
         return items
 
-    def close(self) -> None:
-        self.stream.close()
 
 
 _SHARED = 8192  # values a file writes once (references of every rule, enums)

@@ -106,8 +106,11 @@ def _suite(
     path: str,
     findings: list[Finding],
     rules: dict[str, Rule],
-    declared: Iterable[InputFile],
+    declared: Iterable[InputFile] | None = None,
 ) -> ET.Element:
+    """*declared*: the inputs read at *path* (default: looked up)."""
+    if declared is None:
+        declared = [item for item in report.inputs if item.path == path]
     suite = ET.Element("testsuite", name=_clean(path))
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
