@@ -118,7 +118,6 @@ class _File:
         return items
 
 
-
 _SHARED = 8192  # values a file writes once (references of every rule, enums)
 
 
