@@ -42,6 +42,7 @@ from typing import IO, Any
 from spbe_lint.findings import Finding, Reference, Severity, Status
 
 LIMIT = 8192  # findings (or inputs) held in memory before the spool moves to a file
+INPUTS = 256  # inputs held in memory before they move to a file
 MAX_SEGMENTS = 64  # sorted segments kept apart before they are merged into one
 _BLOCK = 512  # findings a block holds when segments are merged
 KIND = "spool"  # what cache.restricted_loads allows: value classes, plain values
@@ -147,8 +148,9 @@ Block = tuple[Any, ...] | tuple[int, int]
 class _Blocks:
     """Blocks held in memory up to LIMIT items, then all in one file."""
 
-    def __init__(self, file: _File | None = None) -> None:
+    def __init__(self, file: _File | None = None, limit: int | None = None) -> None:
         self.file = file
+        self.limit = limit  # None: LIMIT, as it is when the block is added
         self.held: list[list[Any]] = []  # the lists of blocks that are in memory
         self.in_memory = 0
         self.count = 0
@@ -163,7 +165,7 @@ class _Blocks:
         if not any(held is owner for held in self.held):
             self.held.append(owner)
         self.in_memory += len(items)
-        if self.in_memory > LIMIT:
+        if self.in_memory > (LIMIT if self.limit is None else self.limit):
             self.file = _File()
             for blocks in self.held:
                 for index, kept in enumerate(blocks):
@@ -324,7 +326,9 @@ class Inputs:
     BLOCK = 64
 
     def __init__(self, blocks: _Blocks | None = None) -> None:
-        self.blocks = blocks or _Blocks()
+        # An input holds every value its manifest declares (InputFile.declarations,
+        # some 30 KiB): held up to INPUTS of them.
+        self.blocks = blocks or _Blocks(limit=INPUTS)
         self.stored: list[Any] = []
         self.pending: list[Any] = []
 

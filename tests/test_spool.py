@@ -92,6 +92,7 @@ def test_a_spooled_report_is_the_held_reports_in_every_format(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
     held = outputs(run, args)
     monkeypatch.setattr(spool, "LIMIT", 40)  # spilled at the first manifest
+    monkeypatch.setattr(spool, "INPUTS", 1)  # inputs too
     monkeypatch.setattr(spool, "MAX_SEGMENTS", 2)  # and segments merged
     spilled = outputs(run, args)
     assert spilled == held
@@ -105,6 +106,7 @@ def test_the_spool_is_read_back_in_order_when_named_in_any_order(
     from spbe_lint import app
 
     monkeypatch.setattr(spool, "LIMIT", 10)
+    monkeypatch.setattr(spool, "INPUTS", 1)
     monkeypatch.setattr(spool, "MAX_SEGMENTS", 3)
     report = app.check(
         app.RunOptions(
@@ -121,6 +123,7 @@ def test_the_spool_is_read_back_in_order_when_named_in_any_order(
     assert found == sorted(found, key=Finding.sort_key)
     assert len(found) == len(report.findings) > 300
     assert report.findings[3] == found[3] and report.findings[-1] == found[-1]
+    assert isinstance(report.inputs, spool.View)
     assert next(iter(report.inputs)).path.endswith("sso/spbe.yaml")
 
 
@@ -147,6 +150,7 @@ def test_memory_does_not_grow_with_the_count(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(spool, "LIMIT", 50)
+    monkeypatch.setattr(spool, "INPUTS", 1)
     _alive(workdir, 2)  # the rule pack built, its caches warm
     few, few_findings = _alive(workdir, 4)
     many, many_findings = _alive(workdir, 16)
