@@ -156,9 +156,7 @@ def score(report: Report) -> Score:
         by_domain[domain] = by_domain.get(domain, Tally()) + _tally(status, weight)
     domains = tuple((d, by_domain[d]) for d in _ordered(by_domain))
     overall = sum((t for d, t in domains if d not in UNSCORED_DOMAINS), start=Tally())
-    blocking = tuple(
-        f for f in report.failures if f.severity >= Severity.ERROR and f.waiver is None
-    )
+    blocking = _kept(report.failures, _blocks)
     percent = overall.percent
     ready = (
         bool(report.inputs)
@@ -167,9 +165,7 @@ def score(report: Report) -> Score:
         and percent is not None
         and percent >= evaluation.ready_at
     )
-    review = tuple(
-        f for f in report.findings if f.status in _REVIEW and f.kind not in COUNTED_ONLY
-    )
+    review = _kept(report.findings, _reviewed)
     return Score(
         domains=domains,
         overall=overall,
@@ -187,6 +183,22 @@ def score(report: Report) -> Score:
             }
         ),
     )
+
+
+def _blocks(finding: Finding) -> bool:
+    return finding.severity >= Severity.ERROR and finding.waiver is None
+
+
+def _reviewed(finding: Finding) -> bool:
+    return finding.status in _REVIEW and finding.kind not in COUNTED_ONLY
+
+
+def _kept(findings: Any, keep: Any) -> Any:
+    """The findings *keep* keeps: a tuple, or for a long run's spooled findings
+    (spbe_lint.spool) a sequence read back on use, never all held."""
+    if hasattr(findings, "where"):
+        return findings.where(keep, sum(1 for f in findings if keep(f)))
+    return tuple(f for f in findings if keep(f))
 
 
 def _outcomes(
