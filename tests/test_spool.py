@@ -205,3 +205,27 @@ def test_a_shared_value_is_refused_outside_the_table():
     file.end += len(data)
     with pytest.raises(spool.SpoolError, match="unknown shared value"):
         file.get((offset, len(data)))
+
+
+def test_a_score_is_the_same_whatever_order_the_findings_come_in():
+    """scoring folds findings path by path; findings whose paths come apart
+    (a report not made by a run) are folded from a table instead."""
+    import random
+    from dataclasses import replace
+
+    from spbe_lint import app, scoring
+
+    report = app.check(
+        app.RunOptions(paths=(EXAMPLES,), isolated=True, cwd=EXAMPLES.parent)
+    )
+    shuffled = list(report.findings)
+    random.Random(18).shuffle(shuffled)
+    apart = replace(report, findings=tuple(shuffled))
+    held, folded = scoring.score(report), scoring.score(apart)
+    assert held.domains == folded.domains and held.overall == folded.overall
+    assert held.indicators == folded.indicators and held.ready == folded.ready
+    assert held.awaiting_probe == folded.awaiting_probe
+    assert sorted(held.blocking, key=Finding.sort_key) == sorted(
+        folded.blocking, key=Finding.sort_key
+    )
+    assert len(held.review) == len(folded.review) and held.blocking
