@@ -22,14 +22,16 @@ the segments so far are merged into one, so a read never holds more than that
 many blocks.
 
 Reading back. The file is ours and unlinked, but it is read with the cache's
-restricted unpickler (``cache.restricted_loads``): only spbe-lint's frozen
-value classes and plain values are rebuilt, so a tampered block is an error,
-never code run.
+restricted unpickler (``cache.restricted_unpickler``): only spbe-lint's
+frozen value classes and plain values are rebuilt, so a tampered block is an
+error, never code run. A block holds about a thousand findings (some
+manifests' worth): one pickle of many shares their rules' references and
+reads back in half the time of one a manifest.
 """
 
 from __future__ import annotations
 
-import functools
+import gc
 import heapq
 import itertools
 import os
@@ -39,12 +41,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
-from spbe_lint.findings import Finding, Reference, Severity, Status
+from spbe_lint.findings import Finding, Severity, Status
 
 LIMIT = 8192  # findings (or inputs) held in memory before the spool moves to a file
 INPUTS = 256  # inputs held in memory before they move to a file
-MAX_SEGMENTS = 64  # sorted segments kept apart before they are merged into one
-_BLOCK = 512  # findings a block holds when segments are merged
+MAX_SEGMENTS = 16  # sorted segments kept apart before they are merged into one
+# Findings a block holds (some 17 manifests): a pickle of many shares its
+# references, enumerations and strings, and reads back in half the time.
+_BLOCK = 1024
 KIND = "spool"  # what cache.restricted_loads allows: value classes, plain values
 
 
@@ -53,12 +57,7 @@ class SpoolError(Exception):
 
 
 class _File:
-    """Pickled blocks in an unnamed temporary file, read back by offset.
-
-    What many findings share (their rule's references, severities, statuses)
-    is written once, as a persistent id into ``shared``, a table that stays in
-    memory (bounded: ``_SHARED``): a block is smaller, and reads back in a
-    fraction of the time."""
+    """Pickled blocks in an unnamed temporary file, read back by offset."""
 
     def __init__(self) -> None:
         import tempfile  # only for a long run: never on the hook path
@@ -68,18 +67,11 @@ class _File:
         # Closed when the last report reading it is let go (or at exit).
         weakref.finalize(self, self.stream.close)
         self.end = 0
-        self.shared: list[Any] = []
-        self.index: dict[int, int] = {}  # id() of a shared value -> its place
 
     def put(self, items: Sequence[Any]) -> tuple[int, int]:
-        import io
         import pickle
 
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.persistent_id = self._persistent_id  # type: ignore[method-assign]
-        pickler.dump(list(items))
-        data = buffer.getvalue()
+        data = pickle.dumps(list(items), protocol=pickle.HIGHEST_PROTOCOL)
         where = (self.end, len(data))
         written = 0
         while written < len(data):
@@ -87,58 +79,29 @@ class _File:
         self.end += len(data)
         return where
 
-    def _persistent_id(self, value: Any) -> int | None:
-        kind = type(value)
-        if kind is tuple:
-            if not value or type(value[0]) is not Reference:
-                return None
-        elif kind is not Severity and kind is not Status and kind is not Reference:
-            return None
-        place = self.index.get(id(value))
-        if place is None:
-            if len(self.shared) >= _SHARED:
-                return None  # written in full, as any other value
-            place = self.index[id(value)] = len(self.shared)
-            self.shared.append(value)  # kept: its id() stays its own
-        return place
-
     def get(self, where: tuple[int, int]) -> list[Any]:
         import io
         import pickle
 
+        from spbe_lint import cache
+
         offset, size = where
         data = os.pread(self.stream.fileno(), size, offset)
-        reader = _reader()(io.BytesIO(data))
-        reader.shared = self.shared
+        reader = cache.restricted_unpickler(KIND)(io.BytesIO(data))
+        # A block's thousand findings are made at once and hold no cycle: the
+        # collector, run by their allocations, would walk them for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             items = reader.load()
         except (pickle.UnpicklingError, EOFError, ValueError, IndexError) as exc:
             raise SpoolError(f"spool block at {offset}: {exc}") from None
+        finally:
+            if collecting:
+                gc.enable()
         if not isinstance(items, list):
             raise SpoolError(f"spool block at {offset}: not a list")
         return items
-
-
-_SHARED = 8192  # values a file writes once (references of every rule, enums)
-
-
-@functools.cache
-def _reader() -> Any:
-    """The cache's restricted unpickler (only spbe-lint's value classes and
-    plain values), with the file's shared values as its persistent ids."""
-    import pickle
-
-    from spbe_lint import cache
-
-    class Reader(cache.restricted_unpickler(KIND)):  # type: ignore[misc]
-        shared: Sequence[Any] = ()
-
-        def persistent_load(self, pid: Any) -> Any:
-            if type(pid) is not int or not 0 <= pid < len(self.shared):
-                raise pickle.UnpicklingError(f"unknown shared value: {pid!r}")
-            return self.shared[pid]
-
-    return Reader
 
 
 # A block: its items in memory (a tuple), or where they are in the file.
@@ -220,6 +183,7 @@ class Findings:
     def __init__(self, blocks: _Blocks | None = None) -> None:
         self.blocks = blocks or _Blocks()
         self.segments: list[list[Any]] = []
+        self.pending: list[Finding] = []  # the last segment's next block
         self.last: tuple[Any, ...] | None = None
         self.tally = Tally()
 
@@ -232,14 +196,22 @@ class Findings:
             self.tally.add(finding)
         first = run[0].sort_key()
         if self.last is None or first < self.last:
+            self._flush()
             if len(self.segments) >= MAX_SEGMENTS:
                 self._compact()
             self.segments.append([])
-        self.blocks.block(run, self.segments[-1])
+        self.pending += run
         self.last = run[-1].sort_key()
+        if len(self.pending) >= _BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.blocks.block(self.pending, self.segments[-1])
+            self.pending = []
 
     def _compact(self) -> None:
-        """Merge every segment so far into one (a run named out of order)."""
+        """Merge every segment so far into one (runs named out of order)."""
         merged = self.merged()
         segment: list[Any] = []
         old, self.segments = self.segments, [segment]
@@ -250,6 +222,7 @@ class Findings:
 
     def merged(self) -> Iterator[Finding]:
         """Every finding in the report's order (sorted, stable)."""
+        self._flush()
         if len(self.segments) == 1:
             return self.blocks.read(self.segments[0])
         return heapq.merge(
@@ -259,6 +232,7 @@ class Findings:
     def sequence(self) -> Sequence[Finding]:
         """The report's findings, sorted and numbered (``number_occurrences``):
         a tuple when they were all held, else read back on each use."""
+        self._flush()
         if self.blocks.file is None:
             return tuple(numbered(self.merged()))
         return View(

@@ -191,22 +191,6 @@ def test_a_tampered_block_is_refused_and_runs_nothing(workdir: Path, payload: by
     assert not (workdir / "hostile").exists()
 
 
-def test_a_shared_value_is_refused_outside_the_table():
-    import io
-
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.persistent_id = lambda value: 10_000 if value == "marker" else None  # type: ignore[method-assign]
-    pickler.dump(["marker"])
-    data = buffer.getvalue()
-    file = _spilled()
-    offset = file.end
-    file.stream.write(data)
-    file.end += len(data)
-    with pytest.raises(spool.SpoolError, match="unknown shared value"):
-        file.get((offset, len(data)))
-
-
 def test_a_score_is_the_same_whatever_order_the_findings_come_in():
     """scoring folds findings path by path; findings whose paths come apart
     (a report not made by a run) are folded from a table instead."""
