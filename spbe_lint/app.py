@@ -156,7 +156,7 @@ def spooled(
             rules=settings.rules,
             as_of=as_of,
         )
-        for part in spool.parts(spool.numbered(found.merged())):
+        for part in spool.parts(found.ordered()):
             final.add(passing.part(part))
         closing, waiver_rules, done = passing.close()
         final.add(closing)

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
-from spbe_lint.findings import Finding, Severity, Status
+from spbe_lint.findings import Finding, Severity, Status, number_occurrences
 
 LIMIT = 8192  # findings (or inputs) held in memory before the spool moves to a file
 INPUTS = 256  # inputs held in memory before they move to a file
@@ -138,12 +138,15 @@ class _Blocks:
             self.in_memory = 0
 
     def read(self, blocks: Iterable[Any]) -> Iterator[Any]:
-        for kept in blocks:
-            if isinstance(kept, _Stored):
-                assert self.file is not None
-                yield from self.file.get(kept.where)
-            else:
-                yield from kept
+        # Chained in C: a generator's frame for each of a million items costs
+        # more than reading them back.
+        return itertools.chain.from_iterable(map(self._load, blocks))
+
+    def _load(self, kept: Any) -> Sequence[Any]:
+        if isinstance(kept, _Stored):
+            assert self.file is not None
+            return self.file.get(kept.where)
+        return kept  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,21 @@ class Findings:
         self.pending: list[Finding] = []  # the last segment's next block
         self.last: tuple[Any, ...] | None = None
         self.tally = Tally()
+        # The paths of the runs so far: a run is numbered as it comes, and
+        # only a path in two runs needs the whole report numbered again.
+        self.seen: set[str] = set()
+        self.apart = False
 
     def add(self, findings: Iterable[Finding]) -> None:
-        """One run: sorted here (stable), then put after the runs before it."""
-        run = sorted(findings, key=Finding.sort_key)
+        """One run: sorted and numbered here (stable), then put after the runs
+        before it."""
+        run = number_occurrences(findings)
         if not run:
             return
+        paths = {finding.location.path for finding in run}
+        if not self.apart and not self.seen.isdisjoint(paths):
+            self.apart = True  # a path in two runs: numbered again when read
+        self.seen |= paths
         for finding in run:
             self.tally.add(finding)
         first = run[0].sort_key()
@@ -229,15 +241,17 @@ class Findings:
             *(self.blocks.read(s) for s in self.segments), key=Finding.sort_key
         )
 
+    def ordered(self) -> Iterator[Finding]:
+        """Every finding, sorted and numbered (``number_occurrences``)."""
+        return numbered(self.merged()) if self.apart else self.merged()
+
     def sequence(self) -> Sequence[Finding]:
         """The report's findings, sorted and numbered (``number_occurrences``):
         a tuple when they were all held, else read back on each use."""
         self._flush()
         if self.blocks.file is None:
-            return tuple(numbered(self.merged()))
-        return View(
-            lambda: numbered(self.merged()), self.blocks.count, self.tally, self
-        )
+            return tuple(self.ordered())
+        return View(self.ordered, self.blocks.count, self.tally, self)
 
 
 def parts(findings: Iterable[Finding], size: int = _BLOCK) -> Iterator[list[Finding]]:
@@ -317,8 +331,7 @@ class Inputs:
             self.pending = []
 
     def read(self) -> Iterator[Any]:
-        yield from self.blocks.read(self.stored)
-        yield from self.pending
+        return itertools.chain(self.blocks.read(self.stored), tuple(self.pending))
 
     def sequence(self) -> Sequence[Any]:
         """A tuple when they were all held, else read back on each use."""

@@ -213,3 +213,45 @@ def test_a_score_is_the_same_whatever_order_the_findings_come_in():
         folded.blocking, key=Finding.sort_key
     )
     assert len(held.review) == len(folded.review) and held.blocking
+
+
+def _at(path: str, line: int, rule: str = "HOST-004") -> Finding:
+    from spbe_lint.findings import Location, Severity, Span, Status
+    from spbe_lint.i18n import LocalText
+
+    return Finding(
+        rule=rule,
+        domain="hosting",
+        severity=Severity.ERROR,
+        status=Status.FAIL,
+        message=LocalText(f"baris {line}", f"line {line}"),
+        location=Location(path, "/a", Span(line, 1, line, 2)),
+    )
+
+
+@pytest.mark.parametrize("limit", [3, 10_000])
+def test_runs_sharing_a_place_are_numbered_as_the_whole_report_is(
+    monkeypatch: pytest.MonkeyPatch, limit: int
+):
+    """A place (rule, path, pointer) in two runs (two manifests judging one
+    evidence file) is numbered across them, as number_occurrences numbers it."""
+    from spbe_lint.findings import number_occurrences
+
+    monkeypatch.setattr(spool, "LIMIT", limit)
+    runs = [
+        [_at("b/spbe.yaml", 3), _at("a/api.yaml", 9), _at("a/api.yaml", 2)],
+        [_at("a/api.yaml", 5), _at("a/spbe.yaml", 1), _at("a/api.yaml", 5)],
+        [_at("c/spbe.yaml", 1, "SSO-001"), _at("a/api.yaml", 1)],
+    ]
+    found = spool.Findings()
+    for run in runs:
+        found.add(run)
+    expected = number_occurrences([f for run in runs for f in run])
+    assert list(found.sequence()) == expected
+    assert [f.occurrence for f in expected if f.location.path == "a/api.yaml"] == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
