@@ -20,7 +20,7 @@ a file that could not be read, makes it "belum siap" whatever the score.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from spbe_lint.evaluation import Evaluation, Indicator
@@ -201,20 +201,22 @@ _RANK = {
 Outcome = tuple[str, Severity, Status]  # a (path, rule)'s domain, severity, status
 
 
-@dataclass
 class _Fold:
     """What a score needs of a report's findings, in one pass: each (path,
     rule)'s one status (fail beats review beats pass beats n/a) added to its
-    domain's tally and its rule's verdicts, and the findings counted."""
+    domain's tally and its rule's verdicts, and the findings counted. (A plain
+    class: a dataclass compiles its methods when the pre-commit path imports
+    this module.)"""
 
-    evaluation: Evaluation
-    by_domain: dict[str, Tally] = field(default_factory=dict)
-    rules: set[str] = field(default_factory=set)  # rules with an outcome
-    failed: set[str] = field(default_factory=set)  # rules failed somewhere
-    passed: set[str] = field(default_factory=set)  # rules passed somewhere
-    blocking: int = 0
-    review: int = 0
-    awaiting: int = 0  # (path, rule) pairs awaiting the probe
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self.by_domain: dict[str, Tally] = {}
+        self.rules: set[str] = set()  # rules with an outcome
+        self.failed: set[str] = set()  # rules failed somewhere
+        self.passed: set[str] = set()  # rules passed somewhere
+        self.blocking = 0
+        self.review = 0
+        self.awaiting = 0  # (path, rule) pairs awaiting the probe
 
     def add(self, outcomes: Mapping[str, Outcome], awaiting: int) -> None:
         """One path's outcomes, by rule."""

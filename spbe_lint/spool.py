@@ -38,7 +38,7 @@ import os
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import IO, Any
 
 from spbe_lint.findings import Finding, Severity, Status, number_occurrences
@@ -149,21 +149,25 @@ class _Blocks:
         return kept  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
 class _Stored:
-    where: tuple[int, int]
+    """Where a block is in the file: (offset, size)."""
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: tuple[int, int]) -> None:
+        self.where = where
 
 
-@dataclass
 class Tally:
     """What a report counts over its findings, counted as they are spooled."""
 
-    statuses: Counter[str] = field(default_factory=Counter)
-    failures: int = 0  # failures that count (not waived)
-    waived: int = 0
-    severities: Counter[str] = field(default_factory=Counter)  # of failures
-    domains: Counter[str] = field(default_factory=Counter)  # of failures
-    worst: Severity | None = None  # the highest severity among failures
+    def __init__(self) -> None:
+        self.statuses: Counter[str] = Counter()
+        self.failures = 0  # failures that count (not waived)
+        self.waived = 0
+        self.severities: Counter[str] = Counter()  # of failures
+        self.domains: Counter[str] = Counter()  # of failures
+        self.worst: Severity | None = None  # the highest severity among failures
 
     def add(self, finding: Finding) -> None:
         self.statuses[finding.status.value] += 1
