@@ -104,22 +104,81 @@ def resolve(options: RunOptions) -> Settings:
 
 
 def check(options: RunOptions) -> Report:
-    """Check every manifest the options name; one unreadable file never stops the run."""
+    """Check every manifest the options name; one unreadable file never stops the run.
+
+    Each manifest's findings and its input go to a spool (spbe_lint.spool) as
+    it is checked: a long run's report reads them back from a temporary file
+    when it is rendered, so memory does not grow with the count."""
+    from spbe_lint import spool
+
     settings = resolve(options)
     as_of = options.as_of or today()
     plan = review_plan(options, settings)
-    inputs: list[InputFile] = []
-    findings: list[Finding] = []
+    inputs = spool.Inputs()
+    findings = spool.Findings()
     problems: list[InputProblem] = []
     probed: list[str] = []
     for outcome, found in each_manifest(options, settings, plan, as_of, probed):
         if isinstance(outcome, InputProblem):
             problems.append(outcome)
         else:
-            inputs.append(outcome)
-            findings.extend(found)
-    return assemble(
+            inputs.add(outcome)
+            findings.add(found)
+    inputs.flush()
+    return spooled(
         settings, options, plan, as_of, inputs, findings, problems, tuple(probed)
+    )
+
+
+def spooled(
+    settings: Settings,
+    options: RunOptions,
+    plan: review.Plan,
+    as_of: datetime.date,
+    inputs: Any,
+    found: Any,
+    problems: Sequence[InputProblem],
+    endpoints: tuple[str, ...] = (),
+) -> Report:
+    """``assemble`` over spooled inputs and findings (spool.Inputs and
+    spool.Findings): the same report, read back from the spool when rendered
+    if the run was long. Waivers and the baseline are applied a part at a time
+    (reviewparts.Pass) and the findings they leave spooled again."""
+    from spbe_lint import spool
+
+    waiver_rules: tuple[Rule, ...] = ()
+    done = None
+    if plan.active:
+        from spbe_lint import reviewparts
+
+        final = spool.Findings()
+        passing = reviewparts.Pass(
+            plan,
+            inputs=inputs.read(),
+            unreadable=[p.path for p in problems],
+            rules=settings.rules,
+            as_of=as_of,
+        )
+        for part in spool.parts(found.ordered()):
+            final.add(passing.part(part))
+        closing, waiver_rules, done = passing.close()
+        final.add(closing)
+        found = final
+    return Report(
+        tool_version=__version__,
+        pack=settings.pack.info,
+        lang=settings.lang,
+        fail_on=settings.fail_on,
+        inputs=inputs.sequence(),
+        findings=found.sequence(),
+        problems=tuple(problems),
+        rules=settings.rules + waiver_rules,
+        exit_zero=settings.exit_zero,
+        as_of=as_of,
+        documents=options.documents,
+        generated_at=timestamp(),
+        review=done,
+        endpoints=endpoints,
     )
 
 

@@ -225,6 +225,14 @@ def restricted_loads(data: bytes, kind: str = "") -> Any:
     could act (a journal, a session). Raises ``pickle.UnpicklingError`` on
     anything else."""
     import io
+
+    return restricted_unpickler(kind)(io.BytesIO(data)).load()
+
+
+@functools.cache
+def restricted_unpickler(kind: str = "") -> Any:
+    """The ``pickle.Unpickler`` class ``restricted_loads`` reads with, for a
+    reader of its own (spbe_lint.spool adds persistent ids to it)."""
     import pickle
 
     allowed = _PLAIN | _KIND_ALLOWS.get(kind, frozenset())
@@ -243,7 +251,7 @@ def restricted_loads(data: bytes, kind: str = "") -> Any:
                 f"not allowed in a cache entry: {module}.{name}"
             )
 
-    return Restricted(io.BytesIO(data)).load()
+    return Restricted
 
 
 def _value_class(found: Any) -> bool:

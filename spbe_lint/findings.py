@@ -11,7 +11,7 @@ import enum
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -296,14 +296,18 @@ class ScanSummary:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a run found: every reporter renders one of these."""
+    """Everything a run found: every reporter renders one of these.
+
+    ``inputs`` and ``findings`` are tuples, or, for a long run, sequences read
+    back from a temporary file each time they are iterated (spbe_lint.spool),
+    which carry the counts below, counted as they were written."""
 
     tool_version: str
     pack: PackInfo
     lang: str
     fail_on: Severity
-    inputs: tuple[InputFile, ...]
-    findings: tuple[Finding, ...]  # sorted; passes and not-applicable included
+    inputs: Sequence[InputFile]
+    findings: Sequence[Finding]  # sorted; passes and not-applicable included
     problems: tuple[InputProblem, ...] = ()
     rules: tuple[Rule, ...] = field(default=(), compare=False)  # rules in force
     exit_zero: bool = False
@@ -316,21 +320,26 @@ class Report:
     scan: ScanSummary | None = None  # spbe-lint scan: the files read for secrets
 
     @functools.cached_property
-    def failures(self) -> tuple[Finding, ...]:
+    def failures(self) -> Sequence[Finding]:
         """Failures that count: waived ones stay in findings (``waived``)."""
-        return tuple(
-            f for f in self.findings if f.status is Status.FAIL and f.waiver is None
-        )
+        tally = getattr(self.findings, "tally", None)
+        if tally is not None:  # spooled: read back when used, never all held
+            return self.findings.where(_failing, tally.failures)  # type: ignore[attr-defined]
+        return tuple(f for f in self.findings if _failing(f))
 
     @functools.cached_property
-    def waived(self) -> tuple[Finding, ...]:
-        return tuple(
-            f for f in self.findings if f.status is Status.FAIL and f.waiver is not None
-        )
+    def waived(self) -> Sequence[Finding]:
+        tally = getattr(self.findings, "tally", None)
+        if tally is not None:
+            return self.findings.where(_waived, tally.waived)  # type: ignore[attr-defined]
+        return tuple(f for f in self.findings if _waived(f))
 
     @functools.cached_property
     def counts(self) -> Counter[str]:
         """How many results of each status (keys: Status values)."""
+        tally = getattr(self.findings, "tally", None)
+        if tally is not None:
+            return Counter(tally.statuses)
         return Counter(f.status.value for f in self.findings)
 
     def exit_status(self) -> ExitStatus:
@@ -338,6 +347,17 @@ class Report:
             return ExitStatus.ERROR  # --exit-zero never hides an input error
         if self.exit_zero:
             return ExitStatus.OK
-        if any(f.severity >= self.fail_on for f in self.failures):
-            return ExitStatus.FINDINGS
-        return ExitStatus.OK
+        tally = getattr(self.findings, "tally", None)
+        if tally is not None:
+            failed = tally.worst is not None and tally.worst >= self.fail_on
+        else:
+            failed = any(f.severity >= self.fail_on for f in self.failures)
+        return ExitStatus.FINDINGS if failed else ExitStatus.OK
+
+
+def _failing(finding: Finding) -> bool:
+    return finding.status is Status.FAIL and finding.waiver is None
+
+
+def _waived(finding: Finding) -> bool:
+    return finding.status is Status.FAIL and finding.waiver is not None

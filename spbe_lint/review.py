@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint import discovery, inline, waiverfile, waivers
+from spbe_lint import discovery, inline, waiverfile
 from spbe_lint.findings import Finding, InputFile, Review
 from spbe_lint.rule import Rule
 from spbe_lint.source import Document
@@ -130,6 +130,8 @@ def finish(
     """The findings to report, the WAIVE rules they use, and what was done."""
     if not plan.active:
         return tuple(findings), (), None
+    from spbe_lint import waivers  # only when there is something to apply
+
     apps = {
         i.path: value for i in inputs for key, value in i.identity if key == "app.id"
     }

@@ -149,16 +149,10 @@ def evaluation_of(report: Report) -> Evaluation:
 
 def score(report: Report) -> Score:
     evaluation = evaluation_of(report)
-    outcomes = _outcomes(report.findings)
-    by_domain: dict[str, Tally] = {}
-    for domain, severity, status in outcomes.values():
-        weight = evaluation.weight(severity)
-        by_domain[domain] = by_domain.get(domain, Tally()) + _tally(status, weight)
-    domains = tuple((d, by_domain[d]) for d in _ordered(by_domain))
+    fold = _fold(report.findings, evaluation)
+    domains = tuple((d, fold.by_domain[d]) for d in _ordered(fold.by_domain))
     overall = sum((t for d, t in domains if d not in UNSCORED_DOMAINS), start=Tally())
-    blocking = tuple(
-        f for f in report.failures if f.severity >= Severity.ERROR and f.waiver is None
-    )
+    blocking = _kept(report.failures, _blocks, fold.blocking)
     percent = overall.percent
     ready = (
         bool(report.inputs)
@@ -167,48 +161,129 @@ def score(report: Report) -> Score:
         and percent is not None
         and percent >= evaluation.ready_at
     )
-    review = tuple(
-        f for f in report.findings if f.status in _REVIEW and f.kind not in COUNTED_ONLY
-    )
     return Score(
         domains=domains,
         overall=overall,
         ready=ready,
         ready_at=evaluation.ready_at,
         blocking=blocking,
-        review=review,
-        indicators=_indicators(evaluation, outcomes, report),
+        review=_kept(report.findings, _reviewed, fold.review),
+        indicators=_indicators(evaluation, fold, report),
         regulation=evaluation.regulation,
-        awaiting_probe=len(
-            {
-                (f.location.path, f.rule)
-                for f in report.findings
-                if f.kind == NEEDS_PROBE
-            }
-        ),
+        awaiting_probe=fold.awaiting,
     )
 
 
-def _outcomes(
-    findings: Iterable[Finding],
-) -> dict[tuple[str, str], tuple[str, Severity, Status]]:
-    """One status per (manifest, rule): fail beats review beats pass beats n/a."""
-    rank = {
-        Status.FAIL: 4,
-        Status.INCONCLUSIVE: 3,
-        Status.MANUAL: 3,
-        Status.PASS: 2,
-        Status.NOT_APPLICABLE: 1,
-    }
-    outcomes: dict[tuple[str, str], tuple[str, Severity, Status]] = {}
+def _blocks(finding: Finding) -> bool:
+    """A failure (that counts) that blocks the verdict."""
+    return finding.severity >= Severity.ERROR and finding.waiver is None
+
+
+def _reviewed(finding: Finding) -> bool:
+    return finding.status in _REVIEW and finding.kind not in COUNTED_ONLY
+
+
+def _kept(findings: Any, keep: Any, count: int) -> Any:
+    """The *count* findings *keep* keeps: a tuple, or for a long run's spooled
+    findings (spbe_lint.spool) a sequence read back on use, never all held."""
+    if hasattr(findings, "where"):
+        return findings.where(keep, count)
+    return tuple(f for f in findings if keep(f))
+
+
+_RANK = {
+    Status.FAIL: 4,
+    Status.INCONCLUSIVE: 3,
+    Status.MANUAL: 3,
+    Status.PASS: 2,
+    Status.NOT_APPLICABLE: 1,
+}
+Outcome = tuple[str, Severity, Status]  # a (path, rule)'s domain, severity, status
+
+
+class _Fold:
+    """What a score needs of a report's findings, in one pass: each (path,
+    rule)'s one status (fail beats review beats pass beats n/a) added to its
+    domain's tally and its rule's verdicts, and the findings counted. (A plain
+    class: a dataclass compiles its methods when the pre-commit path imports
+    this module.)"""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self.by_domain: dict[str, Tally] = {}
+        self.rules: set[str] = set()  # rules with an outcome
+        self.failed: set[str] = set()  # rules failed somewhere
+        self.passed: set[str] = set()  # rules passed somewhere
+        self.blocking = 0
+        self.review = 0
+        self.awaiting = 0  # (path, rule) pairs awaiting the probe
+
+    def add(self, outcomes: Mapping[str, Outcome], awaiting: int) -> None:
+        """One path's outcomes, by rule."""
+        for rule, (domain, severity, status) in outcomes.items():
+            weight = self.evaluation.weight(severity)
+            tally = self.by_domain.get(domain, Tally()) + _tally(status, weight)
+            self.by_domain[domain] = tally
+            self.rules.add(rule)
+            if status is Status.FAIL:
+                self.failed.add(rule)
+            elif status is Status.PASS:
+                self.passed.add(rule)
+        self.awaiting += awaiting
+
+
+def _fold(findings: Iterable[Finding], evaluation: Evaluation) -> _Fold:
+    """The findings folded path by path: a report's are sorted, so each path's
+    come together and only one path's outcomes are held (10,000 manifests
+    hold a million). Findings whose paths come apart are folded from a table
+    of every (path, rule) instead."""
+    fold = _Fold(evaluation)
+    outcomes: dict[str, Outcome] = {}
+    awaiting: set[str] = set()
+    path: str | None = None
+    done: set[str] = set()
     for finding in findings:
+        if finding.status is Status.FAIL and _blocks(finding):
+            fold.blocking += 1
+        if _reviewed(finding):
+            fold.review += 1
+        where = finding.location.path
+        if where != path:
+            fold.add(outcomes, len(awaiting))
+            outcomes, awaiting = {}, set()
+            if path is not None:
+                done.add(path)
+            if where in done:
+                return _fold_apart(findings, evaluation)
+            path = where
+        if finding.kind == NEEDS_PROBE:
+            awaiting.add(finding.rule)
         if finding.kind in COUNTED_ONLY:
             continue  # not judged at all (awaits the probe, or the file is unreadable)
-        key = (finding.location.path, finding.rule)
-        seen = outcomes.get(key)
-        if seen is None or rank.get(finding.status, 3) > rank.get(seen[2], 3):
-            outcomes[key] = (finding.domain, finding.severity, finding.status)
-    return outcomes
+        seen = outcomes.get(finding.rule)
+        if seen is None or _RANK.get(finding.status, 3) > _RANK.get(seen[2], 3):
+            outcomes[finding.rule] = (finding.domain, finding.severity, finding.status)
+    fold.add(outcomes, len(awaiting))
+    return fold
+
+
+def _fold_apart(findings: Iterable[Finding], evaluation: Evaluation) -> _Fold:
+    """``_fold`` for findings whose paths are not together."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.location.path, []).append(finding)
+    fold = _Fold(evaluation)
+    for grouped in by_path.values():
+        one = _fold(grouped, evaluation)
+        fold.add({}, one.awaiting)
+        fold.blocking += one.blocking
+        fold.review += one.review
+        fold.rules |= one.rules
+        fold.failed |= one.failed
+        fold.passed |= one.passed
+        for domain, tally in one.by_domain.items():
+            fold.by_domain[domain] = fold.by_domain.get(domain, Tally()) + tally
+    return fold
 
 
 def _tally(status: Status, weight: int) -> Tally:
@@ -227,11 +302,9 @@ def _ordered(domains: Iterable[str]) -> list[str]:
 
 
 def _indicators(
-    evaluation: Evaluation,
-    outcomes: Mapping[tuple[str, str], tuple[str, Severity, Status]],
-    report: Report,
+    evaluation: Evaluation, fold: _Fold, report: Report
 ) -> tuple[IndicatorResult, ...]:
-    rule_ids = sorted({r.id for r in report.rules} | {rule for _, rule in outcomes})
+    rule_ids = sorted({r.id for r in report.rules} | fold.rules)
     # Each rule's indicators once, not once per indicator (an audit scores a
     # thousand reports: 15 x 90 look-ups each were a tenth of its warm run).
     numbers = {r: evaluation.indicators_for(r) for r in rule_ids}
@@ -239,9 +312,8 @@ def _indicators(
     for indicator in evaluation.indicators:
         mapped = tuple(r for r in rule_ids if indicator.number in numbers[r])
         chosen = set(mapped)
-        statuses = [(r, o[2]) for (_, r), o in outcomes.items() if r in chosen]
-        failed = sorted({r for r, s in statuses if s is Status.FAIL})
-        passed = sorted({r for r, s in statuses if s is Status.PASS} - set(failed))
+        failed = sorted(chosen & fold.failed)
+        passed = sorted((chosen & fold.passed) - set(failed))
         results.append(IndicatorResult(indicator, mapped, tuple(passed), tuple(failed)))
     return tuple(results)
 

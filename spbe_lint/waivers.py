@@ -111,28 +111,53 @@ def apply(
     apps: Mapping[str, str],
 ) -> Applied:
     """Mark the failures each waiver covers; *apps* maps manifest paths to app.id."""
+    suppressions = tuple(suppressions)
+    marked, matched = mark(
+        findings,
+        waiver_file=waiver_file,
+        suppressions=suppressions,
+        reviewer=reviewer,
+        as_of=as_of,
+        in_force=in_force,
+        apps=apps,
+    )
+    return conclude(
+        marked,
+        matched,
+        waiver_file=waiver_file,
+        suppressions=suppressions,
+        problems=problems,
+        reviewer=reviewer,
+        as_of=as_of,
+        in_force=in_force,
+    )
+
+
+def mark(
+    findings: Sequence[Finding],
+    *,
+    waiver_file: WaiverFile | None,
+    suppressions: Sequence[Suppression] = (),
+    reviewer: bool = False,
+    as_of: datetime.date,
+    in_force: frozenset[str],
+    apps: Mapping[str, str],
+) -> tuple[list[Finding], list[int]]:
+    """*findings* with the failures each waiver covers marked, and how many
+    failures each waiver file entry, then each suppression, covers. A
+    finding's mark depends on it alone, so a long run is marked a part at a
+    time (spbe_lint.reviewparts.Pass) and the counts added up for ``conclude``."""
     result = list(findings)
-    entries: list[WaiverEntry] = []
-    extra: list[Finding] = []
+    counts: list[int] = []
     for entry in waiver_file.entries if waiver_file else ():
-        assert waiver_file is not None
         matched = [
             i
             for i, f in enumerate(result)
             if f.rule == entry.rule and _covers(entry, f, apps)
         ]
-        state = _state(entry, as_of, in_force, matched)
-        if state == "expired":
-            extra.append(_expired(entry, waiver_file.path, len(matched)))
-        elif state == "unused":
-            extra.append(_unused(entry.waiver.id, entry.rule, waiver_file.path, entry))
-        elif state == "applied":
+        if _state(entry, as_of, in_force, len(matched)) == "applied":
             _mark(result, matched, entry.waiver)
-        entries.append(
-            WaiverEntry(
-                entry.waiver, state, len(matched), waiver_file.path, entry.span.line
-            )
-        )
+        counts.append(len(matched))
     for suppression in suppressions:
         matched = [
             i
@@ -145,11 +170,46 @@ def apply(
                 or pointer_covers(suppression.pointer, f.location.pointer)
             )
         ]
+        if not reviewer and suppression.rule in in_force and matched:
+            _mark(result, matched, suppression.waiver)
+        counts.append(len(matched))
+    return result, counts
+
+
+def conclude(
+    findings: Sequence[Finding],
+    counts: Sequence[int],
+    *,
+    waiver_file: WaiverFile | None,
+    suppressions: Sequence[Suppression] = (),
+    problems: Iterable[Problem] = (),
+    reviewer: bool = False,
+    as_of: datetime.date,
+    in_force: frozenset[str],
+) -> Applied:
+    """What became of each waiver, given how many failures each covered
+    (``mark``): *findings* (marked) and the WAIVE-* findings after them."""
+    entries: list[WaiverEntry] = []
+    extra: list[Finding] = []
+    matched = iter(counts)
+    for entry in waiver_file.entries if waiver_file else ():
+        assert waiver_file is not None
+        count = next(matched)
+        state = _state(entry, as_of, in_force, count)
+        if state == "expired":
+            extra.append(_expired(entry, waiver_file.path, count))
+        elif state == "unused":
+            extra.append(_unused(entry.waiver.id, entry.rule, waiver_file.path, entry))
+        entries.append(
+            WaiverEntry(entry.waiver, state, count, waiver_file.path, entry.span.line)
+        )
+    for suppression in suppressions:
+        count = next(matched)
         if reviewer:
             state = "ignored"
         elif suppression.rule not in in_force:
             state = "rule_not_run"
-        elif not matched:
+        elif not count:
             state = "unused"
             extra.append(
                 _unused(
@@ -161,12 +221,11 @@ def apply(
             )
         else:
             state = "applied"
-            _mark(result, matched, suppression.waiver)
         entries.append(
             WaiverEntry(
                 suppression.waiver,
                 state,
-                len(matched),
+                count,
                 suppression.path,
                 suppression.span.line,
             )
@@ -175,14 +234,14 @@ def apply(
         extra.extend(_unusable(problem) for problem in problems)
     used = {f.rule for f in extra}
     return Applied(
-        tuple(result + extra),
+        (*findings, *extra),
         tuple(entries),
         tuple(rule for rule in RULES if rule.id in used),
     )
 
 
 def _state(
-    entry: Entry, as_of: datetime.date, in_force: frozenset[str], matched: list[int]
+    entry: Entry, as_of: datetime.date, in_force: frozenset[str], matched: int
 ) -> str:
     if entry.expired_on(as_of):
         return "expired"

@@ -65,7 +65,6 @@ def as_dict(report: Report) -> dict[str, Any]:
 
 def _document(report: Report) -> jsonparts.Parts:
     """The report as JSON values; its inputs and findings as Lazy lists."""
-    failures = report.failures
     evaluation = scoring.evaluation_of(report)
     data = jsonparts.Parts(
         {
@@ -106,8 +105,7 @@ def _document(report: Report) -> jsonparts.Parts:
                 "manifests": len(report.inputs),
                 "unreadable": len(report.problems),
                 "results": {s.value: report.counts[s.value] for s in Status},
-                "failures_by_severity": _tally(f.severity.label for f in failures),
-                "failures_by_domain": _tally(f.domain for f in failures),
+                **_failures_by(report),
             },
             "score": scoring.as_dict(scoring.score(report), evaluation),
             **({"endpoints": list(report.endpoints)} if report.endpoints else {}),
@@ -129,8 +127,20 @@ def _document(report: Report) -> jsonparts.Parts:
     return data
 
 
-def _tally(values: Any) -> dict[str, int]:
-    return dict(sorted(Counter(values).items()))
+def _failures_by(report: Report) -> dict[str, dict[str, int]]:
+    """Failures by severity and by domain: counted as they were spooled when
+    the report is long (spbe_lint.spool), else here."""
+    tally = getattr(report.findings, "tally", None)
+    if tally is not None:
+        severities, domains = tally.severities, tally.domains
+    else:
+        failures = report.failures
+        severities = Counter(f.severity.label for f in failures)
+        domains = Counter(f.domain for f in failures)
+    return {
+        "failures_by_severity": dict(sorted(severities.items())),
+        "failures_by_domain": dict(sorted(domains.items())),
+    }
 
 
 def _finding(finding: Finding, lang: str) -> dict[str, Any]:

@@ -14,7 +14,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from spbe_lint.findings import Finding, InputProblem, Report, Status, place
+from spbe_lint.findings import (
+    Finding,
+    InputFile,
+    InputProblem,
+    Report,
+    Status,
+    place,
+)
 from spbe_lint.i18n import escape_controls
 from spbe_lint.reporters import basis, words
 
@@ -43,7 +50,7 @@ def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
         return
     tests = failures = 0
     for _, findings in targets:
-        ran, failed = _outcomes(findings)
+        ran, failed = _outcomes(list(findings))
         tests, failures = tests + ran, failures + failed
     errors = len(report.problems)  # one test each, in error
     yield (
@@ -51,7 +58,15 @@ def chunks(report: Report, options: RenderOptions) -> Iterator[str]:
         f'failures="{failures}" errors="{errors}">'
     )
     rules = {rule.id: rule for rule in report.rules}
-    suites = (_suite(report, path, findings, rules) for path, findings in targets)
+    declared: dict[str, list[InputFile]] = {}  # what each suite's properties say
+    for item in report.inputs:
+        declared.setdefault(item.path, []).append(
+            InputFile(item.path, item.sha256, item.size, item.identity)
+        )
+    suites = (
+        _suite(report, path, list(findings), rules, declared.get(path, ()))
+        for path, findings in targets
+    )
     unreadable = (_unreadable(report, problem) for problem in report.problems)
     for suite in itertools.chain(suites, unreadable):
         ET.indent(suite, level=1)
@@ -67,19 +82,35 @@ def _outcomes(findings: list[Finding]) -> tuple[int, int]:
     return len(rules), len(failed)
 
 
-def _by_target(report: Report) -> list[tuple[str, list[Finding]]]:
+def _by_target(report: Report) -> list[tuple[str, Iterable[Finding]]]:
     """Manifests in the order they were read, then endpoints (sorted)."""
-    groups: dict[str, list[Finding]] = {i.path: [] for i in report.inputs}
-    for finding in report.findings:
-        groups.setdefault(finding.location.path, []).append(finding)
+    groups: dict[str, Iterable[Finding]]
+    if isinstance(report.findings, tuple):
+        listed: dict[str, list[Finding]] = {i.path: [] for i in report.inputs}
+        for finding in report.findings:
+            listed.setdefault(finding.location.path, []).append(finding)
+        groups = dict(listed)
+    else:  # spooled: each path's findings spooled apart, read back per suite
+        from spbe_lint import spool
+
+        groups = {i.path: () for i in report.inputs}
+        groups.update(spool.by_path(report.findings))
     inputs = [i.path for i in report.inputs]
-    others = sorted(p for p in groups if p not in inputs)
+    read = set(inputs)
+    others = sorted(p for p in groups if p not in read)
     return [(p, groups[p]) for p in inputs + others]
 
 
 def _suite(
-    report: Report, path: str, findings: list[Finding], rules: dict[str, Rule]
+    report: Report,
+    path: str,
+    findings: list[Finding],
+    rules: dict[str, Rule],
+    declared: Iterable[InputFile] | None = None,
 ) -> ET.Element:
+    """*declared*: the inputs read at *path* (default: looked up)."""
+    if declared is None:
+        declared = [item for item in report.inputs if item.path == path]
     suite = ET.Element("testsuite", name=_clean(path))
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -100,18 +131,19 @@ def _suite(
         suite.set("timestamp", report.generated_at)
     suite.set("file", _clean(path))
     properties = ET.SubElement(suite, "properties")
-    for name, value in _properties(report, path):
+    for name, value in _properties(report, declared):
         ET.SubElement(properties, "property", name=name, value=_clean(value))
     suite.extend(cases)
     return suite
 
 
-def _properties(report: Report, path: str) -> Iterable[tuple[str, str]]:
+def _properties(
+    report: Report, declared: Iterable[InputFile]
+) -> Iterable[tuple[str, str]]:
     yield "rule_pack", f"{report.pack.name} {report.pack.version}"
-    for item in report.inputs:
-        if item.path == path:
-            yield "sha256", item.sha256
-            yield from item.identity
+    for item in declared:  # the inputs read at the suite's path
+        yield "sha256", item.sha256
+        yield from item.identity
 
 
 def _case(
