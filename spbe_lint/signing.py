@@ -35,12 +35,35 @@ ALGORITHM = "ed25519"
 
 
 def canonical(data: dict[str, Any]) -> bytes:
-    """The bytes a signature covers: the report without ``signature``, RFC 8785."""
+    """The bytes a signature covers: the report without ``signature``, RFC 8785.
+
+    RFC 8785 reads every number as an IEEE 754 double, where an integer past
+    2**53 has no exact value: an unquoted 18-digit NIP in a manifest is one,
+    and its last digits could then change under a signature that still holds.
+    Such an integer is covered as its exact decimal digits (a string) instead."""
     import rfc8785
 
     unsigned = {key: value for key, value in data.items() if key != "signature"}
     # Through JSON once, so tuples, str subclasses and the like are plain JSON.
-    return rfc8785.dumps(json.loads(json.dumps(unsigned, ensure_ascii=False)))
+    plain = json.loads(json.dumps(unsigned, ensure_ascii=False))
+    return rfc8785.dumps(_exact(plain))
+
+
+_SAFE_INTEGER = 2**53 - 1  # the largest integer a double holds exactly
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _exact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and abs(value) > _SAFE_INTEGER
+    ):
+        return str(value)
+    return value
 
 
 def fingerprint(public_key: Ed25519PublicKey) -> str:

@@ -172,3 +172,27 @@ def test_duplicate_json_keys_are_refused(run, signed: Path, keys, command: str):
     assert result.stderr == (
         f"twice.json:{line}:3: key 'findings' appears twice in one object\n"
     )
+
+
+def test_an_integer_past_a_doubles_precision_is_signed_exactly(
+    run, workdir: Path, keys
+):
+    """An unquoted NIP (18 digits) is an integer RFC 8785 cannot hold exactly:
+    the report is still signed (it crashed with exit 3), verifies, and a change
+    to its last digit breaks the signature (as a double, both are one number)."""
+    copy_examples(workdir, ("hosting",))
+    manifest = workdir / "hosting" / "spbe.yaml"
+    text = manifest.read_text("utf-8")
+    assert 'nip: "198703122010012003"' in text
+    manifest.write_text(
+        text.replace('nip: "198703122010012003"', "nip: 198703122010012003")
+    )
+    result = run("check", "hosting", "--sign", str(keys[0]), "-o", "json=r.json")
+    assert result.status == 1, result.stderr
+    report = workdir / "r.json"
+    raw = report.read_text("utf-8")
+    assert ": 198703122010012003" in raw  # the value as the manifest wrote it
+    assert run("verify", "r.json", "--key", str(keys[1])).status == 0
+    report.write_text(raw.replace(": 198703122010012003", ": 198703122010012004"))
+    assert float(198703122010012003) == float(198703122010012004)
+    assert run("verify", "r.json", "--key", str(keys[1])).status != 0
