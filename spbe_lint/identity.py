@@ -6,6 +6,7 @@ a report (the schema rules say what is wrong), just without that line.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 # In the order a handover report lists them.
@@ -49,8 +50,17 @@ def declarations(data: Any) -> tuple[tuple[str, Any], ...]:
             for index, value in enumerate(node):
                 walk(value, f"{pointer}/{index}")
         elif pointer:
-            found.append((pointer, node))
+            found.append((pointer, _json_value(node)))
 
     if isinstance(data, dict):
         walk(data, "")
     return tuple(found)
+
+
+def _json_value(value: Any) -> Any:
+    """*value* as JSON can hold it: YAML's ``.nan`` and ``.inf`` have no JSON
+    number (a report with ``NaN`` in it is not JSON, and cannot be signed), so
+    they are kept as YAML spells them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    return value

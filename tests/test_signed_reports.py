@@ -196,3 +196,26 @@ def test_an_integer_past_a_doubles_precision_is_signed_exactly(
     report.write_text(raw.replace(": 198703122010012003", ": 198703122010012004"))
     assert float(198703122010012003) == float(198703122010012004)
     assert run("verify", "r.json", "--key", str(keys[1])).status != 0
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_a_value_json_has_no_number_for_is_reported_and_signed(
+    run, workdir: Path, keys, value: str
+):
+    """YAML's .nan and .inf have no JSON number: the report says them as YAML
+    spells them, stays strict JSON, and is signed (exit 3 before) and verified."""
+    copy_examples(workdir, ("hosting",))
+    manifest = workdir / "hosting" / "spbe.yaml"
+    text = manifest.read_text("utf-8")
+    assert "open_high: 0" in text
+    manifest.write_text(text.replace("open_high: 0", f"open_high: {value}"), "utf-8")
+    result = run("check", "hosting", "--sign", str(keys[0]), "-o", "json=r.json")
+    assert result.status == 1, result.stderr
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    report = json.loads((workdir / "r.json").read_text("utf-8"), parse_constant=refuse)
+    (declared,) = [i["declarations"] for i in report["inputs"]]
+    assert declared["/security/pentest/open_high"] == value
+    assert run("verify", "r.json", "--key", str(keys[1])).status == 0
