@@ -13,6 +13,11 @@ OPTIONS: dict[str, str] = {
     "lalu id.",
     "Show a traceback for internal errors.": "Tampilkan traceback untuk kesalahan "
     "internal.",
+    "Processes that read and judge manifests in a text, concise or github run (0: "
+    "one per CPU, from 48 manifests on; 1: this process alone). The output is the "
+    "same either way.": "Jumlah proses yang membaca dan menilai manifest pada "
+    "keluaran text, concise atau github (0: satu per CPU, mulai dari 48 manifest; "
+    "1: hanya proses ini). Keluarannya sama saja.",
     "The results file: one JSON line per application, written as each one "
     "finishes.": "Berkas hasil: satu baris JSON per aplikasi, ditulis begitu "
     "aplikasi itu selesai diperiksa.",
