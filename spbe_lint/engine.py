@@ -26,7 +26,13 @@ from spbe_lint.findings import (
     Violation,
 )
 from spbe_lint.i18n import LocalText, escape_controls
-from spbe_lint.pointers import literal_prefix, select, to_pointer, value_at
+from spbe_lint.pointers import (
+    Selections,
+    literal_prefix,
+    select,
+    to_pointer,
+    value_at,
+)
 from spbe_lint.rule import Predicate, Rule
 from spbe_lint.source import Document
 
@@ -163,7 +169,7 @@ def evaluate(
     stage = _stage(document, problems)
     malformed = _malformed(problems)
     context = _context(document, profile, as_of, folder, documents_mode, evidence)
-    chosen = _Selections(document.data)
+    chosen = Selections(document.data)
     findings: list[Finding] = []
     for rule in rules:
         needed = max(
@@ -290,7 +296,7 @@ def _evaluate(
     document: Document,
     context: CheckContext,
     malformed: frozenset[tuple[Any, ...]],
-    chosen: _Selections,
+    chosen: Selections,
 ) -> list[Finding]:
     excused = _not_applying(rule, document, malformed, chosen)
     if excused is not None:
@@ -334,7 +340,7 @@ def _not_applying(
     rule: Rule,
     document: Document,
     malformed: frozenset[tuple[Any, ...]],
-    chosen: _Selections,
+    chosen: Selections,
 ) -> Finding | None:
     """Why *rule* does not apply (lifecycle, conditions), or None if it does."""
     data = document.data
@@ -360,7 +366,7 @@ def _not_applying(
 
 
 def _violations(
-    rule: Rule, chosen: _Selections, context: CheckContext
+    rule: Rule, chosen: Selections, context: CheckContext
 ) -> tuple[list[Violation], bool]:
     """What the predicates found, and whether anything was there to judge."""
     violations: list[Violation] = []
@@ -388,21 +394,6 @@ def _violations(
                     )
                 )
     return violations, applicable
-
-
-class _Selections:
-    """What each selector picks in one manifest, picked once: rules on the
-    same section share their selectors (and conditions repeat them)."""
-
-    def __init__(self, data: Any) -> None:
-        self.data = data
-        self.picked: dict[str, list[tuple[tuple[str | int, ...], Any]]] = {}
-
-    def __call__(self, pattern: str) -> list[tuple[tuple[str | int, ...], Any]]:
-        found = self.picked.get(pattern)
-        if found is None:
-            found = self.picked[pattern] = select(self.data, pattern)
-        return found
 
 
 def _under(path: tuple[Any, ...], places: frozenset[tuple[Any, ...]]) -> bool:

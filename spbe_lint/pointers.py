@@ -74,3 +74,18 @@ def value_at(data: Any, path: Sequence[str | int]) -> tuple[bool, Any]:
             return False, None
         node = node[part]
     return True, node
+
+
+class Selections:
+    """What each pattern selects in one document, selected once (the engine:
+    rules on one section share their selectors, conditions repeat them)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self.picked: dict[str, list[tuple[tuple[str | int, ...], Any]]] = {}
+
+    def __call__(self, pattern: str) -> list[tuple[tuple[str | int, ...], Any]]:
+        found = self.picked.get(pattern)
+        if found is None:
+            found = self.picked[pattern] = select(self.data, pattern)
+        return found
