@@ -27,6 +27,7 @@ from spbe_lint.findings import (
     InputFile,
     InputProblem,
     Report,
+    Review,
     Severity,
     number_occurrences,
 )
@@ -164,21 +165,16 @@ def spooled(
         closing, waiver_rules, done = passing.close()
         final.add(closing)
         found = final
-    return Report(
-        tool_version=__version__,
-        pack=settings.pack.info,
-        lang=settings.lang,
-        fail_on=settings.fail_on,
-        inputs=inputs.sequence(),
-        findings=found.sequence(),
-        problems=tuple(problems),
-        rules=settings.rules + waiver_rules,
-        exit_zero=settings.exit_zero,
-        as_of=as_of,
-        documents=options.documents,
-        generated_at=timestamp(),
-        review=done,
-        endpoints=endpoints,
+    return _report(
+        settings,
+        options,
+        as_of,
+        inputs.sequence(),
+        found.sequence(),
+        problems,
+        waiver_rules,
+        done,
+        endpoints,
     )
 
 
@@ -300,13 +296,38 @@ def assemble(
         rules=settings.rules,
         as_of=as_of,
     )
+    return _report(
+        settings,
+        options,
+        as_of,
+        tuple(inputs),
+        tuple(number_occurrences(reviewed)),
+        problems,
+        waiver_rules,
+        done,
+        endpoints,
+    )
+
+
+def _report(
+    settings: Settings,
+    options: RunOptions,
+    as_of: datetime.date,
+    inputs: Sequence[InputFile],
+    findings: Sequence[Finding],
+    problems: Sequence[InputProblem],
+    waiver_rules: tuple[Rule, ...],
+    done: Review | None,
+    endpoints: tuple[str, ...],
+) -> Report:
+    """The Report of a whole run, its findings reviewed (held or spooled)."""
     return Report(
         tool_version=__version__,
         pack=settings.pack.info,
         lang=settings.lang,
         fail_on=settings.fail_on,
-        inputs=tuple(inputs),
-        findings=tuple(number_occurrences(reviewed)),
+        inputs=inputs,
+        findings=findings,
         problems=tuple(problems),
         rules=settings.rules + waiver_rules,
         exit_zero=settings.exit_zero,
