@@ -205,6 +205,17 @@ def test_an_audit_with_a_refused_override_stops_before_its_results(
     assert connects == []
 
 
+def test_probe_refuses_jobs_it_would_ignore(run, connects):
+    # check's --jobs spreads streamed manifest runs over processes; a probe run
+    # is never streamed, so probe must not accept the option and ignore it.
+    result = run("probe", "--jobs", "2", "https://app.jambikota.go.id/")
+    assert (result.status, result.stdout) == (2, "")
+    assert "--jobs" in result.stderr
+    assert "--jobs" not in run("probe", "--help").stdout
+    assert "--jobs" in run("check", "--help").stdout
+    assert connects == []
+
+
 def test_the_installed_command_exits_2_on_a_refused_target(workdir: Path):
     done: subprocess.CompletedProcess[str] = spbe(
         "probe", "https://127.0.0.1/", "--format", "concise", cwd=workdir

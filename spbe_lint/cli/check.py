@@ -230,6 +230,7 @@ def probe_command(ctx: click.Context, urls: tuple[str, ...], **args: object) -> 
 
 
 # probe takes check's options (not PATHS, --probe or --documents): one definition.
+# Nor --jobs: a probe run is never streamed, so it would be accepted and ignored.
 for _param in check.params:
-    if _param.name not in ("paths", "probe", "documents"):
+    if _param.name not in ("paths", "probe", "documents", "jobs"):
         probe_command.params.append(_param)
