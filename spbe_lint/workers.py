@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -38,8 +38,6 @@ from spbe_lint.findings import (
 from spbe_lint.listing import Kind, listed
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from spbe_lint.app import RunOptions, Settings
     from spbe_lint.discovery import Target
     from spbe_lint.findings import Review
@@ -189,27 +187,25 @@ def _in_worker(target: Target) -> Judged:
 
 def _in_workers(targets: Sequence[Target], run: _Run, jobs: int) -> Iterator[Judged]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+
+    from spbe_lint import pool
 
     forked = "fork" in multiprocessing.get_all_start_methods()
     # Forked workers inherit the run (never pickled); spawned ones rebuild it
     # from the options, with the day fixed so both judge on the same one.
     options = replace(run.options, as_of=run.as_of)
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("fork" if forked else "spawn"),
+    for target, future in pool.ordered(
+        targets,
+        lambda workers, target: workers.submit(_in_worker, target),
+        jobs=jobs,
+        ahead=AHEAD,
+        context=multiprocessing.get_context("fork" if forked else "spawn"),
         initializer=_start,
         initargs=(run if forked else None, options, run.kinds, os.getpid()),
-    ) as pool:
-        queue: deque[Future[Judged]] = deque()
-        upcoming = iter(targets)
-        for target in upcoming:
-            queue.append(pool.submit(_in_worker, target))
-            if len(queue) >= AHEAD * jobs:
-                break
-        while queue:
-            future = queue.popleft()
-            following = next(upcoming, None)
-            if following is not None:
-                queue.append(pool.submit(_in_worker, following))
+    ):
+        try:
             yield future.result()
+        except pool.WorkerCrashed as crash:
+            # A manifest that ends the process reading it (twice, the second
+            # time alone) cannot be checked: said like any unreadable input.
+            yield Judged(InputProblem(target.display, crash.message()))

@@ -196,3 +196,57 @@ def test_the_portable_watchdog_ends_an_orphaned_worker():
     finally:
         if alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+# In every process of the audit (PYTHONPATH): checking app-0007 kills the
+# process doing it, as the out-of-memory killer or a crash inside a C
+# extension on a hostile submission would. Only workers check applications.
+_POISON = """
+import os, pathlib, signal
+from spbe_lint.audit import runner
+real = runner.static_part
+def static_part(context, application, *args, **kwargs):
+    if application.id == "app-0007":
+        (pathlib.Path(os.environ["SPY_RECORD"]) / str(os.getpid())).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(context, application, *args, **kwargs)
+runner.static_part = static_part
+"""
+
+
+def test_an_application_that_kills_its_worker_is_broken_and_the_audit_goes_on(
+    workdir: Path, tmp_path: Path
+):
+    apps = many(workdir, 24)
+    record = tmp_path / "pids"
+    record.mkdir()
+    spy = tmp_path / "spy"
+    spy.mkdir()
+    (spy / "sitecustomize.py").write_text(_POISON, "utf-8")
+    done = subprocess.run(
+        [str(SCRIPT), "audit", str(apps), "--jobs", "2"],
+        cwd=workdir,
+        env={
+            **ENV,
+            "SPBE_LINT_LANG": "en",
+            "PYTHONPATH": str(spy),
+            "SPY_RECORD": str(record),
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert done.returncode == 1, done.stderr  # a submission could not be checked
+    found = apps_of(workdir / "spbe-audit.jsonl")
+    assert len(found) == 24
+    crashed = found.pop("app-0007")
+    assert crashed["state"] == "broken" and crashed["internal_error"] is None
+    assert crashed["problem"]["message"]["en"] == (
+        "the process checking it ended abruptly, twice (SIGKILL, signal 9): it "
+        "needs more memory than there is, or crashes a library reading it"
+    )
+    # Its neighbours in flight when the pool broke were checked again, alone.
+    assert {r["state"] for r in found.values()} == {"checked"}
+    assert len(list(record.iterdir())) == 2  # killed in the pool, then alone

@@ -150,3 +150,66 @@ def test_a_failure_is_never_sent_counted():
     assert tally.awaiting_probe == 2
     with pytest.raises(ValueError):
         tally.add_counted("fail", "", 1)
+
+
+# A manifest whose reading kills the worker process (as the out-of-memory
+# killer, or a crash inside a C extension on hostile input, would): the
+# process is killed with SIGKILL, in a worker only, every time it is tried.
+POISON = """
+import os, pathlib, signal
+from spbe_lint import workers
+real = workers.judge
+def judge(target, run):
+    if target.display.startswith("app-013/"):
+        (pathlib.Path(os.environ["SPY_RECORD"]) / str(os.getpid())).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(target, run)
+workers.judge = judge
+"""
+
+
+def _findings_of_others(stdout: str) -> list[str]:
+    return [
+        line
+        for line in stdout.splitlines()
+        if line.startswith("app-") and not line.startswith("app-013/")
+    ]
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_manifest_that_kills_its_worker_is_named_and_the_run_goes_on(
+    folder: Path, tmp_path: Path, start: str
+):
+    """The pool breaks; the manifests that were in flight are judged again one
+    at a time: the one that kills its process again is reported as not
+    checked (exit 2), its neighbours are not blamed, the rest still run."""
+    record = tmp_path / "pids"
+    record.mkdir()
+    no_fork = SPY.split("from spbe_lint", maxsplit=1)[0]  # imports, and spawn
+    (tmp_path / "sitecustomize.py").write_text(no_fork + POISON, "utf-8")
+    poisoned = spbe(
+        "-f",
+        "concise",
+        "-j",
+        "2",
+        cwd=folder,
+        env={
+            "PYTHONPATH": str(tmp_path),
+            "SPY_RECORD": str(record),
+            "SPY_START": start,
+        },
+    )
+    clean = spbe("-f", "concise", "-j", "1", cwd=folder)
+    assert poisoned[2] == 2
+    assert (
+        "app-013/spbe.yaml: error: the process checking it ended abruptly, twice "
+        "(SIGKILL, signal 9): it needs more memory than there is, or crashes a "
+        "library reading it\n"
+    ) in poisoned[1]
+    assert "internal error" not in poisoned[1] and "Traceback" not in poisoned[1]
+    assert "app-000/spbe.yaml" in poisoned[1]  # the unreadable one, as before
+    assert _findings_of_others(poisoned[0]) == _findings_of_others(clean[0])
+    assert any(line.startswith("app-013/") for line in clean[0].splitlines())
+    assert not any(line.startswith("app-013/") for line in poisoned[0].splitlines())
+    # Killed in the pool, then again alone: two processes, neither the parent.
+    assert len(list(record.iterdir())) == 2

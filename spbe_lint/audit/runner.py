@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
@@ -365,29 +364,27 @@ class _Auditor:
                 )
             return
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+
+        from spbe_lint import pool
 
         # Workers are forked before any probe thread starts (fork with threads
-        # running is unsafe); where fork does not exist they are spawned.
+        # running is unsafe); where fork does not exist they are spawned. A
+        # worker that dies is contained (spbe_lint.pool): the application it
+        # was checking is run again alone, and recorded as broken (with the
+        # signal) only if that ends its process too; the audit goes on.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=multiprocessing.get_context(method),
+        for application, future in pool.ordered(
+            applications,
+            self._submit,
+            jobs=jobs,
+            ahead=8,
+            context=multiprocessing.get_context(method),
             initializer=_start_worker,
             initargs=(self.context.run_options, self.context.probing, os.getpid()),
-        ) as pool:
-            queue: deque[tuple[inventory.Application, Future[Static]]] = deque()
-            upcoming = iter(applications)
-            for application in upcoming:
-                queue.append((application, self._submit(pool, application)))
-                if len(queue) >= 8 * jobs:
-                    break
-            while queue:
-                application, future = queue.popleft()
-                following = next(upcoming, None)
-                if following is not None:
-                    queue.append((following, self._submit(pool, following)))
-                yield self._guarded(application, future.result)
+        ):
+            yield self._guarded(
+                application, lambda a=application, f=future: _crash_is_broken(a, f)
+            )
 
     def _submit(self, pool: Any, application: inventory.Application) -> Future[Static]:
         """A worker's future for *application*, or one already done when its
@@ -538,6 +535,20 @@ class _Auditor:
             internal_error=text,
         )
         self.journal.write(entry)
+
+
+def _crash_is_broken(
+    application: inventory.Application, future: Future[Static]
+) -> Static:
+    """A worker's result; an application whose checking ended its process
+    twice (spbe_lint.pool) is a submission that could not be checked."""
+    from spbe_lint import pool
+
+    try:
+        return future.result()
+    except pool.WorkerCrashed as crash:
+        problem = InputProblem(application.display, crash.message())
+        return Static(application, problem=problem)
 
 
 def _bug(exc: BaseException) -> str:
