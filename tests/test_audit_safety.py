@@ -250,3 +250,15 @@ def test_an_application_that_kills_its_worker_is_broken_and_the_audit_goes_on(
     # Its neighbours in flight when the pool broke were checked again, alone.
     assert {r["state"] for r in found.values()} == {"checked"}
     assert len(list(record.iterdir())) == 2  # killed in the pool, then alone
+    # Without the poison, --resume checks it again (and only it).
+    again = subprocess.run(
+        [str(SCRIPT), "audit", str(apps), "--jobs", "2", "--resume"],
+        cwd=workdir,
+        env={**ENV, "SPBE_LINT_LANG": "en"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert apps_of(workdir / "spbe-audit.jsonl")["app-0007"]["state"] == "checked"
