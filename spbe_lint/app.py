@@ -296,12 +296,14 @@ def assemble(
         rules=settings.rules,
         as_of=as_of,
     )
+    if plan.active:  # waivers may add findings (a bad waiver's): numbered again
+        reviewed = tuple(number_occurrences(reviewed))
     return _report(
         settings,
         options,
         as_of,
         tuple(inputs),
-        tuple(number_occurrences(reviewed)),
+        tuple(reviewed),
         problems,
         waiver_rules,
         done,
