@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spbe_lint import discovery, inline, waiverfile
 from spbe_lint.findings import Finding, InputFile, Review
@@ -127,41 +127,16 @@ def finish(
     rules: Sequence[Rule],
     as_of: datetime.date,
 ) -> tuple[tuple[Finding, ...], tuple[Rule, ...], Review | None]:
-    """The findings to report, the WAIVE rules they use, and what was done."""
+    """The findings to report, the WAIVE rules they use, and what was done:
+    the run's findings reviewed as one part (``reviewparts.Pass``, which a
+    spooled run gives a part at a time)."""
     if not plan.active:
         return tuple(findings), (), None
-    from spbe_lint import waivers  # only when there is something to apply
+    from spbe_lint import reviewparts  # only when there is something to apply
 
-    apps = {
-        i.path: value for i in inputs for key, value in i.identity if key == "app.id"
-    }
-    applied = waivers.apply(
-        findings,
-        waiver_file=plan.waiver_file,
-        suppressions=plan.suppressions,
-        problems=plan.problems,
-        reviewer=plan.reviewer,
-        as_of=as_of,
-        in_force=frozenset(rule.id for rule in rules),
-        apps=apps,
+    review = reviewparts.Pass(
+        plan, inputs=inputs, unreadable=unreadable, rules=rules, as_of=as_of
     )
-    result: Any = applied.findings
-    hidden: tuple[str, ...] = ()
-    fixed: tuple[Any, ...] = ()
-    if plan.baseline is not None:
-        from spbe_lint import baseline as baselines
-
-        checked = {i.path for i in inputs} | set(unreadable)
-        outcome = baselines.apply(result, plan.baseline, checked)
-        result, hidden, fixed = outcome.findings, outcome.hidden, outcome.fixed
-    review = Review(
-        reviewer=plan.reviewer,
-        waiver_file=plan.waiver_file.path if plan.waiver_file else None,
-        waiver_sha256=plan.waiver_file.sha256 if plan.waiver_file else None,
-        waivers=applied.entries,
-        baseline_file=plan.baseline.path if plan.baseline else None,
-        baseline_sha256=plan.baseline.sha256 if plan.baseline else None,
-        hidden=hidden,
-        fixed=fixed,
-    )
-    return tuple(result), applied.rules, review
+    kept = review.part(findings)
+    closing, waiver_rules, done = review.close()
+    return (*kept, *closing), waiver_rules, done

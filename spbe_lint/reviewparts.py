@@ -1,7 +1,8 @@
-"""The review workflow (spbe_lint.review) applied to a long run a part at a
-time: a spooled report's findings (spbe_lint.spool) are never all held, so
-waivers and the baseline are applied to them as they are read back. Only a
-whole-report run with something to review imports this module."""
+"""The review workflow (spbe_lint.review) applied a part of a run at a time:
+a spooled report's findings (spbe_lint.spool) are never all held, so waivers
+and the baseline are applied to them as they are read back; a held run's
+findings are one part (``review.finish``). Only a run with something to
+review imports this module."""
 
 from __future__ import annotations
 
@@ -46,9 +47,9 @@ class Pass:
         self.hidden: list[str] = []
         self.fixed: set[BaselineEntry] | None = None  # fixed in every part so far
 
-    def part(self, findings: Sequence[Finding]) -> list[Finding]:
+    def _mark(self, findings: Sequence[Finding]) -> tuple[list[Finding], list[int]]:
         plan = self.plan
-        marked, counts = waivers.mark(
+        return waivers.mark(
             findings,
             waiver_file=plan.waiver_file,
             suppressions=plan.suppressions,
@@ -57,6 +58,9 @@ class Pass:
             in_force=self.in_force,
             apps=self.apps,
         )
+
+    def part(self, findings: Sequence[Finding]) -> list[Finding]:
+        marked, counts = self._mark(findings)
         self.counts = (
             counts
             if self.counts is None
@@ -78,16 +82,8 @@ class Pass:
     def close(self) -> tuple[list[Finding], tuple[Rule, ...], Review]:
         plan = self.plan
         counts = self.counts
-        if counts is None:  # no finding at all: what finish counts on none
-            counts = waivers.mark(
-                (),
-                waiver_file=plan.waiver_file,
-                suppressions=plan.suppressions,
-                reviewer=plan.reviewer,
-                as_of=self.as_of,
-                in_force=self.in_force,
-                apps=self.apps,
-            )[1]
+        if counts is None:  # no part given: what marking no finding counts
+            counts = self._mark(())[1]
         applied = waivers.conclude(
             (),
             counts,
