@@ -17,7 +17,7 @@ import pytest
 import trustme
 import yaml
 
-from spbe_lint import pointers, resources, schema
+from spbe_lint import cache, engine, pointers, resources, schema
 from spbe_lint.cli import main
 from tests.probe_servers import City
 
@@ -179,3 +179,42 @@ def city(ca: trustme.CA, ca_file: str) -> Iterator[City]:
     town = City(ca, ca_file)
     yield town
     town.close()
+
+
+@pytest.fixture
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> Path:
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("SPBE_LINT_CACHE_DIR", str(folder))
+    cache.fingerprint.cache_clear()
+    yield folder
+    cache.fingerprint.cache_clear()
+
+
+class Judged:
+    """The manifests the engine judges, in this process and in forked worker
+    processes alike (a reused application is not judged)."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+
+    def __call__(self) -> list[str]:
+        if not self.log.exists():
+            return []
+        return sorted(self.log.read_text("utf-8").split())
+
+    def clear(self) -> None:
+        self.log.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def checked(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> Judged:
+    judged = Judged(tmp_path_factory.mktemp("judged") / "log")
+    real = engine.evaluate
+
+    def spy(document, *args, **kwargs):
+        with judged.log.open("a", encoding="utf-8") as stream:
+            stream.write(Path(document.path).parent.name + "\n")
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "evaluate", spy)
+    return judged

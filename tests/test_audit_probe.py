@@ -3,13 +3,17 @@ session, on loopback servers with real TLS from a test CA."""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
+import pickle
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import submission
+from tests.conftest import Judged, submission
 from tests.probe_servers import (
     DISCOVERY,
     GOOD_HEADERS,
@@ -132,3 +136,63 @@ def test_a_csv_row_with_only_a_url_is_probed_without_a_manifest(
     result = run("audit", "inventaris.csv", "--results", "static.jsonl", "--lang", "en")
     assert result.status == 1
     assert "LAMA: inventaris.csv:2: the inventory names no manifest" in result.stderr
+
+
+def test_a_second_audit_with_probes_reuses_the_static_part_and_probes_again(
+    run, city: City, workdir: Path, private_cache: Path, checked: Judged
+):
+    """Auditing the city's endpoints again (nightly, say) judges no unchanged
+    submission again, yet probes every endpoint again, with the same records;
+    the cache holds none of the manifest the probe reads (read again)."""
+    apps = workdir / "apps"
+    for name, host in HOSTS.items():
+        manifest = submission(apps / name)
+        text = manifest.read_text("utf-8").replace("sipelita.jambikota.go.id", host)
+        manifest.write_text(text, "utf-8")
+        _serve(city, host, days_valid=200)
+    city.sso(
+        {"/realms/jambikota/.well-known/openid-configuration": json_reply(DISCOVERY)}
+    )
+    today = datetime.date.today().isoformat()
+
+    def audit(results: str) -> dict[str, dict]:
+        result = run(
+            "audit",
+            str(apps),
+            "--probe",
+            "--as-of",
+            today,
+            "--results",
+            results,
+            *city.args(),
+        )
+        assert result.status in (0, 1), result.stderr
+        return {
+            r["app"]: {k: v for k, v in r.items() if k not in ("seconds", "started")}
+            for r in records(workdir / results)[1:]
+        }
+
+    first = audit("one.jsonl")
+    assert checked() == sorted(HOSTS)
+    checked.clear()
+    second = audit("two.jsonl")
+    assert checked() == []  # the static part remembered
+    assert second == first
+    for name, host in HOSTS.items():  # probed again: the endpoints' verdicts
+        assert second[name]["endpoints"] == [
+            f"https://{host}/",
+            f"https://{host}/login",
+            f"https://{host}/health",
+            f"https://{host}/api/v1",
+        ]
+        assert second[name]["certificates"][0]["host"] == host
+    entries = list(private_cache.glob("application-*.json"))
+    assert len(entries) == len(HOSTS)
+    for entry in entries:
+        packed = json.loads(entry.read_text("utf-8"))["static"]
+        fields = pickle.loads(zlib.decompress(base64.b64decode(packed)))
+        assert (fields["manifest"], fields["endpoints"], fields["declared"]) == (
+            None,
+            (),
+            {},
+        )

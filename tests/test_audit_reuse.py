@@ -20,48 +20,9 @@ from spbe_lint.audit import reuse
 from spbe_lint.findings import Finding, Location, Span, Status
 from spbe_lint.i18n import LocalText
 from spbe_lint.rule import Severity
-from tests.conftest import edit, submission
+from tests.conftest import Judged, edit, submission
 from tests.test_audit import portfolio, records
 from tests.test_secrets import AWS_SECRET, SECRET_FILES, VALUES, write
-
-
-@pytest.fixture
-def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> Path:
-    folder = tmp_path_factory.mktemp("cache")
-    monkeypatch.setenv("SPBE_LINT_CACHE_DIR", str(folder))
-    cache.fingerprint.cache_clear()
-    yield folder
-    cache.fingerprint.cache_clear()
-
-
-class Judged:
-    """The manifests the engine judges, in this process and in forked worker
-    processes alike (a reused application is not judged)."""
-
-    def __init__(self, log: Path) -> None:
-        self.log = log
-
-    def __call__(self) -> list[str]:
-        if not self.log.exists():
-            return []
-        return sorted(self.log.read_text("utf-8").split())
-
-    def clear(self) -> None:
-        self.log.unlink(missing_ok=True)
-
-
-@pytest.fixture
-def checked(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> Judged:
-    judged = Judged(tmp_path_factory.mktemp("judged") / "log")
-    real = engine.evaluate
-
-    def spy(document, *args, **kwargs):
-        with judged.log.open("a", encoding="utf-8") as stream:
-            stream.write(Path(document.path).parent.name + "\n")
-        return real(document, *args, **kwargs)
-
-    monkeypatch.setattr(engine, "evaluate", spy)
-    return judged
 
 
 def comparable(path: Path) -> list[dict]:

@@ -22,8 +22,10 @@ The folder is hashed before the checks and again after them: a result is kept
 only when nothing changed while it was computed. Entries live in the cache
 (``spbe_lint.cache``, kind ``application``: bounded, ``SPBE_LINT_NO_CACHE=1``
 turns it off) and hold no more than the results file does (findings carry a
-file, line, kind and tag for a secret, never its value); runs that probe are
-not reused (their static part carries the whole manifest for the probe).
+file, line, kind and tag for a secret, never its value). A run that probes
+reuses them too (under its own run key): what the probe needs, the manifest's
+endpoints and data, is never remembered but read again from the manifest
+(``runner.probe_ready``).
 
 Entries are pickled (frozen findings round-trip exactly) and read back with the
 cache's restricted unpickler (``cache.restricted_loads``), which builds
