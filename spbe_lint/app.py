@@ -144,16 +144,14 @@ def spooled(
     """``assemble`` over spooled inputs and findings (spool.Inputs and
     spool.Findings): the same report, read back from the spool when rendered
     if the run was long. Waivers and the baseline are applied a part at a time
-    (reviewparts.Pass) and the findings they leave spooled again."""
+    (review.Pass) and the findings they leave spooled again."""
     from spbe_lint import spool
 
     waiver_rules: tuple[Rule, ...] = ()
     done = None
     if plan.active:
-        from spbe_lint import reviewparts
-
         final = spool.Findings()
-        passing = reviewparts.Pass(
+        passing = review.Pass(
             plan,
             inputs=inputs.read(),
             unreadable=[p.path for p in problems],

@@ -146,7 +146,7 @@ def mark(
     """*findings* with the failures each waiver covers marked, and how many
     failures each waiver file entry, then each suppression, covers. A
     finding's mark depends on it alone, so a long run is marked a part at a
-    time (spbe_lint.reviewparts.Pass) and the counts added up for ``conclude``."""
+    time (spbe_lint.review.Pass) and the counts added up for ``conclude``."""
     result = list(findings)
     counts: list[int] = []
     for entry in waiver_file.entries if waiver_file else ():
