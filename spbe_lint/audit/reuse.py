@@ -25,7 +25,7 @@ turns it off) and hold no more than the results file does (findings carry a
 file, line, kind and tag for a secret, never its value). A run that probes
 reuses them too (under its own run key): what the probe needs, the manifest's
 endpoints and data, is never remembered but read again from the manifest
-(``runner.probe_ready``).
+(``audit.endpoints``).
 
 Entries are pickled (frozen findings round-trip exactly) and read back with the
 cache's restricted unpickler (``cache.restricted_loads``), which builds

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from spbe_lint import __version__, app, writing
-from spbe_lint.audit import inventory, record, reuse
+from spbe_lint.audit import endpoints, inventory, record, reuse
 from spbe_lint.audit.journal import Journal
 from spbe_lint.errors import SpbeError
 from spbe_lint.findings import Finding, InputFile, InputProblem, Report
@@ -238,7 +238,7 @@ def static_part(
         else reuse.remembered(context.reuse, application, previous, done)
     )
     if isinstance(reused, Static):
-        return probe_ready(context, application, reused)
+        return endpoints.probe_ready(context, application, reused)
     loaded = app.load_manifest(application.manifest, application.display)
     if isinstance(loaded, InputProblem):
         inputs = f"sha256:{loaded.sha256}" if loaded.sha256 else "missing"
@@ -267,42 +267,10 @@ def static_part(
     }
     if reused is not None and context.reuse is not None:
         # Without what the probe needs: the cache holds no more of a
-        # submission than the results file does (probe_ready reads it again).
+        # submission than the results file does (endpoints.probe_ready reads it
+        # again).
         reuse.remember(context.reuse, application, reused, fields)
-    return done(**{**fields, **_for_probe(context, application, document)})
-
-
-def probe_ready(
-    context: _Context, application: inventory.Application, static: Static
-) -> Static:
-    """A remembered static result, with what the probe needs when this run
-    probes: the manifest's endpoints and data, read again from the manifest
-    (unchanged: the entry's key covers every file's bytes)."""
-    if not context.probing or static.resumed or static.problem is not None:
-        return static
-    assert application.manifest is not None  # remembered only with a manifest
-    loaded = app.load_manifest(application.manifest, application.display)
-    if isinstance(loaded, InputProblem):
-        return static  # gone or changed since its key was made: not probed
-    return replace(static, **_for_probe(context, application, loaded[0]))
-
-
-def _for_probe(
-    context: _Context, application: inventory.Application, document: Any
-) -> dict[str, Any]:
-    """The endpoints to probe, the declarations naming them and the manifest's
-    data, when this run probes (else nothing)."""
-    if not context.probing:
-        return {}
-    from spbe_lint.probes import run
-    from spbe_lint.probes.facts import Endpoint
-
-    endpoints, declared = run.endpoints_from(document, context.settings.pack.profile)
-    url = application.url
-    if url and url not in {e.url for e in endpoints}:
-        endpoints.insert(0, Endpoint(url, "app"))
-    data = document.data if isinstance(document.data, dict) else None
-    return {"endpoints": tuple(endpoints), "declared": declared, "manifest": data}
+    return done(**{**fields, **endpoints.for_probe(context, application, document)})
 
 
 class _Auditor:
@@ -423,7 +391,7 @@ class _Auditor:
         try:
             found = reuse.remembered(self.context.reuse, application, previous, done)
             if isinstance(found, Static):
-                found = probe_ready(self.context, application, found)
+                found = endpoints.probe_ready(self.context, application, found)
         except Exception as exc:  # a bug: recorded, reported, and the run goes on
             found = Static(application, internal_error=_bug(exc))
         if isinstance(found, Static):
