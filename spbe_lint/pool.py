@@ -75,11 +75,15 @@ def ordered(
     context: Any,
     initializer: Callable[..., None],
     initargs: tuple[Any, ...],
+    restart: tuple[Any, tuple[Any, ...]] | None = None,
 ) -> Iterator[tuple[Item, Future[Any]]]:
     """Each of *items* with its finished future, in order. *submit* gives an
     item's future from a pool (it may return one already done); at most
     *ahead* x *jobs* items are in flight. A future holds the worker's result
-    or exception, or ``WorkerCrashed`` for an item whose process died twice."""
+    or exception, or ``WorkerCrashed`` for an item whose process died twice.
+    *restart*: the (context, initargs) processes are started with once the
+    first pool broke, when they differ (a caller whose threads run by then
+    must not fork)."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -118,6 +122,8 @@ def ordered(
                 yield item, future
         if not broken:
             return
+        if restart is not None:
+            context, initargs = restart
         alone = _Alone(context, initializer, initargs)
         for item, future in queue:
             if not isinstance(future.exception(), BrokenProcessPool):

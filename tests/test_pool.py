@@ -90,3 +90,59 @@ def test_every_item_comes_back_in_order_with_its_own_fate(
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == expected(count, poison)
+
+
+RESTART = """
+import json, os, signal, sys
+from multiprocessing import get_context
+from spbe_lint import pool
+
+def work(n):
+    if n == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [n * n, sys.modules["__main__"].__name__]
+
+def start(tag):
+    assert tag == "args for processes started anew"
+
+if __name__ == "__main__":
+    out = []
+    for item, future in pool.ordered(
+        range(12),
+        lambda workers, n: workers.submit(work, n),
+        jobs=2,
+        ahead=1,
+        context=get_context("fork"),
+        initializer=start,
+        initargs=("args for processes started anew",),
+        restart=(get_context("spawn"), ("args for processes started anew",)),
+    ):
+        try:
+            out.append(future.result())
+        except pool.WorkerCrashed as crash:
+            out.append(crash.exitcode)
+    print(json.dumps(out))
+"""
+
+
+def test_processes_started_after_a_crash_use_the_restart_context(tmp_path):
+    """A caller whose threads run by the time a pool breaks (audit --probe)
+    has the processes started after it spawned, not forked: a forked child
+    of a threaded process may hang on a lock another thread held."""
+    script = tmp_path / "restart.py"  # spawn imports the main module by path
+    script.write_text(RESTART, "utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out[3] == -9
+    results = [r for i, r in enumerate(out) if i != 3]
+    assert [r[0] for r in results] == [n * n for n in range(12) if n != 3]
+    makers = {r[1] for r in results}
+    assert "__mp_main__" in makers  # spawned after the crash (forked: "__main__")
+    assert results[-1][1] == "__mp_main__"

@@ -363,8 +363,12 @@ class _Auditor:
         # running is unsafe); where fork does not exist they are spawned. A
         # worker that dies is contained (spbe_lint.pool): the application it
         # was checking is run again alone, and recorded as broken (with the
-        # signal) only if that ends its process too; the audit goes on.
+        # signal) only if that ends its process too; the audit goes on. By
+        # then probe threads may be running: processes started after that are
+        # spawned.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        initargs = (self.context.run_options, self.context.probing, os.getpid())
+        restart = (multiprocessing.get_context("spawn"), initargs)
         for application, future in pool.ordered(
             applications,
             self._submit,
@@ -372,7 +376,8 @@ class _Auditor:
             ahead=8,
             context=multiprocessing.get_context(method),
             initializer=_start_worker,
-            initargs=(self.context.run_options, self.context.probing, os.getpid()),
+            initargs=initargs,
+            restart=restart if self.context.probing else None,
         ):
             yield self._guarded(
                 application, lambda a=application, f=future: _crash_is_broken(a, f)
