@@ -435,11 +435,10 @@ class _Auditor:
             self._complete(static, findings, facts)
 
     def _judge(self, static: Static, facts: Any) -> list[Finding]:
-        from spbe_lint import engine
-        from spbe_lint.probes import checks
+        from spbe_lint.probes import checks, rules
 
         verdicts = checks.judge(facts, self.probe_names)
-        return engine.evaluate_endpoints(self.endpoint_rules, verdicts, static.where)
+        return rules.evaluate_endpoints(self.endpoint_rules, verdicts, static.where)
 
     def _complete(self, static: Static, probed: list[Finding], facts: Any) -> None:
         application = static.application

@@ -1,5 +1,5 @@
 """From a manifest (or URLs) to probe findings: which endpoints, what was
-declared where, collect, judge, and the engine's findings."""
+declared where, collect, judge, and the endpoint rules' findings."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spbe_lint import engine
 from spbe_lint.findings import Finding
 from spbe_lint.probes.facts import Declaration, Endpoint
+from spbe_lint.probes.rules import evaluate_endpoints
 
 if TYPE_CHECKING:
     from spbe_lint.probes.collect import ProbeOptions
@@ -101,4 +101,4 @@ def probe(
         folder=folder,
     )
     verdicts = checks.judge(facts, names)
-    return engine.evaluate_endpoints(endpoint_rules, verdicts, where)
+    return evaluate_endpoints(endpoint_rules, verdicts, where)
