@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spbe_lint import discovery, inline, waiverfile
 from spbe_lint.findings import BaselineEntry, Finding, InputFile, Review
@@ -159,8 +159,6 @@ class Pass:
         as_of: datetime.date,
     ) -> None:
         self.plan = plan
-        self.as_of = as_of
-        self.in_force = frozenset(rule.id for rule in rules)
         self.apps: dict[str, str] = {}
         self.checked = set(unreadable)
         for item in inputs:
@@ -168,6 +166,14 @@ class Pass:
             for key, value in item.identity:
                 if key == "app.id":
                     self.apps[item.path] = value
+        # What marking a part and concluding the run both go by.
+        self.waiving: dict[str, Any] = {
+            "waiver_file": plan.waiver_file,
+            "suppressions": plan.suppressions,
+            "reviewer": plan.reviewer,
+            "as_of": as_of,
+            "in_force": frozenset(rule.id for rule in rules),
+        }
         self.counts: list[int] | None = None
         self.hidden: list[str] = []
         self.fixed: set[BaselineEntry] | None = None  # fixed in every part so far
@@ -175,16 +181,7 @@ class Pass:
     def _mark(self, findings: Sequence[Finding]) -> tuple[list[Finding], list[int]]:
         from spbe_lint import waivers
 
-        plan = self.plan
-        return waivers.mark(
-            findings,
-            waiver_file=plan.waiver_file,
-            suppressions=plan.suppressions,
-            reviewer=plan.reviewer,
-            as_of=self.as_of,
-            in_force=self.in_force,
-            apps=self.apps,
-        )
+        return waivers.mark(findings, **self.waiving, apps=self.apps)
 
     def part(self, findings: Sequence[Finding]) -> list[Finding]:
         marked, counts = self._mark(findings)
@@ -213,16 +210,7 @@ class Pass:
             counts = self._mark(())[1]
         from spbe_lint import waivers
 
-        applied = waivers.conclude(
-            (),
-            counts,
-            waiver_file=plan.waiver_file,
-            suppressions=plan.suppressions,
-            problems=plan.problems,
-            reviewer=plan.reviewer,
-            as_of=self.as_of,
-            in_force=self.in_force,
-        )
+        applied = waivers.conclude((), counts, **self.waiving, problems=plan.problems)
         closing = self._baseline(applied.findings)
         fixed: tuple[BaselineEntry, ...] = ()
         if plan.baseline is not None:
