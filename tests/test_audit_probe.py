@@ -33,6 +33,21 @@ pytestmark = [
 HOSTS = {"perizinan": "sipelita.jambikota.go.id", "pajak": "pajak.jambikota.go.id"}
 
 
+def _applications(workdir: Path) -> Path:
+    """One submission per host of HOSTS, under workdir/apps."""
+    apps = workdir / "apps"
+    for name, host in HOSTS.items():
+        manifest = submission(apps / name)
+        text = manifest.read_text("utf-8").replace("sipelita.jambikota.go.id", host)
+        manifest.write_text(text, "utf-8")
+    return apps
+
+
+def _endpoints(host: str) -> list[str]:
+    """What the compliant example declares, on *host*."""
+    return [f"https://{host}/{path}" for path in ("", "login", "health", "api/v1")]
+
+
 def _login(host: str) -> Reply:
     authorize = (
         DISCOVERY["authorization_endpoint"]
@@ -61,11 +76,7 @@ def _serve(city: City, host: str, days_valid: float) -> None:
 
 
 def test_audit_probes_every_application_in_one_session(run, city: City, workdir: Path):
-    apps = workdir / "apps"
-    for name, host in HOSTS.items():
-        manifest = submission(apps / name)
-        text = manifest.read_text("utf-8").replace("sipelita.jambikota.go.id", host)
-        manifest.write_text(text, "utf-8")
+    apps = _applications(workdir)
     _serve(city, HOSTS["perizinan"], days_valid=10.5)  # expires within 30 days
     _serve(city, HOSTS["pajak"], days_valid=200)
     discovery_requests = []
@@ -96,12 +107,7 @@ def test_audit_probes_every_application_in_one_session(run, city: City, workdir:
     assert lines[0]["probe"] is True
     found = {r["app"]: r for r in lines[1:]}
     for name, host in HOSTS.items():
-        assert found[name]["endpoints"] == [
-            f"https://{host}/",
-            f"https://{host}/login",
-            f"https://{host}/health",
-            f"https://{host}/api/v1",
-        ]
+        assert found[name]["endpoints"] == _endpoints(host)
         (certificate,) = found[name]["certificates"]
         assert certificate["host"] == host
     expiring = found["perizinan"]["certificates"][0]["not_after"][:10]
@@ -144,11 +150,8 @@ def test_a_second_audit_with_probes_reuses_the_static_part_and_probes_again(
     """Auditing the city's endpoints again (nightly, say) judges no unchanged
     submission again, yet probes every endpoint again, with the same records;
     the cache holds none of the manifest the probe reads (read again)."""
-    apps = workdir / "apps"
-    for name, host in HOSTS.items():
-        manifest = submission(apps / name)
-        text = manifest.read_text("utf-8").replace("sipelita.jambikota.go.id", host)
-        manifest.write_text(text, "utf-8")
+    apps = _applications(workdir)
+    for host in HOSTS.values():
         _serve(city, host, days_valid=200)
     city.sso(
         {"/realms/jambikota/.well-known/openid-configuration": json_reply(DISCOVERY)}
@@ -179,12 +182,7 @@ def test_a_second_audit_with_probes_reuses_the_static_part_and_probes_again(
     assert checked() == []  # the static part remembered
     assert second == first
     for name, host in HOSTS.items():  # probed again: the endpoints' verdicts
-        assert second[name]["endpoints"] == [
-            f"https://{host}/",
-            f"https://{host}/login",
-            f"https://{host}/health",
-            f"https://{host}/api/v1",
-        ]
+        assert second[name]["endpoints"] == _endpoints(host)
         assert second[name]["certificates"][0]["host"] == host
     entries = list(private_cache.glob("application-*.json"))
     assert len(entries) == len(HOSTS)
